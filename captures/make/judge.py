@@ -7,7 +7,8 @@ usage: judge.py CAPTURE  -> writes CAPTURE-without-extension.tshark.json
 The file holds:
   exchanges: one entry per HTTP request, in request-frame order:
     {"stream", "request": {"frame", "firstFrame", "method", "uri"},
-     "response": {"frame", "firstFrame", "status"} | null}
+     "response": {"frame", "firstFrame", "status"} | null,
+     "interim": [1xx responses], only when there were any}
   responses without a request in the capture are listed under "orphanResponses".
   objects: sorted sha256 of every file `tshark --export-objects http` writes.
 tshark runs with out-of-order reassembly on (it is off by default).
@@ -55,6 +56,12 @@ def main(path):
     orphans = []
     for resp in responses:
         ri = resp.pop("requestIn")
+        # A 1xx is an interim answer: the exchange's response is the final one.
+        if 100 <= resp["status"] < 200 and resp["status"] != 101:
+            cands = [k for k in sorted(requests) if k[0] == ri]
+            if cands:
+                requests[cands[0]].setdefault("interim", []).append(resp)
+                continue
         cands = [k for k in sorted(requests) if k[0] == ri and requests[k]["response"] is None]
         if ri is None or not cands:
             orphans.append(resp)
