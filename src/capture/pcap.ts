@@ -1,0 +1,245 @@
+// Classic libpcap files, read through the pcap-parser package.
+//
+// Format: a 24-byte global header (magic, version 2.4, snap length, link type)
+// then records of a 16-byte header (seconds, fraction, incl_len, orig_len) and
+// incl_len bytes. The magic gives the byte order and whether the fraction is
+// microseconds (a1b2c3d4) or nanoseconds (a1b23c4d).
+//
+// pcap-parser only knows the microsecond magic, believes every incl_len (an
+// absurd one makes it buffer the rest of the file), is silent about a record
+// cut short, and reads its input through 'data' events with no backpressure.
+// So it is kept on a short leash: a guard walks the record headers first and
+// hands it only whole records with sane lengths, through a stand-in stream we
+// drive ourselves; its 'packet' events fire synchronously into the batch.
+import { EventEmitter } from 'node:events';
+import pcapParser from 'pcap-parser';
+import type { CaptureInfo, CaptureRecord, CaptureSource } from './source.js';
+import { CaptureError } from './source.js';
+import type { ByteQueue } from './byte-queue.js';
+import type { DecodeError } from '../net/decode-error.js';
+import { plural, WarningList, type ReaderContext } from './warnings.js';
+
+const GLOBAL_HEADER = 24;
+const RECORD_HEADER = 16;
+/** Wireshark's WTAP_MAX_PACKET_SIZE_STANDARD: no real record is larger. */
+export const MAX_RECORD_LENGTH = 262144;
+
+/** The four magics, as the bytes appear at the start of the file. */
+const MAGICS: Record<string, { littleEndian: boolean; nano: boolean }> = {
+  a1b2c3d4: { littleEndian: false, nano: false },
+  d4c3b2a1: { littleEndian: true, nano: false },
+  a1b23c4d: { littleEndian: false, nano: true },
+  '4d3cb2a1': { littleEndian: true, nano: true },
+};
+
+export function isPcapMagic(first4: Uint8Array): boolean {
+  return Buffer.from(first4.subarray(0, 4)).toString('hex') in MAGICS;
+}
+
+/**
+ * Read the global header from `q` (positioned at the start of the file) and
+ * return a source for the records. Rejects with CaptureError when the header
+ * itself is unusable.
+ */
+export async function openPcap(q: ByteQueue, ctx: ReaderContext): Promise<CaptureSource> {
+  if (!(await q.fill(GLOBAL_HEADER))) {
+    throw new CaptureError(
+      `upxray: ${ctx.name}: pcap file header cut short (${q.available} of ${GLOBAL_HEADER} bytes)`,
+      'pcap.truncated-header',
+    );
+  }
+  const h = q.view().subarray(0, GLOBAL_HEADER);
+  const magic = MAGICS[h.subarray(0, 4).toString('hex')];
+  if (!magic) throw new CaptureError(`upxray: ${ctx.name}: not a pcap file`, 'pcap.bad-magic');
+  const u16 = (o: number) => (magic.littleEndian ? h.readUInt16LE(o) : h.readUInt16BE(o));
+  const u32 = (o: number) => (magic.littleEndian ? h.readUInt32LE(o) : h.readUInt32BE(o));
+  const major = u16(4);
+  const minor = u16(6);
+  // libpcap reads only major version 2 (older ones are "archaic").
+  if (major !== 2) {
+    throw new CaptureError(
+      `upxray: ${ctx.name}: unsupported pcap version ${major}.${minor} (only 2.x is readable)`,
+      'pcap.unsupported-version',
+    );
+  }
+  const snapLen = u32(16);
+  // The top bits of the link-type field carry FCS information (libpcap LT_LINKTYPE).
+  const linkType = u32(20) & 0x03ffffff;
+  // pcap-parser is given the header with the microsecond magic of the same byte order.
+  const parserHeader = Buffer.from(h);
+  if (magic.nano) parserHeader.write(magic.littleEndian ? 'd4c3b2a1' : 'a1b2c3d4', 0, 'hex');
+  q.skip(GLOBAL_HEADER);
+  return new PcapSource(q, ctx, { ...magic, snapLen, linkType, parserHeader });
+}
+
+interface PcapHeaderFacts {
+  littleEndian: boolean;
+  nano: boolean;
+  snapLen: number;
+  linkType: number;
+  parserHeader: Buffer;
+}
+
+/** The stand-in stream pcap-parser listens to: we emit 'data' ourselves. */
+class FeedStream extends EventEmitter {
+  pause(): this {
+    return this;
+  }
+  resume(): this {
+    return this;
+  }
+}
+
+class PcapSource implements CaptureSource {
+  readonly info: CaptureInfo;
+  private readonly warn = new WarningList();
+  private count = 0;
+  private started = false;
+
+  constructor(
+    private readonly q: ByteQueue,
+    private readonly ctx: ReaderContext,
+    private readonly facts: PcapHeaderFacts,
+  ) {
+    this.info = { format: 'pcap', gzip: ctx.gzip, snapLen: facts.snapLen, comments: [] };
+  }
+
+  get warnings(): readonly DecodeError[] {
+    return this.warn.list;
+  }
+
+  get recordCount(): number {
+    return this.count;
+  }
+
+  async *batches(signal?: AbortSignal): AsyncIterable<readonly CaptureRecord[]> {
+    if (this.started) throw new Error('CaptureSource.batches() can be iterated only once');
+    this.started = true;
+    const { q, facts } = this;
+    const feed = new FeedStream();
+    const parser = pcapParser.parse(feed);
+    let packets: pcapParser.Packet[] = [];
+    let parserError: Error | undefined;
+    parser.on('packet', (p) => packets.push(p));
+    parser.on('error', (err) => {
+      parserError = err;
+    });
+    feed.emit('data', facts.parserHeader);
+    const u32 = (b: Buffer, o: number) => (facts.littleEndian ? b.readUInt32LE(o) : b.readUInt32BE(o));
+    try {
+      for (;;) {
+        if (signal?.aborted) return;
+        // The guard: find the whole records with sane lengths in what is buffered.
+        const view = q.view();
+        let end = 0;
+        const offsets: number[] = [];
+        let fatal = false;
+        while (view.length - end >= RECORD_HEADER) {
+          const incl = u32(view, end + 8);
+          const frame = this.count + offsets.length + 1;
+          if (incl > MAX_RECORD_LENGTH) {
+            this.warn.add(
+              'pcap.incl-len-too-large',
+              q.offset + end + 8,
+              `record ${frame} claims ${incl} captured bytes, more than the ${MAX_RECORD_LENGTH} any real capture holds; ` +
+                `reading stopped after ${plural(this.count + offsets.length, 'record')}`,
+              { frame, lenSource: 'pcap.incl_len', required: incl },
+            );
+            fatal = true;
+            break;
+          }
+          if (view.length - end - RECORD_HEADER < incl) break;
+          if (facts.snapLen > 0 && incl > facts.snapLen) {
+            this.warn.addRepeated(
+              'pcap.incl-len-over-snaplen',
+              q.offset + end + 8,
+              (n) =>
+                `record ${frame} has ${incl} captured bytes, more than the file's snap length ${facts.snapLen}; ` +
+                `${plural(n, 'record')} like this, accepted`,
+              { frame, lenSource: 'pcap.incl_len' },
+            );
+          }
+          offsets.push(q.offset + end);
+          end += RECORD_HEADER + incl;
+        }
+        if (end > 0) {
+          packets = [];
+          feed.emit('data', view.subarray(0, end));
+          q.skip(end);
+          const batch = this.toRecords(packets, offsets);
+          if (parserError || batch.length !== offsets.length) {
+            this.warn.add(
+              'pcap.parser-error',
+              offsets[batch.length] ?? q.offset,
+              `pcap-parser ${parserError ? `failed: ${parserError.message}` : 'returned fewer records than the file holds'}; ` +
+                `reading stopped after ${plural(this.count, 'record')}`,
+            );
+            if (batch.length) yield batch;
+            return;
+          }
+          if (batch.length) yield batch;
+        }
+        if (fatal) return;
+        if (!(await q.pull())) {
+          this.atEnd();
+          return;
+        }
+      }
+    } finally {
+      await q.close();
+    }
+  }
+
+  private toRecords(packets: pcapParser.Packet[], offsets: number[]): CaptureRecord[] {
+    const scale = this.facts.nano ? 1n : 1000n;
+    const out: CaptureRecord[] = [];
+    for (let i = 0; i < packets.length && i < offsets.length; i++) {
+      const { header, data } = packets[i];
+      this.count += 1;
+      out.push({
+        frame: this.count,
+        // The parser calls the fraction microseconds; for a nanosecond file it is nanoseconds.
+        timestampNs: BigInt(header.timestampSeconds) * 1_000_000_000n + BigInt(header.timestampMicroseconds) * scale,
+        linkType: this.facts.linkType,
+        origLen: header.originalLength,
+        data,
+        interfaceId: 0,
+      });
+    }
+    return out;
+  }
+
+  /** End of input: say what, if anything, was left over. */
+  private atEnd(): void {
+    const { q } = this;
+    const left = q.available;
+    const read = plural(this.count, 'record');
+    if (q.failure) {
+      this.warn.add(
+        'pcap.read-error',
+        q.offset + left,
+        `reading ${this.ctx.name} failed (${q.failure.message}) after ${read}` +
+          (left > 0 ? `; ${plural(left, 'byte')} of an incomplete record dropped` : ''),
+      );
+      return;
+    }
+    if (left === 0) return;
+    if (left < RECORD_HEADER) {
+      this.warn.add(
+        'pcap.trailing-bytes',
+        q.offset,
+        `${plural(left, 'byte')} after the last record, too few for a record header; ${read} read`,
+        { required: RECORD_HEADER, available: left },
+      );
+      return;
+    }
+    const incl = this.facts.littleEndian ? q.view().readUInt32LE(8) : q.view().readUInt32BE(8);
+    this.warn.add(
+      'pcap.truncated-record',
+      q.offset,
+      `the capture file appears to have been cut short in the middle of a packet: record ${this.count + 1} ` +
+        `needs ${RECORD_HEADER + incl} bytes, ${left} present; ${read} read`,
+      { frame: this.count + 1, required: RECORD_HEADER + incl, available: left, lenSource: 'pcap.incl_len' },
+    );
+  }
+}

@@ -1,0 +1,49 @@
+// `upxray flows <capture...>`: every HTTP exchange with its frames, as text or
+// as the schema-1 JSON document.
+import { openCapture } from '../../capture/open.js';
+import type { HttpExchange } from '../../http/exchanges.js';
+import { runPipeline } from '../../pipeline.js';
+import {
+  captureJson,
+  exchangeJson,
+  exchangeStartFrame,
+  FLOWS_SCHEMA,
+  warningJson,
+  type FlowsDocument,
+} from '../../report/flows-json.js';
+import { renderFlowsText } from '../../report/flows-text.js';
+import { pipelineWarnings } from '../warnings.js';
+import type { CliIo } from '../io.js';
+
+export interface FlowsOptions {
+  json?: boolean;
+}
+
+/** Read every capture and build the flows document (shared with later commands). */
+export async function buildFlowsDocument(paths: string[], io: CliIo): Promise<FlowsDocument> {
+  const doc: FlowsDocument = { schema: FLOWS_SCHEMA, captures: [], exchanges: [], warnings: [] };
+  const several = paths.length > 1;
+  for (const [i, path] of paths.entries()) {
+    const source = await openCapture(path, { stdin: io.stdin });
+    const exchanges: HttpExchange[] = [];
+    const result = await runPipeline(source, { onExchange: (x) => exchanges.push(x) });
+    const label = several ? path : undefined;
+    const prefix = several ? `${i + 1}/` : '';
+    const jsons = exchanges.map((x) => exchangeJson(x, label, prefix));
+    jsons.sort((a, b) => exchangeStartFrame(a) - exchangeStartFrame(b) || a.id.localeCompare(b.id));
+    doc.captures.push(captureJson(path, result));
+    doc.exchanges.push(...jsons);
+    doc.warnings.push(...pipelineWarnings(result).map((w) => warningJson(w, label)));
+  }
+  return doc;
+}
+
+export async function flowsCommand(paths: string[], opts: FlowsOptions, io: CliIo): Promise<number> {
+  const doc = await buildFlowsDocument(paths, io);
+  if (opts.json) io.stdout(JSON.stringify(doc, null, 2) + '\n');
+  else io.stdout(renderFlowsText(doc));
+  for (const w of doc.warnings) {
+    if (w.layer === 'capture') io.stderr(`upxray: warning: ${w.capture ?? paths[0]}: ${w.detail ?? w.code}\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,71 @@
+// The commander program: commands, options and the exit-code contract
+// (0 done, 1 --fail-on matched, 2 bad usage or unreadable input, with one line
+// on stderr and never a stack trace).
+import { Command, CommanderError } from 'commander';
+import { CaptureError } from '../capture/source.js';
+import { flowsCommand } from './commands/flows.js';
+import { objectsCommand } from './commands/objects.js';
+import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './io.js';
+import { terminalSafe } from '../report/terminal-safe.js';
+import { VERSION } from './version.js';
+
+export function createProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command();
+  program
+    .name('upxray')
+    .description('Analyze captures of OCS 2007 R2 Device Update Service traffic (ucdevice.upx check-ins and firmware downloads)')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr(s),
+    });
+
+  program
+    .command('flows')
+    .description('list every HTTP exchange in the captures, with Wireshark frame numbers')
+    .argument('<capture...>', 'pcap or pcapng file(s), optionally gzipped; - for standard input')
+    .option('--json', 'print one JSON document (schema 1) instead of text')
+    .action(async (paths: string[], opts: { json?: boolean }) => {
+      setExit(await flowsCommand(paths, opts, io));
+    });
+
+  program
+    .command('objects')
+    .description("write every HTTP body to a folder, as Wireshark's Export Objects > HTTP does")
+    .argument('<capture>', 'pcap or pcapng file, optionally gzipped; - for standard input')
+    .requiredOption('-o, --output <dir>', 'folder to write the bodies into (created if missing)')
+    .action(async (path: string, opts: { output: string }) => {
+      setExit(await objectsCommand(path, opts, io));
+    });
+
+  return program;
+}
+
+/** Run the CLI with argv (without node and script) and return the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let code = EXIT_OK;
+  const program = createProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and --version end with exit code 0; every usage error is a 2.
+      return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (e instanceof CaptureError || e instanceof UsageError) {
+      io.stderr(`upxray: ${terminalSafe(e.message.replace(/^upxray: /, ''))}\n`);
+      return EXIT_USAGE;
+    }
+    const err = e as NodeJS.ErrnoException;
+    if (err && typeof err.code === 'string' && /^E[A-Z]+$/.test(err.code)) {
+      // An operating-system error (EACCES, ENOSPC, EPIPE...): say it in one line.
+      io.stderr(`upxray: ${terminalSafe(err.message)}\n`);
+      return EXIT_USAGE;
+    }
+    // A bug in upxray: still one line, but say where to report it.
+    io.stderr(`upxray: internal error: ${terminalSafe(String((e as Error)?.message ?? e))} (please report this with the capture)\n`);
+    return 70;
+  }
+}

@@ -1,0 +1,59 @@
+// Text forms of link and network addresses, as analysts type them into
+// Wireshark filters: MAC as lower-case colon hex, IPv4 as a dotted quad and
+// IPv6 in the RFC 5952 canonical form.
+
+// Two hex digits per byte value; a constant table, not a cache of results.
+const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** `len` bytes at `off` as `aa:bb:cc:...`; the caller has checked the bounds. */
+export function formatMac(b: Uint8Array, off: number, len = 6): string {
+  let s = HEX2[b[off]];
+  for (let i = 1; i < len; i++) s += ':' + HEX2[b[off + i]];
+  return s;
+}
+
+/** Four bytes at `off` as a dotted quad; the caller has checked the bounds. */
+export function formatIpv4(b: Uint8Array, off: number): string {
+  return b[off] + '.' + b[off + 1] + '.' + b[off + 2] + '.' + b[off + 3];
+}
+
+/**
+ * Sixteen bytes at `off` in RFC 5952 form: lower case, no leading zeros, the
+ * longest run of two or more zero groups (the first, on a tie) shown as `::`
+ * (section 4.2), and IPv4-mapped addresses as `::ffff:a.b.c.d` (section 5).
+ * The caller has checked the bounds.
+ */
+export function formatIpv6(b: Uint8Array, off: number): string {
+  // IPv4-mapped: 80 zero bits, then 0xffff.
+  let mapped = b[off + 10] === 0xff && b[off + 11] === 0xff;
+  for (let i = 0; mapped && i < 10; i++) if (b[off + i] !== 0) mapped = false;
+  if (mapped) return '::ffff:' + formatIpv4(b, off + 12);
+
+  let bestStart = -1;
+  let bestLen = 1; // a single zero group is not compressed (section 4.2.2)
+  let runStart = -1;
+  for (let g = 0; g < 8; g++) {
+    const zero = b[off + 2 * g] === 0 && b[off + 2 * g + 1] === 0;
+    if (zero) {
+      if (runStart < 0) runStart = g;
+      const len = g - runStart + 1;
+      if (len > bestLen) {
+        bestLen = len;
+        bestStart = runStart;
+      }
+    } else {
+      runStart = -1;
+    }
+  }
+  let s = '';
+  for (let g = 0; g < 8; g++) {
+    if (g === bestStart) {
+      s += g === 0 ? '::' : ':';
+      g += bestLen - 1;
+      continue;
+    }
+    s += ((b[off + 2 * g] << 8) | b[off + 2 * g + 1]).toString(16);
+    if (g < 7) s += ':';
+  }
+  return s;
+}

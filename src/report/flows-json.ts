@@ -1,0 +1,159 @@
+// The `flows --json` document, schema 1. Later commands (analyze) extend this
+// same document, so field names here are a public contract: see README.md.
+import type { HttpExchange } from '../http/exchanges.js';
+import type { HttpRequest, HttpResponse } from '../http/message.js';
+import type { DecodeError } from '../net/decode-error.js';
+import type { Endpoint } from '../reassembly/stream-event.js';
+import type { PipelineResult } from '../pipeline.js';
+import { isoNs } from './time.js';
+
+export const FLOWS_SCHEMA = 1;
+
+export interface EndpointJson {
+  ip: string;
+  port: number;
+}
+
+export interface HeaderJson {
+  name: string;
+  value: string;
+}
+
+export interface RequestJson {
+  frame: number;
+  firstFrame: number;
+  time: string;
+  method: string;
+  uri: string;
+  version: string;
+  headers: HeaderJson[];
+  bodySize: number;
+  bodySha256: string;
+  complete: boolean;
+}
+
+export interface ResponseJson {
+  frame: number;
+  firstFrame: number;
+  time: string;
+  status: number;
+  reason: string;
+  version: string;
+  headers: HeaderJson[];
+  bodySize: number;
+  bodySha256: string;
+  complete: boolean;
+}
+
+export interface ExchangeJson {
+  id: string;
+  /** The capture file, when several were given. */
+  capture?: string;
+  /** TCP stream index, as tshark's tcp.stream. */
+  stream: number;
+  client: EndpointJson;
+  server: EndpointJson;
+  request: RequestJson | null;
+  response: ResponseJson | null;
+  /** 1xx answers before the final response (100 Continue). */
+  interim: Array<{ frame: number; status: number; reason: string }>;
+  notes: WarningJson[];
+}
+
+export interface WarningJson {
+  code: string;
+  layer: string;
+  offset: number;
+  frame?: number;
+  detail?: string;
+  capture?: string;
+}
+
+export interface CaptureJson {
+  path: string;
+  format: string;
+  gzip: boolean;
+  records: number;
+  firstTime: string | null;
+  lastTime: string | null;
+}
+
+export interface FlowsDocument {
+  schema: number;
+  captures: CaptureJson[];
+  exchanges: ExchangeJson[];
+  warnings: WarningJson[];
+}
+
+function endpoint(e: Endpoint): EndpointJson {
+  return { ip: e.ip, port: e.port };
+}
+
+function requestJson(r: HttpRequest): RequestJson {
+  return {
+    frame: r.frame,
+    firstFrame: r.firstFrame,
+    time: isoNs(r.endNs),
+    method: r.method,
+    uri: r.uri,
+    version: r.version,
+    headers: r.headers.map((h) => ({ name: h.name, value: h.value })),
+    bodySize: r.bodySize,
+    bodySha256: r.bodySha256,
+    complete: r.complete,
+  };
+}
+
+function responseJson(r: HttpResponse): ResponseJson {
+  return {
+    frame: r.frame,
+    firstFrame: r.firstFrame,
+    time: isoNs(r.endNs),
+    status: r.status,
+    reason: r.reason,
+    version: r.version,
+    headers: r.headers.map((h) => ({ name: h.name, value: h.value })),
+    bodySize: r.bodySize,
+    bodySha256: r.bodySha256,
+    complete: r.complete,
+  };
+}
+
+export function warningJson(e: DecodeError, capture?: string): WarningJson {
+  const w: WarningJson = { code: e.code, layer: e.layer, offset: e.offset };
+  if (e.frame !== undefined) w.frame = e.frame;
+  if (e.detail !== undefined) w.detail = e.detail;
+  if (capture !== undefined) w.capture = capture;
+  return w;
+}
+
+export function exchangeJson(x: HttpExchange, capture?: string, idPrefix = ''): ExchangeJson {
+  const j: ExchangeJson = {
+    id: idPrefix + x.id,
+    stream: x.flow.index,
+    client: endpoint(x.client),
+    server: endpoint(x.server),
+    request: x.request ? requestJson(x.request) : null,
+    response: x.response ? responseJson(x.response) : null,
+    interim: x.interim.map((r) => ({ frame: r.frame, status: r.status, reason: r.reason })),
+    notes: x.notes.map((n) => warningJson(n)),
+  };
+  if (capture !== undefined) j.capture = capture;
+  return j;
+}
+
+export function captureJson(path: string, result: PipelineResult): CaptureJson {
+  return {
+    path,
+    format: result.info.format,
+    gzip: result.info.gzip,
+    records: result.records,
+    firstTime: result.firstTimestampNs === undefined ? null : isoNs(result.firstTimestampNs),
+    lastTime: result.lastTimestampNs === undefined ? null : isoNs(result.lastTimestampNs),
+  };
+}
+
+/** Sort key: where the exchange starts in the capture (request first frame, else response). */
+export function exchangeStartFrame(x: ExchangeJson): number {
+  return x.request?.firstFrame ?? x.response?.firstFrame ?? 0;
+}
