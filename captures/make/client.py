@@ -11,6 +11,7 @@ e.g.  GET:/bytes/100  HEAD:/chunked/50  POST:/echo:len=300
 
 All requests go on one connection (keep-alive). Options:
   --pipeline          write every request in one send, then read the answers
+  --pipeline-writes   pipeline too, but one send per request (one segment each)
   --expect-continue   requests with a body send "Expect: 100-continue" and the
                       body only after the 100 (or after --continue-wait seconds)
   --source-port N     bind the client socket to this local port
@@ -153,6 +154,7 @@ def main(argv=None):
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--pipeline", action="store_true")
+    ap.add_argument("--pipeline-writes", action="store_true")
     ap.add_argument("--expect-continue", action="store_true")
     ap.add_argument("--continue-wait", type=float, default=1.0)
     ap.add_argument("--source-port", type=int, default=0)
@@ -181,8 +183,13 @@ def main(argv=None):
         last = a.close and i == len(reqs) - 1
         return encode(method, path, data, host, a.header, False, last) + (data or b"")
 
-    if a.pipeline:
-        send(sock, b"".join(wire(i) for i in range(len(reqs))), a.segment, a.gap)
+    if a.pipeline or a.pipeline_writes:
+        if a.pipeline_writes:
+            for i in range(len(reqs)):
+                send(sock, wire(i), a.segment, 0)
+                time.sleep(a.gap)
+        else:
+            send(sock, b"".join(wire(i) for i in range(len(reqs))), a.segment, a.gap)
         for method, path, _ in reqs:
             r = read_response(rd, method)
             print(f"{method} {path} -> {r}", file=sys.stderr)

@@ -13,6 +13,7 @@ Routes (HEAD works on all of them and sends the GET headers without a body):
   GET  /gzip/N       gzip of text(N), Content-Encoding: gzip (gzip mtime 0)
   GET  /deflate/N    zlib stream of text(N), Content-Encoding: deflate (RFC 9110 8.4.1.2)
   GET  /close/N      body(N) with no Content-Length: the body ends when we close
+  GET  /slow/N       like /bytes/N, answered after 200 ms (lets a client pipeline)
   GET  /status/C     status C; 204 and 304 carry no body, others a short text
   GET  /files/NAME   a file from --root, if given
   POST /echo         answers with the request body (Content-Length or chunked);
@@ -23,7 +24,7 @@ Other scripts can add routes: import this module and decorate a handler with
 @route("POST", "/path") (exact path) or @route("GET", "/prefix/", prefix=True).
 A handler gets a Request and returns a Response.
 """
-import argparse, gzip, os, socket, sys, threading, zlib
+import argparse, gzip, os, socket, sys, threading, time, zlib
 
 DATE = "Mon, 01 Jan 2024 00:00:00 GMT"
 SERVER = "upxray-httpd/1"
@@ -102,6 +103,15 @@ def r_bytes(req):
     n = size_arg(req, "/bytes/")
     if n is None:
         return bad()
+    return Response(200, [("Content-Type", "application/octet-stream")], body(n))
+
+
+@route("GET", "/slow/", prefix=True)
+def r_slow(req):
+    n = size_arg(req, "/slow/")
+    if n is None:
+        return bad()
+    time.sleep(0.2)
     return Response(200, [("Content-Type", "application/octet-stream")], body(n))
 
 

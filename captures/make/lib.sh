@@ -79,7 +79,7 @@ start_tcpdump() {
   local ns=$1 out=$2; shift 2
   local log="$WORK/cap-$(basename "$out").log"
   ns_pre "$ns"
-  "${NS_PRE[@]}" tcpdump -U -w "$out" "$@" 2>"$log" &
+  "${NS_PRE[@]}" tcpdump -Z root -U -w "$out" "$@" 2>"$log" &
   CAP_PID=$!
   PIDS+=("$CAP_PID")
   wait_for "$log" "listening on"
