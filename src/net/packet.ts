@@ -15,6 +15,10 @@ export interface LinkHeader {
   /** SLL/SLL2 packet type (0 to us, 4 outgoing...) and interface index, when present. */
   packetType?: number;
   ifIndex?: number;
+  /** SLL/SLL2 ARPHRD_* hardware type (1 Ethernet, 772 loopback...), when present. */
+  arphrd?: number;
+  /** NULL/LOOP address family (2 AF_INET, 24/28/30 AF_INET6), when present. */
+  family?: number;
 }
 
 /** One 802.1Q (0x8100) or 802.1ad (0x88a8) tag, outermost first in DecodedFrame.vlans. */
