@@ -1,0 +1,661 @@
+// A push parser for one direction of an HTTP/1.x connection (RFC 9112), fed
+// the reassembled byte stream in whatever pieces TCP delivered it, in the
+// manner of llhttp and pg-protocol: push() returns the messages that completed
+// and keeps only what it must (a partial head, at most 64 KiB; a resync line;
+// bodies only when asked). Message boundaries, once found, never move: the same
+// bytes split at any point give the same messages.
+//
+// Body framing follows RFC 9112 section 6.3. A response needs the method of the
+// request it answers (HEAD, CONNECT), which the exchange tracker queues with
+// expectResponseTo(). After a gap or an unparseable head the parser looks for
+// the next line that starts a message and carries on from there.
+import { createHash, type Hash } from 'node:crypto';
+import type { DecodeError } from '../net/decode-error.js';
+import { decodeError } from '../net/decode-error.js';
+import type { FrameSpan, StreamEndReason } from '../reassembly/stream-event.js';
+import { ChunkedDecoder } from './chunked.js';
+import type { HttpHeader, HttpMessage, HttpRequest, HttpResponse } from './message.js';
+import { findMessageStart, latin1, parseRequestLine, parseStatusLine } from './start-line.js';
+
+/** What the parser hands back: a complete message, or a problem between messages. */
+export type HttpEvent =
+  | { kind: 'message'; message: HttpMessage }
+  /** `resumable`: the parser goes on (resynchronising); false once it has stopped. */
+  | { kind: 'error'; error: DecodeError; resumable: boolean };
+
+export interface Http1ParserOptions {
+  /** Keep de-chunked bodies in messages. @default false */
+  keepBodies?: boolean;
+  /** Bodies larger than this are hashed and counted but not kept. @default 64 MiB */
+  maxBodyBytes?: number;
+  /** Largest head (start line and header section). @default 64 KiB */
+  maxHeadBytes?: number;
+  /** Most header lines in a head. @default 1000 */
+  maxHeaders?: number;
+  /** Start by searching for a message start (joined mid-stream). @default false */
+  resync?: boolean;
+  /** Called with the method as soon as a request head is parsed, before its body. */
+  onRequestHead?: (method: string) => void;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_HEAD_BYTES = 64 * 1024;
+export const DEFAULT_MAX_HEADERS = 1000;
+/** Bytes of a line kept while resynchronising (a request-line longer than this is missed). */
+const RESYNC_WINDOW = 16 * 1024;
+
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+type State = 'start' | 'head' | 'resync' | 'body-length' | 'body-chunked' | 'body-close' | 'tunnel' | 'ended';
+
+type Head =
+  | { type: 'request'; method: string; uri: string; version: string }
+  | { type: 'response'; status: number; reason: string; version: string };
+
+/** The message being read: its head is parsed, its body is arriving. */
+interface Current {
+  head: Head;
+  headers: HttpHeader[];
+  trailers: HttpHeader[];
+  notes: DecodeError[];
+  streamStart: number;
+  firstFrame: number;
+  startNs: bigint;
+  bodySize: number;
+  hash: Hash | null;
+  kept: Uint8Array[] | null;
+  complete: boolean;
+  /** After this message the connection stops carrying HTTP (101, CONNECT 2xx). */
+  tunnelAfter: boolean;
+}
+
+export class Http1Parser {
+  readonly role: 'request' | 'response';
+  private readonly keepBodies: boolean;
+  private readonly maxBodyBytes: number;
+  private readonly maxHeadBytes: number;
+  private readonly maxHeaders: number;
+  private readonly onRequestHead?: (method: string) => void;
+
+  private state: State;
+  /** Stream offset of the next byte to arrive. */
+  private pos = 0;
+  private posKnown = false;
+  private spans: FrameSpan[] = [];
+  private lastFrame = 0;
+  private lastNs = 0n;
+
+  // Head accumulation (also the resync line buffer).
+  private buf = new Uint8Array(0);
+  private bufLen = 0;
+  /** Stream offset of buf[0]. */
+  private bufStart = 0;
+  private lineStart = 0;
+  private lineCount = 0;
+  private msgStart = 0;
+  private msgFirstFrame = 0;
+  private msgStartNs = 0n;
+
+  private cur: Current | null = null;
+  private remaining = 0;
+  private chunked: ChunkedDecoder | null = null;
+  private readonly methods: string[] = [];
+  private out: HttpEvent[] = [];
+
+  constructor(role: 'request' | 'response', opts: Http1ParserOptions = {}) {
+    this.role = role;
+    this.keepBodies = opts.keepBodies ?? false;
+    this.maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.maxHeadBytes = opts.maxHeadBytes ?? DEFAULT_MAX_HEAD_BYTES;
+    this.maxHeaders = opts.maxHeaders ?? DEFAULT_MAX_HEADERS;
+    this.onRequestHead = opts.onRequestHead;
+    this.state = opts.resync ? 'resync' : 'start';
+  }
+
+  /** Response parsers: the next request on this connection used `method`. */
+  expectResponseTo(method: string): void {
+    this.methods.push(method);
+  }
+
+  /** Whether the connection stopped carrying HTTP (101 Switching Protocols, CONNECT tunnel). */
+  get tunneled(): boolean {
+    return this.state === 'tunnel';
+  }
+
+  /** Stop parsing: what follows is a tunnel (the other direction saw 101 or CONNECT 2xx). */
+  enterTunnel(): void {
+    if (this.state !== 'ended') {
+      this.cur = null;
+      this.bufLen = 0;
+      this.state = 'tunnel';
+    }
+  }
+
+  /** Feed the next in-order bytes of this direction; `spans` says which frames carried them. */
+  push(bytes: Uint8Array, spans: FrameSpan[]): HttpEvent[] {
+    if (!this.posKnown) {
+      this.posKnown = true;
+      if (spans.length > 0) this.pos = spans[0].streamOffset;
+    }
+    for (const s of spans) this.spans.push(s);
+    this.out = [];
+    if (this.state !== 'ended' && this.state !== 'tunnel') this.consume(bytes);
+    this.pos += bytes.length;
+    this.pruneSpans();
+    return this.out;
+  }
+
+  /** `length` bytes of this direction will never arrive; `frame` is where that was noticed. */
+  gap(length: number, frame: number): HttpEvent[] {
+    this.out = [];
+    this.posKnown = true;
+    const at = this.pos;
+    this.spans.push({ frame, timestampNs: this.lastNs, streamOffset: at, length });
+    this.pos += length;
+    this.gapAt(at, length, frame);
+    this.pruneSpans();
+    return this.out;
+  }
+
+  /** The direction ended: finish a close-delimited body, flag a body or head cut short. */
+  end(reason: StreamEndReason): HttpEvent[] {
+    this.out = [];
+    const s = this.state;
+    if (s === 'body-close') {
+      if (reason !== 'fin') {
+        this.note('http.close-delimited-unconfirmed', this.pos, `connection ended by ${reason}, not FIN: the body may be cut`);
+        this.cur!.complete = false;
+      }
+      this.finish(this.pos);
+    } else if (s === 'body-length' || s === 'body-chunked') {
+      this.note('http.body-cut-short', this.pos, `connection ended (${reason}) inside the body`);
+      this.cur!.complete = false;
+      this.finish(this.pos);
+    } else if (s === 'head' && this.bufLen > 0) {
+      this.error('http.incomplete-head', this.msgStart, false, `connection ended (${reason}) inside a message head`);
+    }
+    this.state = 'ended';
+    this.cur = null;
+    this.bufLen = 0;
+    return this.out;
+  }
+
+  // --- byte loop -----------------------------------------------------------
+
+  private consume(data: Uint8Array): void {
+    const base = this.pos;
+    const n = data.length;
+    let i = 0;
+    while (i < n) {
+      switch (this.state) {
+        case 'start': {
+          // Empty lines before a message are ignored (RFC 9112 section 2.2).
+          while (i < n && (data[i] === 0x0d || data[i] === 0x0a)) i++;
+          if (i < n) this.beginHead(base + i);
+          break;
+        }
+        case 'head': {
+          const room = this.maxHeadBytes - (this.bufStart + this.bufLen - this.msgStart);
+          const stop = Math.min(n, i + room);
+          const nl = indexOfLf(data, i, stop);
+          if (nl >= 0) {
+            this.append(data, i, nl + 1);
+            i = nl + 1;
+            this.headLine();
+          } else if (stop < n || room <= 0) {
+            // The head would pass the cap: stop exactly there, whatever the split.
+            this.append(data, i, stop);
+            i = stop;
+            this.error('http.head-too-large', base + i, true, `message head over ${this.maxHeadBytes} bytes`);
+            this.startResync(base + i);
+          } else {
+            this.append(data, i, n);
+            i = n;
+          }
+          break;
+        }
+        case 'resync': {
+          if (this.bufLen === 0) this.bufStart = base + i;
+          const nl = indexOfLf(data, i, n);
+          const to = nl >= 0 ? nl + 1 : n;
+          this.appendWindow(data, i, to);
+          i = to;
+          if (nl >= 0) this.resyncLine();
+          break;
+        }
+        case 'body-length': {
+          const take = Math.min(this.remaining, n - i);
+          this.body(data, i, i + take);
+          i += take;
+          this.remaining -= take;
+          if (this.remaining === 0) this.finish(base + i);
+          break;
+        }
+        case 'body-chunked': {
+          const step = this.chunked!.decode(data, i, n, (a, b) => this.body(data, a, b));
+          i = step.next;
+          if (step.error) {
+            const e = step.error;
+            this.note(e.code, base + e.at, e.detail);
+            this.cur!.complete = false;
+            this.finish(base + e.at);
+            this.startResync(base + e.at);
+          } else if (step.done) {
+            this.cur!.trailers = parseFieldLines(latin1(this.chunked!.trailerBytes()), this.cur!.notes, this.pos, true);
+            this.finish(base + i);
+          }
+          break;
+        }
+        case 'body-close':
+          this.body(data, i, n);
+          i = n;
+          break;
+        case 'tunnel':
+        case 'ended':
+          i = n;
+          break;
+      }
+    }
+  }
+
+  private gapAt(at: number, length: number, frame: number): void {
+    const where = { frame };
+    switch (this.state) {
+      case 'body-length': {
+        const inBody = Math.min(length, this.remaining);
+        this.note('http.body-gap', at, `${inBody} body bytes missing`, where);
+        this.cur!.complete = false;
+        this.remaining -= inBody;
+        if (this.remaining === 0) {
+          this.finish(at + inBody);
+          if (length > inBody) this.startResync(at + length);
+        }
+        break;
+      }
+      case 'body-chunked':
+        if (this.chunked!.canSkip(length)) {
+          this.note('http.body-gap', at, `${length} body bytes missing`, where);
+          this.cur!.complete = false;
+          this.chunked!.skip(length);
+        } else {
+          this.note('http.gap-in-chunked', at, `${length} bytes missing across chunked framing`, where);
+          this.cur!.complete = false;
+          this.finish(at);
+          this.startResync(at + length);
+        }
+        break;
+      case 'body-close':
+        this.note('http.body-gap', at, `${length} body bytes missing`, where);
+        this.cur!.complete = false;
+        break;
+      case 'head':
+        this.error('http.gap-in-head', at, true, `${length} bytes missing inside a message head`, frame);
+        this.startResync(at + length);
+        break;
+      case 'start':
+        this.error('http.gap-between-messages', at, true, `${length} bytes missing where a message could start`, frame);
+        this.startResync(at + length);
+        break;
+      case 'resync':
+        this.startResync(at + length);
+        break;
+      case 'tunnel':
+      case 'ended':
+        break;
+    }
+  }
+
+  // --- heads -----------------------------------------------------------------
+
+  private beginHead(at: number): void {
+    this.state = 'head';
+    this.bufLen = 0;
+    this.bufStart = at;
+    this.lineStart = 0;
+    this.lineCount = 0;
+    this.msgStart = at;
+    const s = this.spanAt(at);
+    this.msgFirstFrame = s.frame;
+    this.msgStartNs = s.ns;
+  }
+
+  /** A complete line (LF included) is at buf[lineStart..bufLen). */
+  private headLine(): void {
+    const from = this.lineStart;
+    const to = this.bufLen;
+    this.lineStart = to;
+    const lineLen = to - from - (to - from >= 2 && this.buf[to - 2] === 0x0d ? 2 : 1);
+    if (this.lineCount++ === 0) {
+      const line = latin1(this.buf, from, from + lineLen);
+      const ok = this.role === 'request' ? parseRequestLine(line) : parseStatusLine(line);
+      if (!ok) {
+        const what = this.role === 'request' ? 'request-line' : 'status-line';
+        this.error('http.bad-start-line', this.msgStart, true, `not an HTTP/1.x ${what}`);
+        // The line may still hold a message start past its first byte.
+        this.state = 'resync';
+        this.resyncLine(1);
+      }
+      return;
+    }
+    if (lineLen === 0) {
+      this.headDone();
+    } else if (this.lineCount > this.maxHeaders + 1) {
+      this.error('http.too-many-headers', this.bufStart + from, true, `more than ${this.maxHeaders} header lines`);
+      this.startResync(this.bufStart + to);
+    }
+  }
+
+  private headDone(): void {
+    const text = latin1(this.buf, 0, this.bufLen);
+    const notes: DecodeError[] = [];
+    const lines = text.split('\n');
+    lines.pop(); // after the final LF
+    if (lines.some((l) => !l.endsWith('\r'))) {
+      notes.push(decodeError('http', 'http.bare-lf', this.msgStart, { detail: 'line ended by LF alone', frame: this.msgFirstFrame }));
+    }
+    const start = stripCr(lines[0]);
+    const headers = parseFieldLines(lines.slice(1, -1).map(stripCr).join('\n'), notes, this.msgStart, false);
+    const headEnd = this.bufStart + this.bufLen;
+    let head: Head;
+    if (this.role === 'request') {
+      const r = parseRequestLine(start)!;
+      head = { type: 'request', method: r.method, uri: r.uri, version: r.version };
+    } else {
+      const r = parseStatusLine(start)!;
+      head = { type: 'response', status: r.status, reason: r.reason, version: r.version };
+    }
+    this.bufLen = 0;
+    this.cur = {
+      head,
+      headers,
+      trailers: [],
+      notes,
+      streamStart: this.msgStart,
+      firstFrame: this.msgFirstFrame,
+      startNs: this.msgStartNs,
+      bodySize: 0,
+      hash: null,
+      kept: this.keepBodies ? [] : null,
+      complete: true,
+      tunnelAfter: false,
+    };
+    if (head.type === 'request') this.onRequestHead?.(head.method);
+    this.frame(head, headers, notes, headEnd);
+  }
+
+  /** Choose the body framing (RFC 9112 section 6.3) and continue. */
+  private frame(head: Head, headers: HttpHeader[], notes: DecodeError[], headEnd: number): void {
+    if (head.type === 'response') {
+      const s = head.status;
+      const interim = s >= 100 && s < 200 && s !== 101;
+      const method = interim ? this.methods[0] : this.methods.shift();
+      if (s === 101 || (method === 'CONNECT' && s >= 200 && s < 300)) {
+        this.cur!.tunnelAfter = true;
+        this.finish(headEnd);
+        return;
+      }
+      if (method === 'HEAD' || interim || s === 204 || s === 304) {
+        this.finish(headEnd);
+        return;
+      }
+    }
+    const te = allValues(headers, 'transfer-encoding');
+    const cl = allValues(headers, 'content-length');
+    if (te.length > 0) {
+      if (cl.length > 0) this.note('http.te-and-length', headEnd, 'both Transfer-Encoding and Content-Length: Transfer-Encoding wins');
+      const codings = te.join(',').split(',').map((c) => c.trim().toLowerCase()).filter((c) => c !== '');
+      if (codings[codings.length - 1] === 'chunked') {
+        this.chunked = new ChunkedDecoder();
+        this.state = 'body-chunked';
+      } else if (head.type === 'response') {
+        // Not chunked last: the body runs to the close (section 6.3 rule 4).
+        this.state = 'body-close';
+      } else {
+        this.note('http.bad-transfer-encoding', headEnd, `request Transfer-Encoding "${te.join(', ')}" does not end in chunked`);
+        this.abandon(headEnd);
+      }
+      return;
+    }
+    if (cl.length > 0) {
+      const values = cl.join(',').split(',').map((v) => v.trim());
+      if (values.some((v) => !/^[0-9]{1,15}$/.test(v))) {
+        this.note('http.bad-content-length', headEnd, `Content-Length "${cl.join(', ')}"`);
+        this.abandon(headEnd);
+        return;
+      }
+      const lengths = new Set(values.map(Number));
+      if (lengths.size > 1) {
+        this.note('http.conflicting-content-length', headEnd, `Content-Length values ${[...lengths].join(' and ')}`);
+        this.abandon(headEnd);
+        return;
+      }
+      const len = [...lengths][0];
+      if (len === 0) {
+        this.finish(headEnd);
+      } else {
+        this.remaining = len;
+        this.state = 'body-length';
+      }
+      return;
+    }
+    if (head.type === 'request') this.finish(headEnd);
+    else this.state = 'body-close';
+  }
+
+  /** The body cannot be framed: deliver the head as an incomplete message, then resync. */
+  private abandon(at: number): void {
+    this.cur!.complete = false;
+    this.finish(at);
+    this.startResync(at);
+  }
+
+  // --- resync ----------------------------------------------------------------
+
+  private startResync(at: number): void {
+    this.state = 'resync';
+    this.cur = null;
+    this.chunked = null;
+    this.bufLen = 0;
+    this.bufStart = at;
+  }
+
+  /** Keep the last RESYNC_WINDOW bytes of the current line. */
+  private appendWindow(data: Uint8Array, from: number, to: number): void {
+    const len = to - from;
+    if (len >= RESYNC_WINDOW) {
+      this.bufLen = 0;
+      this.bufStart = this.pos + to - RESYNC_WINDOW;
+      this.append(data, to - RESYNC_WINDOW, to);
+      return;
+    }
+    if (this.bufLen + len > RESYNC_WINDOW) {
+      const drop = this.bufLen + len - RESYNC_WINDOW;
+      this.buf.copyWithin(0, drop, this.bufLen);
+      this.bufLen -= drop;
+      this.bufStart += drop;
+    }
+    this.append(data, from, to);
+  }
+
+  /** A whole line sits in buf: does a message start in it (at or after `from`)? */
+  private resyncLine(from = 0): void {
+    let end = this.bufLen - 1;
+    if (end > 0 && this.buf[end - 1] === 0x0d) end--;
+    const line = latin1(this.buf, 0, end);
+    const at = from < line.length ? findMessageStart(line, this.role, from) : -1;
+    if (at < 0) {
+      this.bufStart += this.bufLen;
+      this.bufLen = 0;
+      this.state = 'resync';
+      return;
+    }
+    // Re-enter head parsing with the start line already complete.
+    const startOffset = this.bufStart + at;
+    const lineBytes = this.buf.slice(at, this.bufLen);
+    this.beginHead(startOffset);
+    this.append(lineBytes, 0, lineBytes.length);
+    this.lineCount = 1;
+    this.lineStart = this.bufLen;
+  }
+
+  // --- bodies and completion -------------------------------------------------
+
+  private body(data: Uint8Array, from: number, to: number): void {
+    if (to <= from) return;
+    const c = this.cur!;
+    const piece = data.subarray(from, to);
+    c.hash ??= createHash('sha256');
+    c.hash.update(piece);
+    c.bodySize += piece.length;
+    if (c.kept) {
+      if (c.bodySize > this.maxBodyBytes) {
+        c.kept = null;
+        this.note('http.body-not-kept', this.pos + from, `body over ${this.maxBodyBytes} bytes: hashed, not kept`);
+      } else {
+        c.kept.push(piece.slice());
+      }
+    }
+  }
+
+  /** The message ends just before stream offset `end`. */
+  private finish(end: number): void {
+    const c = this.cur!;
+    const last = this.spanAt(Math.max(c.streamStart, end - 1));
+    const base = {
+      version: c.head.version,
+      headers: c.headers,
+      trailers: c.trailers,
+      firstFrame: c.firstFrame,
+      frame: last.frame,
+      startNs: c.startNs,
+      endNs: last.ns,
+      streamStart: c.streamStart,
+      streamEnd: end,
+      bodySize: c.bodySize,
+      bodySha256: c.hash ? c.hash.digest('hex') : EMPTY_SHA256,
+      complete: c.complete,
+      notes: c.notes,
+    };
+    let message: HttpMessage;
+    if (c.head.type === 'request') {
+      message = { type: 'request', method: c.head.method, uri: c.head.uri, ...base } satisfies HttpRequest;
+    } else {
+      message = { type: 'response', status: c.head.status, reason: c.head.reason, ...base } satisfies HttpResponse;
+    }
+    if (c.kept) message.body = concat(c.kept, c.bodySize);
+    this.out.push({ kind: 'message', message });
+    this.cur = null;
+    this.chunked = null;
+    this.state = c.tunnelAfter ? 'tunnel' : 'start';
+  }
+
+  // --- bookkeeping -----------------------------------------------------------
+
+  private note(code: string, offset: number, detail: string, extra: { frame?: number } = {}): void {
+    const frame = extra.frame ?? this.spanAt(offset).frame;
+    this.cur!.notes.push(decodeError('http', code, offset, { detail, frame }));
+  }
+
+  private error(code: string, offset: number, resumable: boolean, detail: string, frame?: number): void {
+    const f = frame ?? this.spanAt(offset).frame;
+    this.out.push({ kind: 'error', error: decodeError('http', code, offset, { detail, frame: f }), resumable });
+  }
+
+  private append(data: Uint8Array, from: number, to: number): void {
+    const need = this.bufLen + (to - from);
+    if (need > this.buf.length) {
+      const grown = new Uint8Array(Math.max(need, this.buf.length * 2, 1024));
+      grown.set(this.buf.subarray(0, this.bufLen));
+      this.buf = grown;
+    }
+    this.buf.set(data.subarray(from, to), this.bufLen);
+    this.bufLen = need;
+  }
+
+  /** The frame and time of the byte at stream offset `at` (the last one known if no span has it). */
+  private spanAt(at: number): { frame: number; ns: bigint } {
+    for (const s of this.spans) {
+      if (at >= s.streamOffset && at < s.streamOffset + s.length) return { frame: s.frame, ns: s.timestampNs };
+    }
+    const s = this.spans[this.spans.length - 1];
+    return s ? { frame: s.frame, ns: s.timestampNs } : { frame: this.lastFrame, ns: this.lastNs };
+  }
+
+  /** Drop spans of bytes no longer needed to place a message start. */
+  private pruneSpans(): void {
+    const last = this.spans[this.spans.length - 1];
+    if (last) {
+      this.lastFrame = last.frame;
+      this.lastNs = last.timestampNs;
+    }
+    const keepFrom = this.state === 'resync' ? this.bufStart : this.pos;
+    let k = 0;
+    while (k < this.spans.length - 1 && this.spans[k].streamOffset + this.spans[k].length <= keepFrom) k++;
+    if (k > 0) this.spans.splice(0, k);
+  }
+}
+
+/**
+ * Header (or trailer) field lines, CR already removed, joined by LF. Name case
+ * and order are kept; obs-fold continuation lines are joined with one space
+ * (RFC 9112 section 5.2); lines without a colon are noted and skipped.
+ */
+export function parseFieldLines(text: string, notes: DecodeError[], offset: number, trailer: boolean): HttpHeader[] {
+  const out: HttpHeader[] = [];
+  if (text === '') return out;
+  let lines = text.split('\n').map(stripCr);
+  if (trailer) lines = lines.filter((l) => l !== '');
+  for (const line of lines) {
+    if ((line[0] === ' ' || line[0] === '\t') && out.length > 0) {
+      const prev = out[out.length - 1];
+      prev.value = prev.value === '' ? trimOws(line) : `${prev.value} ${trimOws(line)}`;
+      if (!notes.some((n) => n.code === 'http.obs-fold')) {
+        notes.push(decodeError('http', 'http.obs-fold', offset, { detail: `${prev.name} continued on a folded line` }));
+      }
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0) {
+      notes.push(decodeError('http', 'http.bad-header-line', offset, { detail: `no field name in "${line.slice(0, 40)}"` }));
+      continue;
+    }
+    let name = line.slice(0, colon);
+    if (/[ \t]$/.test(name)) {
+      // RFC 9112 section 5.1 forbids it; proxies differ, so keep the field and say so.
+      notes.push(decodeError('http', 'http.space-before-colon', offset, { detail: `"${name}"` }));
+      name = name.replace(/[ \t]+$/, '');
+    }
+    out.push({ name, value: trimOws(line.slice(colon + 1)) });
+  }
+  return out;
+}
+
+function allValues(headers: HttpHeader[], lower: string): string[] {
+  const out: string[] = [];
+  for (const h of headers) if (h.name.toLowerCase() === lower) out.push(h.value);
+  return out;
+}
+
+function stripCr(l: string): string {
+  return l.endsWith('\r') ? l.slice(0, -1) : l;
+}
+
+function trimOws(s: string): string {
+  return s.replace(/^[ \t]+|[ \t]+$/g, '');
+}
+
+function indexOfLf(data: Uint8Array, from: number, to: number): number {
+  const j = data.indexOf(0x0a, from);
+  return j >= 0 && j < to ? j : -1;
+}
+
+function concat(parts: Uint8Array[], size: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(size);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,122 @@
+// HTTP/1.x start lines (RFC 9112 section 3 request-line, section 4 status-line):
+// parsing, the content heuristic that decides whether a direction of a TCP
+// connection speaks HTTP, and the search for a message start after the parser
+// lost its place (gap, oversized head). All work on latin1 strings or bytes;
+// nothing here throws or allocates by a length taken from the input.
+
+/** A parsed request-line. */
+export interface RequestLine {
+  method: string;
+  uri: string;
+  version: string;
+}
+
+/** A parsed status-line. */
+export interface StatusLine {
+  version: string;
+  status: number;
+  reason: string;
+}
+
+// method = token (RFC 9110 section 5.6.2). Real methods are upper case; the
+// heuristics below insist on a leading capital so binary data rarely matches.
+const REQUEST_RE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +([^ \x00-\x1f\x7f]+) +(HTTP\/1\.[0-9])$/;
+// Lax on the reason phrase (may be absent, RFC 9112 section 4) and trailing space.
+const STATUS_RE = /^(HTTP\/1\.[0-9]) ([0-9]{3})(?:[ \t]([^\x00]*))?$/;
+
+/** Parse a request-line without its line end; null if it is not one. */
+export function parseRequestLine(line: string): RequestLine | null {
+  const m = REQUEST_RE.exec(line);
+  if (!m) return null;
+  return { method: m[1], uri: m[2], version: m[3] };
+}
+
+/** Parse a status-line without its line end; null if it is not one. */
+export function parseStatusLine(line: string): StatusLine | null {
+  const m = STATUS_RE.exec(line);
+  if (!m) return null;
+  return { version: m[1], status: Number(m[2]), reason: (m[3] ?? '').trim() };
+}
+
+/** Methods worth recognising when a body's last bytes run into a request-line. */
+const KNOWN_METHODS = ['GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE', 'PATCH'];
+
+const REQUEST_SEARCH_RE = /[A-Z][!#$%&'*+.^_`|~0-9A-Za-z-]* +[^ \x00-\x1f\x7f]+ +HTTP\/1\.[0-9]$/;
+const STATUS_SEARCH_RE = /HTTP\/1\.[0-9] [0-9]{3}(?=[ \t]|$)/;
+
+/**
+ * Where in `line` (no line end) a message of `role` starts, or -1. Used to
+ * resynchronise: the bytes before the match are the tail of something lost.
+ */
+export function findMessageStart(line: string, role: 'request' | 'response', from = 0): number {
+  const s = from > 0 ? line.slice(from) : line;
+  if (role === 'response') {
+    const m = STATUS_SEARCH_RE.exec(s);
+    if (!m || parseStatusLine(s.slice(m.index)) === null) return -1;
+    return m.index + from;
+  }
+  const m = REQUEST_SEARCH_RE.exec(s);
+  if (!m) return -1;
+  let at = m.index;
+  // "...body bytesPOST /x HTTP/1.1": prefer the known method the token ends with.
+  const token = s.slice(at, s.indexOf(' ', at));
+  if (!KNOWN_METHODS.includes(token)) {
+    const known = KNOWN_METHODS.find((k) => token.endsWith(k));
+    if (known) at += token.length - known.length;
+  }
+  if (parseRequestLine(s.slice(at)) === null) return -1;
+  return at + from;
+}
+
+/** Verdict of the content heuristic on a direction's first bytes. */
+export type StartProbe = 'request' | 'response' | 'no' | 'more';
+
+/** Longest first line the heuristic waits for before giving up. */
+export const PROBE_MAX_LINE = 8192;
+
+const TCHAR = /^[!#$%&'*+.^_`|~0-9A-Za-z-]$/;
+
+/**
+ * Does a direction's first data look like an HTTP/1.x request or response?
+ * 'more' when the bytes so far are a plausible prefix of a start line. Leading
+ * CR/LF are skipped (RFC 9112 section 2.2).
+ */
+export function probeStartLine(bytes: Uint8Array): StartProbe {
+  let i = 0;
+  while (i < bytes.length && (bytes[i] === 0x0d || bytes[i] === 0x0a)) i++;
+  const limit = Math.min(bytes.length, i + PROBE_MAX_LINE);
+  let end = i;
+  while (end < limit && bytes[end] !== 0x0a) end++;
+  const complete = end < limit;
+  let line = latin1(bytes, i, end);
+  if (complete) {
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (parseStatusLine(line)) return 'response';
+    if (parseRequestLine(line)) return 'request';
+    return 'no';
+  }
+  if (end - i >= PROBE_MAX_LINE) return 'no';
+  return plausiblePrefix(line) ? 'more' : 'no';
+}
+
+function plausiblePrefix(s: string): boolean {
+  if (s.length === 0) return true;
+  if (s.length <= 7) {
+    if ('HTTP/1.'.startsWith(s)) return true;
+  } else if (/^HTTP\/1\.[0-9](?: [0-9]{0,3}(?:[ \t][^\x00]*)?)?$/.test(s.replace(/\r$/, ''))) {
+    return true;
+  }
+  // Request-line prefix: capital, token chars, then SP and printable bytes.
+  if (!/[A-Z]/.test(s[0])) return false;
+  let j = 1;
+  while (j < s.length && TCHAR.test(s[j])) j++;
+  if (j > 32) return false;
+  if (j === s.length) return true;
+  if (s[j] !== ' ') return false;
+  return !/[\x00-\x08\x0a-\x1f\x7f]/.test(s.slice(j).replace(/\r$/, ''));
+}
+
+/** Decode bytes as latin1 (each byte one code unit), as header fields are kept. */
+export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
+}
