@@ -21,6 +21,15 @@ export const BLOCK_PB = 0x00000002;
 export const BLOCK_SPB = 0x00000003;
 export const BLOCK_EPB = 0x00000006;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+/**
+ * Blocks that are not packets but that Wireshark (4.0) still lists as frames:
+ * custom blocks (copiable and not), systemd journal export entries and sysdig
+ * event blocks. They take a frame number, so that our frame N is Wireshark's
+ * frame N, and are not delivered.
+ */
+export const NON_PACKET_FRAME_BLOCKS: ReadonlySet<number> = new Set([
+  0x00000bad, 0x40000bad, 0x00000009, 0x00000204, 0x00000208, 0x00000216, 0x00000217, 0x00000221, 0x00000222,
+]);
 /** Larger blocks are refused before anything is buffered (Wireshark caps blocks near this size too). */
 export const MAX_BLOCK_LENGTH = 16 * 1024 * 1024;
 const MIN_BLOCK_LENGTH = 12;
@@ -132,7 +141,10 @@ export async function openPcapng(q: ByteQueue, ctx: ReaderContext): Promise<Capt
 class PcapngSource implements CaptureSource {
   readonly info: CaptureInfo;
   private readonly warn = new WarningList();
+  /** Records delivered. */
   private count = 0;
+  /** The last frame number given out (packets delivered or not, and non-packet frames). */
+  private frame = 0;
   private started = false;
   private le = true;
   private ifaces: Iface[] = [];
@@ -272,7 +284,9 @@ class PcapngSource implements CaptureSource {
         this.simplePacket(v, at, batch);
         break;
       default:
-        // NRB, ISB, DSB, custom and unknown blocks carry nothing the analyzer needs.
+        // NRB, ISB, DSB, custom and unknown blocks carry nothing the analyzer
+        // needs; some of them still count as frames in Wireshark.
+        if (NON_PACKET_FRAME_BLOCKS.has(type)) this.frame += 1;
         break;
     }
     if (!this.stopped) q.skip(length);
@@ -318,7 +332,7 @@ class PcapngSource implements CaptureSource {
   /** EPB (type 6) and the obsolete PB (type 2) share a layout, except the interface id's width. */
   private packet(v: BlockView, at: number, type: number, batch: CaptureRecord[]): void {
     const name = blockTypeName(type);
-    const frame = this.count + 1;
+    const frame = this.frame + 1;
     const end = v.b.length - 4;
     if (end < 28) {
       this.fatal('pcapng.bad-block-length', at + 4, `an ${name} of ${v.b.length} bytes is too short for its fields (frame ${frame})`, { frame });
@@ -342,6 +356,7 @@ class PcapngSource implements CaptureSource {
     const { options, bad } = readOptions(v, 28 + ((capLen + 3) & ~3), end);
     if (bad) this.badOptions(at, name);
     const notes = comments(options);
+    this.count += 1;
     const rec: CaptureRecord = {
       frame,
       timestampNs: toNs(ts, iface),
@@ -355,7 +370,7 @@ class PcapngSource implements CaptureSource {
   }
 
   private simplePacket(v: BlockView, at: number, batch: CaptureRecord[]): void {
-    const frame = this.count + 1;
+    const frame = this.frame + 1;
     const end = v.b.length - 4;
     if (end < 12) {
       this.fatal('pcapng.bad-block-length', at + 4, `a Simple Packet Block of ${v.b.length} bytes is too short (frame ${frame})`, { frame });
@@ -363,6 +378,7 @@ class PcapngSource implements CaptureSource {
     }
     const iface = this.iface(0, at, frame);
     if (!iface) return;
+    this.count += 1;
     const origLen = v.u32(8);
     // The SPB has no captured length: it is what the snap length and the block allow.
     let capLen = Math.min(origLen, end - 12);
@@ -380,7 +396,7 @@ class PcapngSource implements CaptureSource {
 
   /** The interface a packet refers to; a packet on an unknown one is counted but skipped. */
   private iface(id: number, offset: number, frame: number): Iface | undefined {
-    this.count = frame;
+    this.frame = frame;
     const iface = this.ifaces[id];
     if (!iface) {
       this.warn.addRepeated(
@@ -434,7 +450,7 @@ class PcapngSource implements CaptureSource {
       q.offset,
       `the capture file appears to have been cut short in the middle of ${isPacket ? 'a packet' : 'a block'}: ` +
         `a ${blockTypeName(h.type)} needs ${h.length} bytes, ${left} present; ${read} read`,
-      { required: h.length, available: left, lenSource: 'pcapng.block_total_length', ...(isPacket ? { frame: this.count + 1 } : {}) },
+      { required: h.length, available: left, lenSource: 'pcapng.block_total_length', ...(isPacket ? { frame: this.frame + 1 } : {}) },
     );
   }
 }
