@@ -1,0 +1,73 @@
+// The last bytes delivered in one direction, kept so a retransmission can be
+// compared with what the layers above already saw (a differing resend is the
+// classic overlap evasion, and Wireshark's FD_OVERLAPCONFLICT). This ring and
+// the out-of-order pieces are the only copies reassembly makes. It starts small
+// and doubles up to its cap, so short flows stay cheap.
+
+const INITIAL_CAPACITY = 4096;
+
+/** A ring buffer of the most recent delivered bytes, addressed by stream offset. */
+export class DeliveredTail {
+  private buf: Uint8Array | undefined;
+  /** Bytes [from, end) are known (and the ring holds at most its capacity of them). */
+  private from = 0;
+  private end = 0;
+
+  constructor(private readonly maxCapacity: number) {}
+
+  /** Forget everything before `offset`: after a gap, the bytes before it are unknown. */
+  reset(offset: number): void {
+    this.from = offset;
+    this.end = offset;
+  }
+
+  /** Record `bytes`, delivered at `offset` (the end of what is known, or a reset point). */
+  write(offset: number, bytes: Uint8Array): void {
+    if (this.maxCapacity <= 0 || bytes.length === 0) return;
+    if (offset !== this.end) this.reset(offset);
+    this.ensure(this.end - this.from + bytes.length);
+    const buf = this.buf!;
+    const cap = buf.length;
+    let src = bytes;
+    let at = offset;
+    if (src.length > cap) {
+      at += src.length - cap;
+      src = src.subarray(src.length - cap);
+    }
+    const pos = at % cap;
+    const first = Math.min(src.length, cap - pos);
+    buf.set(src.subarray(0, first), pos);
+    if (first < src.length) buf.set(src.subarray(first), 0);
+    this.end = offset + bytes.length;
+    this.from = Math.max(this.from, this.end - cap);
+  }
+
+  /** Whether any byte of `bytes` (at stream `offset`) differs from the known delivered bytes. */
+  differs(offset: number, bytes: Uint8Array): boolean {
+    const buf = this.buf;
+    if (!buf) return false;
+    const cap = buf.length;
+    const lo = Math.max(offset, this.from);
+    const hi = Math.min(offset + bytes.length, this.end);
+    for (let o = lo; o < hi; o++) {
+      if (buf[o % cap] !== bytes[o - offset]) return true;
+    }
+    return false;
+  }
+
+  private ensure(needed: number): void {
+    const old = this.buf;
+    if (old && (old.length >= needed || old.length >= this.maxCapacity)) return;
+    let cap = old ? old.length : INITIAL_CAPACITY;
+    while (cap < needed && cap < this.maxCapacity) cap *= 2;
+    cap = Math.min(cap, this.maxCapacity);
+    const next = new Uint8Array(cap);
+    if (old) {
+      // Re-home the known bytes: their ring positions depend on the capacity.
+      const keepFrom = Math.max(this.from, this.end - cap);
+      for (let o = keepFrom; o < this.end; o++) next[o % cap] = old[o % old.length];
+      this.from = keepFrom;
+    }
+    this.buf = next;
+  }
+}

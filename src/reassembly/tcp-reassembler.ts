@@ -1,0 +1,255 @@
+// TCP stream reassembly for every connection in a capture: finds the flow of
+// each segment (tshark's tcp.stream numbering), decides who is client and
+// server, and hands each direction's segments and the peer's ACKs to a
+// HalfStream. RFC 9293 §3.4 (sequence numbers), §3.5 (open), §3.6 (close).
+//
+// Memory is bounded by open flows: each direction holds at most
+// maxBufferedPerDirection out-of-order bytes plus a 64 KiB delivered tail, a
+// closed flow shrinks to a small tombstone (so the last ACKs and resent FINs
+// do not open a new flow), and tombstones are capped and expire.
+import type { DecodedFrame, IpHeader, TcpSegment } from '../net/packet.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../net/packet.js';
+import type { Direction, Endpoint, FlowInfo, StreamEvent } from './stream-event.js';
+import { flowKey } from './flow-key.js';
+import { HalfStream, MAX_SEQ_JUMP, type HalfStreamLimits } from './half-stream.js';
+import { emptyStats, type ReassemblyStats } from './reassembly-stats.js';
+import { seqAdd, seqDiff } from './seq.js';
+
+export type { ReassemblyStats } from './reassembly-stats.js';
+
+export interface TcpReassemblerOptions {
+  /** Out-of-order bytes held per direction before the oldest hole becomes a gap. @default 4 MiB */
+  maxBufferedPerDirection?: number;
+  /** Out-of-order pieces held per direction before the same. @default 4096 */
+  maxHeldSegmentsPerDirection?: number;
+  /** A flow with no segment for this long ends at flush('timeout'). @default 300 s */
+  idleTimeoutNs?: bigint;
+  /** Delivered bytes kept per direction to compare retransmissions. @default 64 KiB */
+  tailBytes?: number;
+  /** Closed flows remembered (to absorb trailing segments) before the oldest is forgotten. @default 16384 */
+  maxClosedFlows?: number;
+}
+
+/** Ports a server listens on, for guessing roles when the handshake was not captured. */
+const SERVICE_PORTS = new Set([80, 443, 8080, 8443]);
+/** A SYN this far from a mid-stream flow's position is a new connection, not noise in the old one. */
+const NEW_CONNECTION_DISTANCE = 1 << 24;
+
+interface Flow {
+  key: string;
+  info: FlowInfo;
+  c2s: HalfStream;
+  s2c: HalfStream;
+  lastFrame: number;
+  lastTs: bigint;
+  rstSeen: boolean;
+  closed: boolean;
+  counted: boolean;
+}
+
+/** Reassembles every TCP connection of a capture into ordered per-direction stream events. */
+export class TcpReassembler {
+  readonly stats: ReassemblyStats = emptyStats();
+  private readonly limits: HalfStreamLimits;
+  private readonly idleTimeoutNs: bigint;
+  private readonly maxClosed: number;
+  private readonly open = new Map<string, Flow>();
+  /** Closed flows, oldest first (Map keeps insertion order). */
+  private readonly closed = new Map<string, Flow>();
+  private nextIndex = 0;
+
+  constructor(opts: TcpReassemblerOptions = {}) {
+    this.limits = {
+      maxBuffered: Math.max(0, opts.maxBufferedPerDirection ?? 4 * 1024 * 1024),
+      maxHeldSegments: Math.max(1, opts.maxHeldSegmentsPerDirection ?? 4096),
+      tailBytes: Math.max(0, opts.tailBytes ?? 64 * 1024),
+    };
+    this.idleTimeoutNs = opts.idleTimeoutNs ?? 300_000_000_000n;
+    this.maxClosed = Math.max(0, opts.maxClosedFlows ?? 16384);
+  }
+
+  /** Flows currently open (not ended in both directions). */
+  get openFlows(): number {
+    return this.open.size;
+  }
+
+  /** Take one decoded frame; frames without IP and TCP are ignored. */
+  push(f: DecodedFrame): StreamEvent[] {
+    const ip = f.ip;
+    const tcp = f.tcp;
+    if (!ip || !tcp) return [];
+    this.stats.segments++;
+    const out: StreamEvent[] = [];
+    const flow = this.flowFor(f, ip, tcp, out);
+    flow.lastFrame = f.frame;
+    flow.lastTs = f.timestampNs;
+    const dir: Direction = isClient(flow.info, ip.src, tcp.srcPort) ? 'c2s' : 's2c';
+    const me = dir === 'c2s' ? flow.c2s : flow.s2c;
+    const peer = dir === 'c2s' ? flow.s2c : flow.c2s;
+    const flags = tcp.flags;
+    const syn = (flags & TCP_SYN) !== 0;
+    // The ACK first: bytes it acknowledges were sent before this segment.
+    if (flags & TCP_ACK) {
+      if (syn) peer.setBaseFromPeerSynAck(tcp.ack);
+      peer.ack(tcp.ack, f.frame, out);
+    }
+    if (flags & TCP_RST) {
+      me.segments++;
+      flow.rstSeen = true;
+      for (const h of [flow.c2s, flow.s2c]) {
+        h.drain(f.frame, out);
+        h.end('rst', f.frame, f.timestampNs, out);
+      }
+    } else {
+      me.segment(
+        {
+          seq: tcp.seq,
+          syn,
+          fin: (flags & TCP_FIN) !== 0,
+          payload: tcp.payload,
+          length: segmentLength(tcp),
+          frame: f.frame,
+          timestampNs: f.timestampNs,
+        },
+        out,
+      );
+    }
+    if (!flow.closed && flow.c2s.ended && flow.s2c.ended) this.close(flow);
+    return out;
+  }
+
+  /**
+   * End flows: 'eof' ends every flow (held data delivered with gaps first);
+   * 'timeout' ends the flows idle for idleTimeoutNs at `nowNs` and forgets them.
+   */
+  flush(reason: 'timeout' | 'eof', nowNs: bigint): StreamEvent[] {
+    const out: StreamEvent[] = [];
+    for (const flow of this.open.values()) {
+      if (reason === 'timeout' && nowNs - flow.lastTs < this.idleTimeoutNs) continue;
+      this.finish(flow, reason, out);
+      this.open.delete(flow.key);
+    }
+    for (const flow of this.closed.values()) {
+      if (reason === 'eof' || nowNs - flow.lastTs >= this.idleTimeoutNs) this.closed.delete(flow.key);
+    }
+    return out;
+  }
+
+  private flowFor(f: DecodedFrame, ip: IpHeader, tcp: TcpSegment, out: StreamEvent[]): Flow {
+    const key = flowKey(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
+    const syn = (tcp.flags & TCP_SYN) !== 0;
+    const synAck = syn && (tcp.flags & TCP_ACK) !== 0;
+    const open = this.open.get(key);
+    if (open) {
+      if (!syn || !this.startsNewConnection(open, ip.src, tcp, synAck)) return open;
+      // The old connection was abandoned and the ports reused: it ends here.
+      this.finish(open, 'timeout', out);
+      this.open.delete(key);
+    } else {
+      const old = this.closed.get(key);
+      if (old) {
+        if (!syn || !this.startsNewConnection(old, ip.src, tcp, synAck)) return old;
+        this.closed.delete(key);
+      }
+    }
+    return this.create(key, f, ip, tcp, out);
+  }
+
+  /** Whether a SYN on a known 4-tuple opens a new connection (tshark's port reuse). */
+  private startsNewConnection(flow: Flow, srcIp: string, tcp: TcpSegment, synAck: boolean): boolean {
+    const h = isClient(flow.info, srcIp, tcp.srcPort) ? flow.c2s : flow.s2c;
+    const other = h === flow.c2s ? flow.s2c : flow.c2s;
+    if (h.synSeen && h.isn === tcp.seq) return false; // the same SYN, resent
+    if (flow.closed || flow.rstSeen || h.finOffset !== undefined || other.finOffset !== undefined) return true;
+    if (synAck) return false;
+    if (h.synSeen) return true; // a second SYN with another ISN
+    if (h.base === undefined) return false;
+    // Joined mid-stream: a SYN near the stream's position is noise, far from it a new connection.
+    const distance = Math.abs(seqDiff(seqAdd(tcp.seq, 1), seqAdd(h.base, h.next)));
+    return distance > NEW_CONNECTION_DISTANCE;
+  }
+
+  private create(key: string, f: DecodedFrame, ip: IpHeader, tcp: TcpSegment, out: StreamEvent[]): Flow {
+    const src: Endpoint = { ip: ip.src, port: tcp.srcPort };
+    const dst: Endpoint = { ip: ip.dst, port: tcp.dstPort };
+    const syn = (tcp.flags & TCP_SYN) !== 0;
+    const ack = (tcp.flags & TCP_ACK) !== 0;
+    let srcIsClient: boolean;
+    if (syn) srcIsClient = !ack; // SYN: sender is the client; SYN-ACK: receiver is.
+    else srcIsClient = guessSrcIsClient(tcp.srcPort, tcp.dstPort);
+    const info: FlowInfo = {
+      index: this.nextIndex++,
+      client: srcIsClient ? src : dst,
+      server: srcIsClient ? dst : src,
+      firstFrame: f.frame,
+      sawSyn: syn,
+    };
+    const flow: Flow = {
+      key,
+      info,
+      c2s: new HalfStream(info, 'c2s', this.limits, this.stats),
+      s2c: new HalfStream(info, 's2c', this.limits, this.stats),
+      lastFrame: f.frame,
+      lastTs: f.timestampNs,
+      rstSeen: false,
+      closed: false,
+      counted: false,
+    };
+    this.stats.flows++;
+    this.open.set(key, flow);
+    out.push({ kind: 'open', flow: info, frame: f.frame, timestampNs: f.timestampNs });
+    return flow;
+  }
+
+  /** Deliver what is held and end both directions with `reason` (a FIN already reached keeps 'fin'). */
+  private finish(flow: Flow, reason: 'timeout' | 'eof', out: StreamEvent[]): void {
+    for (const h of [flow.c2s, flow.s2c]) {
+      h.drain(flow.lastFrame, out);
+      h.end(reason, flow.lastFrame, flow.lastTs, out);
+    }
+    this.count(flow);
+  }
+
+  /** Both directions ended: keep only a tombstone for trailing segments. */
+  private close(flow: Flow): void {
+    flow.closed = true;
+    this.count(flow);
+    this.open.delete(flow.key);
+    this.closed.delete(flow.key);
+    this.closed.set(flow.key, flow);
+    if (this.closed.size > this.maxClosed) {
+      const oldest = this.closed.keys().next();
+      if (!oldest.done) this.closed.delete(oldest.value);
+    }
+  }
+
+  private count(flow: Flow): void {
+    if (flow.counted) return;
+    flow.counted = true;
+    if (flow.c2s.segments === 0 || flow.s2c.segments === 0) this.stats.oneSidedFlows++;
+  }
+}
+
+function isClient(info: FlowInfo, ip: string, port: number): boolean {
+  return info.client.port === port && info.client.ip === ip;
+}
+
+/** With no handshake captured, the endpoint on a service port is the server. */
+function guessSrcIsClient(srcPort: number, dstPort: number): boolean {
+  const srcService = srcPort < 1024 || SERVICE_PORTS.has(srcPort);
+  const dstService = dstPort < 1024 || SERVICE_PORTS.has(dstPort);
+  if (srcService !== dstService) return dstService;
+  if (srcService && dstService && srcPort !== dstPort) return srcPort > dstPort;
+  return true; // no clue: the first sender is the client
+}
+
+/**
+ * Sequence space of the payload: what the IP header claims, but never less
+ * than what was captured, and never an absurd length from a bad header.
+ */
+function segmentLength(tcp: TcpSegment): number {
+  const claimed = tcp.payloadLength;
+  const captured = tcp.payload.length;
+  if (!Number.isFinite(claimed) || claimed < captured || claimed > MAX_SEQ_JUMP) return captured;
+  return Math.floor(claimed);
+}
