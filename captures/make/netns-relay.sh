@@ -127,6 +127,7 @@ cap_stop() {
     TCPDUMP_PID=
     grep -h "captured\|dropped" "$WORK/tcpdump.log" >&2 || true
     mv "$WORK/cap.pcap" "$CAP_FILE"
+    chown "$(id -u):$(id -g)" "$CAP_FILE"  # tcpdump wrote it as its own user
 }
 
 srv_start() {
