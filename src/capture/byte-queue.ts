@@ -34,6 +34,15 @@ export class ByteQueue {
     return this.ended;
   }
 
+  /** The current buffer and the read position in it, for readers that index without making views. */
+  get buffer(): Buffer {
+    return this.buf;
+  }
+
+  get position(): number {
+    return this.pos;
+  }
+
   /** The unread bytes, without copying. */
   view(): Buffer {
     return this.buf.subarray(this.pos);
