@@ -539,6 +539,25 @@ describe('TcpReassembler: flows', () => {
     expect(view(events, 0, 'c2s').text).toBe('abcdef');
   });
 
+  it('remembers at most maxClosedFlows closed flows', () => {
+    const closeOne = (cap: Capture, port: number) => {
+      const cl = { ip: CLIENT.ip, port };
+      return [
+        cap.seg(cl, SERVER, { seq: 10, flags: TCP_SYN }),
+        cap.seg(SERVER, cl, { seq: 20, ack: 11, flags: TCP_SYN | A | TCP_FIN }),
+        cap.seg(cl, SERVER, { seq: 11, ack: 22, flags: A | TCP_FIN }),
+      ];
+    };
+    const cap = new Capture();
+    const r = new TcpReassembler({ maxClosedFlows: 1 });
+    const frames = [...closeOne(cap, 1001), ...closeOne(cap, 1002)];
+    frames.forEach((f) => r.push(f));
+    expect(r.openFlows).toBe(0);
+    // The newest closed flow still absorbs a resent FIN; the oldest was forgotten.
+    expect(r.push(cap.seg({ ip: CLIENT.ip, port: 1002 }, SERVER, { seq: 11, ack: 22, flags: A | TCP_FIN })).map((e) => e.kind)).toEqual(['anomaly']);
+    expect(r.push(cap.seg({ ip: CLIENT.ip, port: 1001 }, SERVER, { seq: 11, ack: 22, flags: A | TCP_FIN }))[0].kind).toBe('open');
+  });
+
   it('counts flows seen in one direction only', () => {
     const cap = new Capture();
     const r = new TcpReassembler();
