@@ -2,8 +2,11 @@
 // Wireshark filters: MAC as lower-case colon hex, IPv4 as a dotted quad and
 // IPv6 in the RFC 5952 canonical form.
 
-// Two hex digits per byte value; a constant table, not a cache of results.
+// Constant tables per byte value (not caches of results): they spare the
+// per-packet number-to-string conversions.
 const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16));
+const DEC: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
 
 /** `len` bytes at `off` as `aa:bb:cc:...`; the caller has checked the bounds. */
 export function formatMac(b: Uint8Array, off: number, len = 6): string {
@@ -14,7 +17,7 @@ export function formatMac(b: Uint8Array, off: number, len = 6): string {
 
 /** Four bytes at `off` as a dotted quad; the caller has checked the bounds. */
 export function formatIpv4(b: Uint8Array, off: number): string {
-  return b[off] + '.' + b[off + 1] + '.' + b[off + 2] + '.' + b[off + 3];
+  return DEC[b[off]] + '.' + DEC[b[off + 1]] + '.' + DEC[b[off + 2]] + '.' + DEC[b[off + 3]];
 }
 
 /**
@@ -52,7 +55,8 @@ export function formatIpv6(b: Uint8Array, off: number): string {
       g += bestLen - 1;
       continue;
     }
-    s += ((b[off + 2 * g] << 8) | b[off + 2 * g + 1]).toString(16);
+    const hi = b[off + 2 * g];
+    s += hi === 0 ? HEX[b[off + 2 * g + 1]] : HEX[hi] + HEX2[b[off + 2 * g + 1]];
     if (g < 7) s += ':';
   }
   return s;

@@ -315,10 +315,11 @@ export class FrameDecoder {
   }
 
   /** @internal record the error that stopped the frame; payload is what was left undecoded. */
-  stop(f: DecodedFrame, e: DecodeError, data: Uint8Array, offset: number): void {
+  stop(f: DecodedFrame, e: DecodeError, data: Uint8Array, offset: number, end: number = data.length): void {
     f.stopError = e.frame === undefined ? { ...e, frame: f.frame } : e;
     bump(this.stats.malformed, e.code);
-    f.payload = data.subarray(Math.min(offset, data.length));
+    const e2 = Math.min(end, data.length);
+    f.payload = data.subarray(Math.min(offset, e2), e2);
   }
 
   private stopReassembled(f: DecodedFrame, e: DecodeError, buf: Uint8Array, offset: number): void {
@@ -345,7 +346,7 @@ export class FrameDecoder {
     const e = handler(this, f, data, offset, end, claimed);
     if (e !== undefined) {
       if (reassembled) this.stopReassembled(f, e, data, offset);
-      else this.stop(f, e, data, offset);
+      else this.stop(f, e, data, offset, end);
     }
   }
 

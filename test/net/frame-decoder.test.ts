@@ -210,6 +210,14 @@ describe('FrameDecoder on patched frames', () => {
     expect(f.ip!.protocol).toBe(6);
     expect(f.tcp).toBeUndefined();
     expect(f.stopError).toMatchObject({ code: 'tcp.bad-data-offset', offset: 46 });
+    expect(f.payload.length).toBe(40); // the undecoded TCP bytes, no more
+  });
+
+  it('leaves Ethernet padding out of the payload of a stopped frame', () => {
+    const d = concat(patch(pad[0].data, 34 + 4, 0, 3), new Uint8Array(16)); // UDP length 3, padded
+    const f = new FrameDecoder().decode(withData(pad[0], d));
+    expect(f.stopError).toMatchObject({ code: 'udp.bad-length' });
+    expect(f.payload.length).toBe(10);
   });
 
   it('collects TCP option notes without stopping', () => {
