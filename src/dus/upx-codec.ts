@@ -107,6 +107,14 @@ function decodeInner(body: Uint8Array, opts: DecodeUpxOptions): Decoded<UpxMessa
     );
   }
   if (body.length === 0) return fail(decodeError('upx', 'upx.empty', 0, { detail: 'the body is empty' }));
+  if (isPartialBom(body)) {
+    return fail(
+      decodeError('upx', 'upx.truncated', body.length, {
+        available: body.length,
+        detail: 'the body ends inside a byte-order mark',
+      }),
+    );
+  }
 
   const bt = decodeBodyText(body);
   const map = offsetMapper(body, bt);
@@ -555,4 +563,10 @@ function trailingJunk(text: string, from: number): number {
     if (end < 3) return i;
     i = end;
   }
+}
+
+/** The first one or two bytes of a UTF-8 or UTF-16 byte-order mark, and nothing else. */
+function isPartialBom(b: Uint8Array): boolean {
+  if (b.length === 1) return b[0] === 0xef || b[0] === 0xff || b[0] === 0xfe;
+  return b.length === 2 && b[0] === 0xef && b[1] === 0xbb;
 }
