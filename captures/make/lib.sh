@@ -64,7 +64,7 @@ veth() {
 # start_server NS ADDR PORT [httpd args]: run httpd.py and wait until it listens.
 start_server() {
   local ns=$1 addr=$2 port=$3; shift 3
-  local log="$WORK/httpd-$port.log"
+  local log="$WORK/httpd-$ns-$addr-$port.log"
   ns_pre "$ns"
   "${NS_PRE[@]}" python3 "$MAKE_DIR/httpd.py" --bind "$addr" --port "$port" "$@" 2>"$log" &
   PIDS+=($!)
@@ -83,7 +83,7 @@ start_tcpdump() {
   local ns=$1 out=$2; shift 2
   local log="$WORK/cap-$(basename "$out").log"
   ns_pre "$ns"
-  "${NS_PRE[@]}" tcpdump -Z root -U -w "$out" "$@" 2>"$log" &
+  "${NS_PRE[@]}" tcpdump -Z root --immediate-mode -B 8192 -U -w "$out" "$@" 2>"$log" &
   CAP_PID=$!
   PIDS+=("$CAP_PID")
   wait_for "$log" "listening on"
@@ -103,16 +103,24 @@ start_dumpcap() {
 }
 
 # stop_capture [PID]: let the last segments pass, then end the capture cleanly.
+# libpcap hands packets over in ring-buffer blocks that are flushed on a timeout
+# (1 s for tcpdump); a capture stopped sooner can lose its tail, so wait longer.
 stop_capture() {
   local pid=${1:-$CAP_PID}
-  sleep 0.5
+  sleep 1.2
   kill -INT "$pid"
   wait "$pid" || true
+  grep -h "dropped" "$WORK"/cap-*.log >&2 || true
 }
 
 # judge FILE: record tshark's verdict next to FILE, and show what it saw.
 judge() {
   chmod 644 "$1"
+  # A capture that missed frames the endpoints did exchange is not the capture
+  # we meant to make (tcpdump on a tun device now and then loses a few): refuse it.
+  local lost
+  lost=$(tshark -n -r "$1" -Y "tcp.analysis.lost_segment or tcp.analysis.ack_lost_segment" 2>/dev/null | wc -l)
+  if [ "$lost" != 0 ]; then echo "$(basename "$1"): $lost frames show capture loss" >&2; return 1; fi
   python3 "$MAKE_DIR/judge.py" "$1"
   echo "== $(basename "$1"): $(capinfos -c -M "$1" | awk -F': *' '/Number of packets/{print $2}') frames"
   tshark -n -r "$1" -o tcp.reassemble_out_of_order:TRUE -Y http \
