@@ -201,7 +201,7 @@ function decodeInner(body: Uint8Array, opts: DecodeUpxOptions): Decoded<UpxMessa
   }
   const rootName = localName(elementName(root)!);
   const rootKind = ROOT_KINDS.get(normalizeName(rootName));
-  const ctx: Ctx = { text, base: from, map, notes, unknownLeft: UPX_MAX_UNKNOWN, unknownDropped: 0 };
+  const ctx: Ctx = { text, base: from, map, notes, unknownLeft: UPX_MAX_UNKNOWN, unknownDropped: 0, lineSearch: true };
   const rootAt = offsetOf(root, ctx, map(from));
   if (rootKind === undefined) {
     return fail(
@@ -243,6 +243,8 @@ interface Ctx {
   notes: NoteSink;
   unknownLeft: number;
   unknownDropped: number;
+  /** Whether text lines are still located by search (see readContainer). */
+  lineSearch: boolean;
 }
 
 /** Notes, bounded so a hostile body cannot make the list grow with its size. */
@@ -432,7 +434,10 @@ function readContainer<K extends string>(
       for (const line of piece.raw.split(/\r\n|\r|\n/)) {
         const t = trimXml(line);
         if (t === '') continue;
-        const found = ctx.text.indexOf(t, cursor);
+        // The line's offset: found by searching forward. A miss would scan to
+        // the end, so after one miss lines get their element's offset instead.
+        const found = ctx.lineSearch ? ctx.text.indexOf(t, cursor) : -1;
+        if (found < 0) ctx.lineSearch = false;
         const lineAt = found >= 0 ? ctx.map(found) : at;
         if (found >= 0) cursor = found + t.length;
         const kv = KEY_VALUE.exec(t);
