@@ -2,25 +2,41 @@
 """Record Wireshark's answer for a capture, so tests can compare upxray with it
 without tshark installed.
 
-usage: judge.py CAPTURE  -> writes CAPTURE-without-extension.tshark.json
+usage: judge.py CAPTURE...  -> writes <capture without extension>.tshark.json
 
-The file holds:
-  exchanges: one entry per HTTP request, in request-frame order:
+tshark runs twice: with out-of-order TCP reassembly on (tcp.reassemble_out_of_order,
+off by default in tshark) and off, because each mode misses things the other sees:
+with it on, tshark waits forever at a hole the capture never fills and stops
+dissecting that direction; with it off, out-of-order data is not reassembled.
+
+The file holds, for each mode ("exchanges" for on, "exchangesInOrderOnly" for off):
+  one entry per HTTP request, in request-frame order:
     {"stream", "request": {"frame", "firstFrame", "method", "uri"},
      "response": {"frame", "firstFrame", "status"} | null,
      "interim": [1xx responses], only when there were any}
-  responses without a request in the capture are listed under "orphanResponses".
-  objects: sorted sha256 of every file `tshark --export-objects http` writes.
-tshark runs with out-of-order reassembly on (it is off by default).
+  responses paired with no request in the capture under "orphanResponses" / "orphanResponsesInOrderOnly".
+  objects / objectsInOrderOnly: sorted sha256 of every file `tshark --export-objects http` writes.
+
+Pairing is done here, not taken from tshark's http.request_in: tshark 4.0 pairs
+pipelined responses with the newest request, and cannot link a 100 Continue
+sent before the request body ended. HTTP/1.1 answers requests in order on a
+connection (RFC 9112 section 9.3.2), so each response goes to the oldest
+unanswered request of its TCP stream that began before it; a 1xx is an interim
+answer to that request; a response with no such request is an orphan.
 """
 import hashlib, json, os, subprocess, sys, tempfile
 
-OPTS = ["-o", "tcp.reassemble_out_of_order:TRUE"]
 FIELDS = ["frame.number", "tcp.stream", "http.request.method", "http.request.uri",
-          "http.response.code", "http.request_in", "tcp.segment"]
+          "http.response.code", "tcp.segment"]
 
-def tshark_rows(path):
-    cmd = ["tshark", "-n", "-r", path, *OPTS, "-Y", "http.request or http.response",
+
+def split(v):
+    return [x for x in v.split(",") if x != ""] if v else []
+
+
+def tshark_rows(path, ooo):
+    cmd = ["tshark", "-n", "-r", path, "-o", f"tcp.reassemble_out_of_order:{'TRUE' if ooo else 'FALSE'}",
+           "-Y", "http.request or http.response",
            "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=,"]
     for f in FIELDS:
         cmd += ["-e", f]
@@ -30,52 +46,55 @@ def tshark_rows(path):
         cols += [""] * (len(FIELDS) - len(cols))
         yield dict(zip(FIELDS, cols))
 
-def first(v):
-    return v.split(",")[0] if v else ""
 
-def main(path):
-    requests, responses = {}, []
-    for r in tshark_rows(path):
+def verdict(path, ooo):
+    requests, responses = [], []
+    for r in tshark_rows(path, ooo):
         frame = int(r["frame.number"])
-        segs = [int(s) for s in r["tcp.segment"].split(",") if s]
+        segs = [int(s) for s in split(r["tcp.segment"])]
         first_frame = min(segs) if segs else frame
-        stream = int(first(r["tcp.stream"])) if r["tcp.stream"] else None
-        # One frame can carry several pipelined messages: tshark lists each
-        # occurrence, so walk the methods and the codes separately.
-        methods = [m for m in r["http.request.method"].split(",") if m]
+        stream = int(split(r["tcp.stream"])[0]) if r["tcp.stream"] else None
+        # One frame can carry several pipelined messages: tshark lists each occurrence.
+        methods = split(r["http.request.method"])
         uris = r["http.request.uri"].split(",") if r["http.request.uri"] else []
         for i, m in enumerate(methods):
-            key = (frame, i)
-            requests[key] = {"stream": stream, "request": {"frame": frame, "firstFrame": first_frame,
-                             "method": m, "uri": uris[i] if i < len(uris) else ""}, "response": None}
-        codes = [c for c in r["http.response.code"].split(",") if c]
-        req_in = [int(x) for x in r["http.request_in"].split(",") if x]
-        for i, c in enumerate(codes):
-            responses.append({"frame": frame, "firstFrame": first_frame, "status": int(c),
-                              "requestIn": req_in[i] if i < len(req_in) else None})
+            # A pipelined message after the first in a frame starts in that frame.
+            ff = first_frame if i == 0 else frame
+            requests.append({"stream": stream, "request": {"frame": frame, "firstFrame": ff, "method": m,
+                             "uri": uris[i] if i < len(uris) else ""}, "response": None})
+        for i, c in enumerate(split(r["http.response.code"])):
+            ff = first_frame if i == 0 else frame
+            responses.append({"stream": stream, "frame": frame, "firstFrame": ff, "status": int(c)})
     orphans = []
     for resp in responses:
-        ri = resp.pop("requestIn")
-        # A 1xx is an interim answer: the exchange's response is the final one.
-        if 100 <= resp["status"] < 200 and resp["status"] != 101:
-            cands = [k for k in sorted(requests) if k[0] == ri]
-            if cands:
-                requests[cands[0]].setdefault("interim", []).append(resp)
-                continue
-        cands = [k for k in sorted(requests) if k[0] == ri and requests[k]["response"] is None]
-        if ri is None or not cands:
+        stream = resp.pop("stream")
+        waiting = [q for q in requests if q["stream"] == stream and q["response"] is None
+                   and q["request"]["firstFrame"] < resp["firstFrame"]]
+        if not waiting:
             orphans.append(resp)
+        elif 100 <= resp["status"] < 200 and resp["status"] != 101:
+            waiting[0].setdefault("interim", []).append(resp)
         else:
-            requests[cands[0]]["response"] = resp
+            waiting[0]["response"] = resp
+    return requests, orphans
+
+
+def objects(path, ooo):
     with tempfile.TemporaryDirectory() as d:
-        subprocess.run(["tshark", "-n", "-r", path, *OPTS, "-Q", "--export-objects", f"http,{d}"],
-                       check=True, capture_output=True)
-        objects = sorted(hashlib.sha256(open(os.path.join(d, f), "rb").read()).hexdigest()
-                         for f in os.listdir(d))
-    version = subprocess.run(["tshark", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
-    doc = {"tshark": version, "options": OPTS,
-           "exchanges": [requests[k] for k in sorted(requests)],
-           "orphanResponses": orphans, "objects": objects}
+        subprocess.run(["tshark", "-n", "-r", path, "-o",
+                        f"tcp.reassemble_out_of_order:{'TRUE' if ooo else 'FALSE'}",
+                        "-Q", "--export-objects", f"http,{d}"], check=True, capture_output=True)
+        return sorted(hashlib.sha256(open(os.path.join(d, f), "rb").read()).hexdigest()
+                      for f in os.listdir(d))
+
+
+def main(path):
+    doc = {"tshark": subprocess.run(["tshark", "--version"], capture_output=True, text=True).stdout.splitlines()[0]}
+    for ooo, suffix in ((True, ""), (False, "InOrderOnly")):
+        reqs, orphans = verdict(path, ooo)
+        doc["exchanges" + suffix] = reqs
+        doc["orphanResponses" + suffix] = orphans
+        doc["objects" + suffix] = objects(path, ooo)
     base = path
     for ext in (".gz", ".pcapng", ".pcap"):
         if base.endswith(ext):
@@ -83,6 +102,7 @@ def main(path):
     with open(base + ".tshark.json", "w") as fh:
         json.dump(doc, fh, indent=1)
         fh.write("\n")
+
 
 if __name__ == "__main__":
     for p in sys.argv[1:]:
