@@ -17,17 +17,17 @@ The file holds, for each mode ("exchanges" for on, "exchangesInOrderOnly" for of
   responses paired with no request in the capture under "orphanResponses" / "orphanResponsesInOrderOnly".
   objects / objectsInOrderOnly: sorted sha256 of every file `tshark --export-objects http` writes.
 
-Pairing is done here, not taken from tshark's http.request_in: tshark 4.0 pairs
-pipelined responses with the newest request, and cannot link a 100 Continue
-sent before the request body ended. HTTP/1.1 answers requests in order on a
-connection (RFC 9112 section 9.3.2), so each response goes to the oldest
-unanswered request of its TCP stream that began before it; a 1xx is an interim
-answer to that request; a response with no such request is an orphan.
+Pairing follows tshark's http.request_in. Where tshark 4.0 is wrong (it pairs
+pipelined responses with the newest request), captures/<name>.deviations.json
+says so, with the reason, and the tests apply it. A 1xx answer is interim: it
+goes to the request it answers, or, when tshark links it to none (a 100
+Continue sent before the request body ended), to the request of the same TCP
+stream whose frames span it.
 """
 import hashlib, json, os, subprocess, sys, tempfile
 
 FIELDS = ["frame.number", "tcp.stream", "http.request.method", "http.request.uri",
-          "http.response.code", "tcp.segment"]
+          "http.response.code", "http.request_in", "tcp.segment"]
 
 
 def split(v):
@@ -62,20 +62,29 @@ def verdict(path, ooo):
             ff = first_frame if i == 0 else frame
             requests.append({"stream": stream, "request": {"frame": frame, "firstFrame": ff, "method": m,
                              "uri": uris[i] if i < len(uris) else ""}, "response": None})
+        req_in = [int(x) for x in split(r["http.request_in"])]
         for i, c in enumerate(split(r["http.response.code"])):
             ff = first_frame if i == 0 else frame
-            responses.append({"stream": stream, "frame": frame, "firstFrame": ff, "status": int(c)})
+            responses.append({"stream": stream, "frame": frame, "firstFrame": ff, "status": int(c),
+                              "requestIn": req_in[i] if i < len(req_in) else None})
     orphans = []
     for resp in responses:
         stream = resp.pop("stream")
-        waiting = [q for q in requests if q["stream"] == stream and q["response"] is None
-                   and q["request"]["firstFrame"] < resp["firstFrame"]]
-        if not waiting:
-            orphans.append(resp)
-        elif 100 <= resp["status"] < 200 and resp["status"] != 101:
-            waiting[0].setdefault("interim", []).append(resp)
+        ri = resp.pop("requestIn")
+        interim = 100 <= resp["status"] < 200 and resp["status"] != 101
+        if ri is not None:
+            cands = [q for q in requests if q["request"]["frame"] == ri and (interim or q["response"] is None)]
+        elif interim:
+            cands = [q for q in requests if q["stream"] == stream
+                     and q["request"]["firstFrame"] < resp["frame"] <= q["request"]["frame"]]
         else:
-            waiting[0]["response"] = resp
+            cands = []
+        if not cands:
+            orphans.append(resp)
+        elif interim:
+            cands[0].setdefault("interim", []).append(resp)
+        else:
+            cands[0]["response"] = resp
     return requests, orphans
 
 

@@ -35,7 +35,8 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .description("write every HTTP body to a folder, as Wireshark's Export Objects > HTTP does")
     .argument('<capture>', 'pcap or pcapng file, optionally gzipped; - for standard input')
     .requiredOption('-o, --output <dir>', 'folder to write the bodies into (created if missing)')
-    .action(async (path: string, opts: { output: string }) => {
+    .option('--include-incomplete', 'also write bodies cut short by lost segments or a reset, as <name>.partial')
+    .action(async (path: string, opts: { output: string; includeIncomplete?: boolean }) => {
       setExit(await objectsCommand(path, opts, io));
     });
 

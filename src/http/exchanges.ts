@@ -197,7 +197,7 @@ export class HttpExchangeTracker {
     let events: HttpEvent[];
     if (e.kind === 'data') events = parser.push(e.bytes, e.spans);
     else if (e.kind === 'gap') events = parser.gap(e.length, e.frame);
-    else events = parser.end(e.reason);
+    else events = parser.end(e.reason, e);
     for (const ev of events) {
       if (ev.kind === 'error') this.attachError(f, ev.error, isReq);
       else if (ev.message.type === 'request') this.onRequest(f, ev.message);

@@ -49,7 +49,7 @@ const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b78
 type State = 'start' | 'head' | 'resync' | 'body-length' | 'body-chunked' | 'body-close' | 'tunnel' | 'ended';
 
 type Head =
-  | { type: 'request'; method: string; uri: string; version: string }
+  | { type: 'request'; method: string; uri: string; rawTarget?: string; version: string }
   | { type: 'response'; status: number; reason: string; version: string };
 
 /** The message being read: its head is parsed, its body is arriving. */
@@ -95,6 +95,13 @@ export class Http1Parser {
   private msgStart = 0;
   private msgFirstFrame = 0;
   private msgStartNs = 0n;
+  /**
+   * Earliest and latest frames of the message in progress, folded in from spans
+   * already dropped. A message completes in the latest frame that carried any of
+   * its bytes (a retransmission that fills a hole), as Wireshark reports it.
+   */
+  private accMinFrame = Infinity;
+  private accMax: { frame: number; ns: bigint } = { frame: 0, ns: 0n };
 
   private cur: Current | null = null;
   private remaining = 0;
@@ -157,8 +164,12 @@ export class Http1Parser {
     return this.out;
   }
 
-  /** The direction ended: finish a close-delimited body, flag a body or head cut short. */
-  end(reason: StreamEndReason): HttpEvent[] {
+  /**
+   * The direction ended: finish a close-delimited body, flag a body or head cut short.
+   * `at` is the frame that ended it (FIN or RST): a close-delimited body completes
+   * there, which is where Wireshark shows such a response.
+   */
+  end(reason: StreamEndReason, at?: { frame: number; timestampNs: bigint }): HttpEvent[] {
     this.out = [];
     const s = this.state;
     if (s === 'body-close') {
@@ -166,7 +177,7 @@ export class Http1Parser {
         this.note('http.close-delimited-unconfirmed', this.pos, `connection ended by ${reason}, not FIN: the body may be cut`);
         this.cur!.complete = false;
       }
-      this.finish(this.pos);
+      this.finish(this.pos, at && at.frame > 0 ? { frame: at.frame, ns: at.timestampNs } : undefined);
     } else if (s === 'body-length' || s === 'body-chunked') {
       this.note('http.body-cut-short', this.pos, `connection ended (${reason}) inside the body`);
       this.cur!.complete = false;
@@ -289,7 +300,14 @@ export class Http1Parser {
         this.cur!.complete = false;
         break;
       case 'head':
-        this.error('http.gap-in-head', at, true, `${length} bytes missing inside a message head`, frame);
+        if (this.lineCount > 0) {
+          // The start line arrived: deliver the message with the header lines
+          // that did (a frame cut by the snap length shows this way in
+          // Wireshark too), then look for the next message.
+          this.headCut(at, length, frame);
+        } else {
+          this.error('http.gap-in-head', at, true, `${length} bytes missing inside a message head`, frame);
+        }
         this.startResync(at + length);
         break;
       case 'start':
@@ -317,6 +335,8 @@ export class Http1Parser {
     const s = this.spanAt(at);
     this.msgFirstFrame = s.frame;
     this.msgStartNs = s.ns;
+    this.accMinFrame = Infinity;
+    this.accMax = { frame: 0, ns: 0n };
   }
 
   /** A complete line (LF included) is at buf[lineStart..bufLen). */
@@ -345,7 +365,22 @@ export class Http1Parser {
     }
   }
 
-  private headDone(): void {
+  /** A gap cut the head after its start line: deliver what arrived, marked incomplete. */
+  private headCut(at: number, length: number, frame: number): void {
+    this.bufLen = this.lineStart; // a line the gap cut is not trusted
+    this.headDone(false);
+    if (!this.cur) return;
+    this.note('http.head-cut', at, `${length} bytes missing inside the message head: headers may be missing`, { frame });
+    this.cur.complete = false;
+    if (this.cur.head.type === 'response') {
+      const s = this.cur.head.status;
+      if (!(s >= 100 && s < 200 && s !== 101)) this.methods.shift();
+    }
+    this.finish(at);
+  }
+
+  /** The head is complete (or, with frameBody false, cut short): build the message state. */
+  private headDone(frameBody = true): void {
     const text = latin1(this.buf, 0, this.bufLen);
     const notes: DecodeError[] = [];
     const lines = text.split('\n');
@@ -354,12 +389,13 @@ export class Http1Parser {
       notes.push(decodeError('http', 'http.bare-lf', this.msgStart, { detail: 'line ended by LF alone', frame: this.msgFirstFrame }));
     }
     const start = stripCr(lines[0]);
-    const headers = parseFieldLines(lines.slice(1, -1).map(stripCr).join('\n'), notes, this.msgStart, false);
+    const fieldLines = frameBody ? lines.slice(1, -1) : lines.slice(1);
+    const headers = parseFieldLines(fieldLines.map(stripCr).join('\n'), notes, this.msgStart, false);
     const headEnd = this.bufStart + this.bufLen;
     let head: Head;
     if (this.role === 'request') {
       const r = parseRequestLine(start)!;
-      head = { type: 'request', method: r.method, uri: r.uri, version: r.version };
+      head = { type: 'request', method: r.method, uri: r.uri, rawTarget: r.rawTarget, version: r.version };
     } else {
       const r = parseStatusLine(start)!;
       head = { type: 'response', status: r.status, reason: r.reason, version: r.version };
@@ -380,7 +416,7 @@ export class Http1Parser {
       tunnelAfter: false,
     };
     if (head.type === 'request') this.onRequestHead?.(head.method);
-    this.frame(head, headers, notes, headEnd);
+    if (frameBody) this.frame(head, headers, notes, headEnd);
   }
 
   /** Choose the body framing (RFC 9112 section 6.3) and continue. */
@@ -517,10 +553,19 @@ export class Http1Parser {
     }
   }
 
-  /** The message ends just before stream offset `end`. */
-  private finish(end: number): void {
+  /** The message ends just before stream offset `end` (in frame `endedAt`, when that is not the last byte's). */
+  private finish(end: number, endedAt?: { frame: number; ns: bigint }): void {
     const c = this.cur!;
-    const last = this.spanAt(Math.max(c.streamStart, end - 1));
+    let minFrame = this.accMinFrame;
+    let last = this.accMax;
+    for (const sp of this.spans) {
+      if (sp.streamOffset + sp.length <= c.streamStart || sp.streamOffset >= end || sp.length === 0) continue;
+      if (sp.frame < minFrame) minFrame = sp.frame;
+      if (sp.frame > last.frame) last = { frame: sp.frame, ns: sp.timestampNs };
+    }
+    if (last.frame === 0) last = this.spanAt(Math.max(c.streamStart, end - 1));
+    if (endedAt) last = endedAt;
+    if (minFrame < c.firstFrame) c.firstFrame = minFrame;
     const base = {
       version: c.head.version,
       headers: c.headers,
@@ -539,6 +584,7 @@ export class Http1Parser {
     let message: HttpMessage;
     if (c.head.type === 'request') {
       message = { type: 'request', method: c.head.method, uri: c.head.uri, ...base } satisfies HttpRequest;
+      if (c.head.rawTarget !== undefined) message.rawTarget = c.head.rawTarget;
     } else {
       message = { type: 'response', status: c.head.status, reason: c.head.reason, ...base } satisfies HttpResponse;
     }
@@ -589,8 +635,16 @@ export class Http1Parser {
       this.lastNs = last.timestampNs;
     }
     const keepFrom = this.state === 'resync' ? this.bufStart : this.pos;
+    const inMessage = this.state === 'head' || this.state.startsWith('body-');
     let k = 0;
-    while (k < this.spans.length - 1 && this.spans[k].streamOffset + this.spans[k].length <= keepFrom) k++;
+    while (k < this.spans.length - 1 && this.spans[k].streamOffset + this.spans[k].length <= keepFrom) {
+      const sp = this.spans[k];
+      if (inMessage && sp.length > 0 && sp.streamOffset + sp.length > this.msgStart) {
+        if (sp.frame < this.accMinFrame) this.accMinFrame = sp.frame;
+        if (sp.frame > this.accMax.frame) this.accMax = { frame: sp.frame, ns: sp.timestampNs };
+      }
+      k++;
+    }
     if (k > 0) this.spans.splice(0, k);
   }
 }

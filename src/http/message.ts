@@ -45,7 +45,10 @@ interface HttpMessageBase {
 export interface HttpRequest extends HttpMessageBase {
   type: 'request';
   method: string;
+  /** The request target as Wireshark shows it (up to the first space). */
   uri: string;
+  /** The whole target between method and version, only when it holds spaces (a malformed request line). */
+  rawTarget?: string;
 }
 
 export interface HttpResponse extends HttpMessageBase {

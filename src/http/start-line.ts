@@ -7,7 +7,10 @@
 /** A parsed request-line. */
 export interface RequestLine {
   method: string;
+  /** The request target as Wireshark reads it: up to the first space. */
   uri: string;
+  /** Everything between method and version, when that is more than `uri` (spaces in the target). */
+  rawTarget?: string;
   version: string;
 }
 
@@ -21,14 +24,20 @@ export interface StatusLine {
 // method = token (RFC 9110 section 5.6.2). Real methods are upper case; the
 // heuristics below insist on a leading capital so binary data rarely matches.
 const REQUEST_RE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +([^ \x00-\x1f\x7f]+) +(HTTP\/1\.[0-9])$/;
+// What a broken client really sends (a phone whose locale setting holds a
+// space or a control character): still a request, read as Wireshark does.
+const LAX_REQUEST_RE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +([^ \r\n][^\r\n]*?) +(HTTP\/1\.[0-9])$/;
 // Lax on the reason phrase (may be absent, RFC 9112 section 4) and trailing space.
 const STATUS_RE = /^(HTTP\/1\.[0-9]) ([0-9]{3})(?:[ \t]([^\x00]*))?$/;
 
 /** Parse a request-line without its line end; null if it is not one. */
 export function parseRequestLine(line: string): RequestLine | null {
   const m = REQUEST_RE.exec(line);
-  if (!m) return null;
-  return { method: m[1], uri: m[2], version: m[3] };
+  if (m) return { method: m[1], uri: m[2], version: m[3] };
+  const lax = LAX_REQUEST_RE.exec(line);
+  if (!lax) return null;
+  const space = lax[2].indexOf(' ');
+  return { method: lax[1], uri: space < 0 ? lax[2] : lax[2].slice(0, space), rawTarget: lax[2], version: lax[3] };
 }
 
 /** Parse a status-line without its line end; null if it is not one. */

@@ -25,6 +25,8 @@ export interface RequestJson {
   time: string;
   method: string;
   uri: string;
+  /** Only for a malformed request line: the whole target, spaces included. */
+  rawTarget?: string;
   version: string;
   headers: HeaderJson[];
   bodySize: number;
@@ -90,7 +92,7 @@ function endpoint(e: Endpoint): EndpointJson {
 }
 
 function requestJson(r: HttpRequest): RequestJson {
-  return {
+  const j: RequestJson = {
     frame: r.frame,
     firstFrame: r.firstFrame,
     time: isoNs(r.endNs),
@@ -102,6 +104,8 @@ function requestJson(r: HttpRequest): RequestJson {
     bodySha256: r.bodySha256,
     complete: r.complete,
   };
+  if (r.rawTarget !== undefined) j.rawTarget = r.rawTarget;
+  return j;
 }
 
 function responseJson(r: HttpResponse): ResponseJson {

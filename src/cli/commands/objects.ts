@@ -16,6 +16,8 @@ import { pipelineWarnings } from '../warnings.js';
 
 export interface ObjectsOptions {
   output: string;
+  /** Also write bodies cut short (lost segments, a reset), named `<name>.partial`. */
+  includeIncomplete?: boolean;
   /** Largest body kept for export, in bytes. */
   maxBodyBytes?: number;
 }
@@ -59,13 +61,19 @@ export async function objectsCommand(path: string, opts: ObjectsOptions, io: Cli
 
   const exportBody = (x: HttpExchange, m: HttpMessage, uri: string): void => {
     if (m.bodySize === 0) return;
+    // Wireshark exports only bodies it could reassemble whole; so do we, unless asked.
+    if (!m.complete && !opts.includeIncomplete) {
+      skipped.push(`${x.id} frame ${m.frame}: body cut short (${m.bodySize} bytes arrived), not written; --include-incomplete writes it`);
+      return;
+    }
     if (!m.body) {
       skipped.push(`${x.id} frame ${m.frame}: body of ${m.bodySize} bytes is larger than the export cap`);
       return;
     }
     const decoded = decodeContent(m.body, headerValue(m.headers, 'content-encoding'), MAX_DECODED_BYTES);
     const bytes = decoded.ok ? decoded.bytes : m.body;
-    const { path: file, fd } = createExclusive(dir, names, safeFileName(lastSegment(uri)));
+    const name = safeFileName(lastSegment(uri)) + (m.complete ? '' : '.partial');
+    const { path: file, fd } = createExclusive(dir, names, name);
     try {
       writeSync(fd, bytes);
     } finally {
