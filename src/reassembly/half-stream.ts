@@ -44,6 +44,14 @@ export interface SegmentIn {
   timestampNs: bigint;
 }
 
+/** What the ACK-bearing segment from the peer looked like, for duplicate-ACK counting. */
+export interface PeerAck {
+  /** No payload and no SYN, FIN or RST. */
+  pure: boolean;
+  window: number;
+  timestampNs: bigint;
+}
+
 export interface HalfStreamLimits {
   /** Out-of-order bytes held before the oldest hole is declared a gap. */
   maxBuffered: number;
@@ -79,6 +87,18 @@ export class HalfStream {
   /** Sequence number just after a segment that jumped too far, waiting for a second to agree. */
   private jumpSeq: number | undefined;
 
+  // Wireshark's tcp.analysis view of this direction (packet-tcp.c
+  // tcp_analyze_sequence_number): the highest sequence seen (FIN counted),
+  // when it was seen, and the peer's ACKs of it, to tell duplicate ACKs.
+  private wsNext: number | undefined;
+  private wsNextTs = 0n;
+  private peerAckSeq: number | undefined;
+  private peerAckTs = 0n;
+  private peerWindow = -1;
+  private peerDupAcks = 0;
+  /** Below this time since the highest segment, an early segment is out of order, not resent: the first RTT, else 3 ms. */
+  oooThresholdNs = 3_000_000n;
+
   constructor(
     private readonly flow: FlowInfo,
     private readonly dir: Direction,
@@ -104,18 +124,25 @@ export class HalfStream {
         this.isn = s.seq;
         this.synSeen = true;
         this.base = seqAdd(s.seq, 1);
+        this.wsNext = 0;
+        this.wsNextTs = s.timestampNs;
       } else if (this.synSeen && s.seq === this.isn && s.length === 0 && !s.fin) {
         this.stats.retransmissions++;
         this.anomaly('tcp.retransmission', s.frame, out);
+        this.anomaly('tcp.analysis.retransmission', s.frame, out);
         return;
       }
     }
-    // Nothing in sequence space beyond the SYN: a pure ACK or window update.
-    // Pure ACKs do not fix offset 0, so a keep-alive (seq = next - 1) cannot skew it.
-    if (s.length === 0 && !s.fin) return;
     const dataSeq = s.syn ? seqAdd(s.seq, 1) : s.seq;
-    if (this.base === undefined) this.base = dataSeq;
+    if (this.base === undefined) {
+      // Pure ACKs do not fix offset 0, so a keep-alive (seq = next - 1) cannot skew it.
+      if (s.length === 0 && !s.fin) return;
+      this.base = dataSeq;
+    }
     const off = unwrapSeq(dataSeq, this.base, this.next);
+    this.analyse(off, dataSeq, s, out);
+    // Nothing in sequence space beyond the SYN: a pure ACK or window update.
+    if (s.length === 0 && !s.fin) return;
     if (this.ended) {
       this.trailing(off, s, out);
       return;
@@ -139,7 +166,8 @@ export class HalfStream {
    * capture never showed will not be resent (the peer has them): a lossy
    * mirror port. Declare them a gap now rather than wait for the flush.
    */
-  ack(ackSeq: number, frame: number, out: StreamEvent[]): void {
+  ack(ackSeq: number, frame: number, out: StreamEvent[], peer?: PeerAck): void {
+    if (peer) this.noteDupAck(ackSeq, peer);
     if (this.base === undefined || this.ended) return;
     let a = unwrapSeq(ackSeq, this.base, this.next);
     if (a <= this.next || a - this.next > MAX_SEQ_JUMP) return;
@@ -178,6 +206,59 @@ export class HalfStream {
     this.held = [];
     this.buffered = 0;
     this.tail = undefined;
+  }
+
+  /**
+   * Label the segment as Wireshark's tcp.analysis does, so frames can be
+   * matched with `tshark -Y tcp.analysis.<flag>`: by sequence position and
+   * timing, not by content (the content view is the tcp.retransmission,
+   * tcp.out-of-order... codes of the delivery logic).
+   */
+  private analyse(off: number, dataSeq: number, s: SegmentIn, out: StreamEvent[]): void {
+    const end = off + s.length + (s.fin ? 1 : 0);
+    const high = this.wsNext;
+    if (high === undefined) {
+      this.wsNext = end;
+      this.wsNextTs = s.timestampNs;
+      return;
+    }
+    if (s.length <= 1 && !s.fin && off === high - 1) {
+      this.anomaly('tcp.analysis.keep_alive', s.frame, out);
+      return;
+    }
+    if (s.length === 0 && !s.fin) return;
+    if (off > high) this.anomaly('tcp.analysis.lost_segment', s.frame, out);
+    // One byte past a zero-window probe is new data, not a resend.
+    const notAdvanced = off < high && !(s.length > 1 && off === high - 1);
+    const sinceAck = s.timestampNs - this.peerAckTs;
+    if (s.length > 0 && this.peerAckSeq !== undefined && seqDiff(seqAdd(dataSeq, s.length), this.peerAckSeq) <= 0) {
+      // The peer had already acknowledged every byte of it.
+      this.anomaly('tcp.analysis.retransmission', s.frame, out);
+      this.anomaly('tcp.analysis.spurious_retransmission', s.frame, out);
+    } else if (notAdvanced && this.peerDupAcks >= 2 && this.peerAckSeq === dataSeq && sinceAck < 20_000_000n) {
+      this.anomaly('tcp.analysis.retransmission', s.frame, out);
+      this.anomaly('tcp.analysis.fast_retransmission', s.frame, out);
+    } else if (notAdvanced && s.timestampNs - this.wsNextTs < this.oooThresholdNs && high !== off + s.length) {
+      this.anomaly('tcp.analysis.out_of_order', s.frame, out);
+    } else if (notAdvanced) {
+      this.anomaly('tcp.analysis.retransmission', s.frame, out);
+    }
+    if (end > high) {
+      this.wsNext = end;
+      this.wsNextTs = s.timestampNs;
+    }
+  }
+
+  /** Count the peer's duplicate ACKs: pure, same ACK, same window (RFC 5681 §2). */
+  private noteDupAck(ackSeq: number, peer: PeerAck): void {
+    if (peer.pure && peer.window !== 0 && peer.window === this.peerWindow && ackSeq === this.peerAckSeq) {
+      this.peerDupAcks++;
+    } else if (ackSeq !== this.peerAckSeq) {
+      this.peerDupAcks = 0;
+    }
+    this.peerAckSeq = ackSeq;
+    this.peerAckTs = peer.timestampNs;
+    this.peerWindow = peer.window;
   }
 
   private data(off: number, s: SegmentIn, out: StreamEvent[]): void {

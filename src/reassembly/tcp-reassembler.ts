@@ -42,6 +42,8 @@ interface Flow {
   s2c: HalfStream;
   lastFrame: number;
   lastTs: bigint;
+  firstTs: bigint;
+  firstRttNs?: bigint;
   rstSeen: boolean;
   closed: boolean;
   counted: boolean;
@@ -91,7 +93,13 @@ export class TcpReassembler {
     // The ACK first: bytes it acknowledges were sent before this segment.
     if (flags & TCP_ACK) {
       if (syn) peer.setBaseFromPeerSynAck(tcp.ack);
-      peer.ack(tcp.ack, f.frame, out);
+      const pure = tcp.payloadLength === 0 && tcp.payload.length === 0 && (flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0;
+      peer.ack(tcp.ack, f.frame, out, { pure, window: tcp.window, timestampNs: f.timestampNs });
+      // Wireshark's first RTT: from the first packet to the ACK that completes the handshake.
+      if (!syn && dir === 'c2s' && flow.info.sawSyn && flow.firstRttNs === undefined && peer.synSeen) {
+        flow.firstRttNs = f.timestampNs - flow.firstTs;
+        if (flow.firstRttNs > 0n) flow.c2s.oooThresholdNs = flow.s2c.oooThresholdNs = flow.firstRttNs;
+      }
     }
     if (flags & TCP_RST) {
       me.segments++;
@@ -191,6 +199,7 @@ export class TcpReassembler {
       s2c: new HalfStream(info, 's2c', this.limits, this.stats),
       lastFrame: f.frame,
       lastTs: f.timestampNs,
+      firstTs: f.timestampNs,
       rstSeen: false,
       closed: false,
       counted: false,

@@ -90,6 +90,7 @@ export interface DirView {
   text: string;
   data: Uint8Array;
   gaps: Array<{ offset: number; length: number; frame: number }>;
+  /** Content-view anomalies (tcp.analysis.* labels left out). */
   anomalies: Array<{ code: string; frame: number }>;
   ends: Array<{ reason: string; frame: number }>;
 }
@@ -101,7 +102,9 @@ export function view(events: StreamEvent[], flow: number, dir: Direction): DirVi
     if (e.kind === 'open' || e.flow.index !== flow || e.dir !== dir) continue;
     if (e.kind === 'data') chunks.push(e.bytes.slice());
     else if (e.kind === 'gap') v.gaps.push({ offset: e.offset, length: e.length, frame: e.frame });
-    else if (e.kind === 'anomaly') v.anomalies.push({ code: e.code, frame: e.frame });
+    else if (e.kind === 'anomaly') {
+      if (!e.code.startsWith('tcp.analysis.')) v.anomalies.push({ code: e.code, frame: e.frame });
+    }
     else v.ends.push({ reason: e.reason, frame: e.frame });
   }
   v.data = concat(chunks);
@@ -119,8 +122,16 @@ export function concat(chunks: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** Anomaly codes of the delivery logic (content view), in order. */
 export function codes(events: StreamEvent[]): string[] {
-  return events.filter((e) => e.kind === 'anomaly').map((e) => (e.kind === 'anomaly' ? e.code : ''));
+  return events.flatMap((e) => (e.kind === 'anomaly' && !e.code.startsWith('tcp.analysis.') ? [e.code] : []));
+}
+
+/** Wireshark-style labels: `flag@frame`, e.g. `out_of_order@7`. */
+export function labels(events: StreamEvent[]): string[] {
+  return events.flatMap((e) =>
+    e.kind === 'anomaly' && e.code.startsWith('tcp.analysis.') ? [`${e.code.slice(13)}@${e.frame}`] : [],
+  );
 }
 
 /**

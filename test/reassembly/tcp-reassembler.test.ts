@@ -3,7 +3,7 @@ import type { DecodedFrame } from '../../src/net/packet.js';
 import type { Direction, StreamEvent } from '../../src/reassembly/stream-event.js';
 import { TcpReassembler } from '../../src/reassembly/tcp-reassembler.js';
 import { seqAdd } from '../../src/reassembly/seq.js';
-import { Capture, CLIENT, SERVER, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, checkInvariants, codes, view } from './builders.js';
+import { Capture, CLIENT, SERVER, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, checkInvariants, codes, labels, view } from './builders.js';
 
 const A = TCP_ACK;
 const C_ISN = 1000;
@@ -37,7 +37,7 @@ const c = (n: number) => C_ISN + 1 + n; // client sequence number of stream offs
 const s = (n: number) => S_ISN + 1 + n;
 
 function kinds(events: StreamEvent[]): string[] {
-  return events.map((e) => (e.kind === 'anomaly' ? `anomaly:${e.code}` : e.kind === 'end' ? `end:${e.dir}:${e.reason}` : `${e.kind}`));
+  return events.filter((e) => !(e.kind === 'anomaly' && e.code.startsWith('tcp.analysis.'))).map((e) => (e.kind === 'anomaly' ? `anomaly:${e.code}` : e.kind === 'end' ? `end:${e.dir}:${e.reason}` : `${e.kind}`));
 }
 
 describe('TcpReassembler: in order', () => {
@@ -554,7 +554,7 @@ describe('TcpReassembler: flows', () => {
     frames.forEach((f) => r.push(f));
     expect(r.openFlows).toBe(0);
     // The newest closed flow still absorbs a resent FIN; the oldest was forgotten.
-    expect(r.push(cap.seg({ ip: CLIENT.ip, port: 1002 }, SERVER, { seq: 11, ack: 22, flags: A | TCP_FIN })).map((e) => e.kind)).toEqual(['anomaly']);
+    expect(codes(r.push(cap.seg({ ip: CLIENT.ip, port: 1002 }, SERVER, { seq: 11, ack: 22, flags: A | TCP_FIN })))).toEqual(['tcp.retransmission']);
     expect(r.push(cap.seg({ ip: CLIENT.ip, port: 1001 }, SERVER, { seq: 11, ack: 22, flags: A | TCP_FIN }))[0].kind).toBe('open');
   });
 
@@ -607,5 +607,95 @@ describe('TcpReassembler: never throws, never shows bytes it was not given', () 
     for (const e of events) if (e.kind === 'end') ends.set(`${e.flow.index}/${e.dir}`, (ends.get(`${e.flow.index}/${e.dir}`) ?? 0) + 1);
     expect(ends.size).toBe(2 * r.stats.flows);
     expect([...ends.values()].every((n) => n === 1)).toBe(true);
+  });
+});
+
+describe('TcpReassembler: Wireshark tcp.analysis labels', () => {
+  const ms = (n: number) => BigInt(n) * 1_000_000n;
+
+  /** Handshake at t = 0, 10, 20 ms: the first RTT is 20 ms. */
+  function slowHandshake(cap: Capture): DecodedFrame[] {
+    return [
+      cap.c({ seq: C_ISN, flags: TCP_SYN, ts: ms(0) }),
+      cap.s({ seq: S_ISN, ack: C_ISN + 1, flags: TCP_SYN | A, ts: ms(10) }),
+      cap.c({ seq: C_ISN + 1, ack: S_ISN + 1, ts: ms(20) }),
+    ];
+  }
+
+  it('tells out-of-order (within the first RTT of the highest segment) from a resend (later)', () => {
+    const cap = new Capture();
+    const frames = [
+      ...slowHandshake(cap),
+      cap.c({ seq: c(3), data: 'def', ts: ms(100) }), // 4: lost_segment
+      cap.c({ seq: c(0), data: 'abc', ts: ms(110) }), // 5: 10 ms < 20 ms RTT: out of order
+      cap.c({ seq: c(6), data: 'ghi', ts: ms(200) }),
+      cap.c({ seq: c(3), data: 'def', ts: ms(300) }), // 7: 100 ms later: retransmission
+    ];
+    const events = run(cap, frames);
+    expect(labels(events)).toEqual(['lost_segment@4', 'out_of_order@5', 'retransmission@7']);
+    expect(view(events, 0, 'c2s').text).toBe('abcdefghi');
+  });
+
+  it('uses 3 ms as the out-of-order threshold when no handshake was seen', () => {
+    const cap = new Capture();
+    const frames = [
+      cap.c({ seq: 103, data: 'def', ts: ms(0) }),
+      cap.c({ seq: 106, data: 'ghi', ts: ms(1) }),
+      cap.c({ seq: 103, data: 'def', ts: ms(3) }), // 2 ms after the highest: out of order
+      cap.c({ seq: 103, data: 'def', ts: ms(5) }), // 4 ms after: retransmission
+    ];
+    const events = run(cap, frames, new TcpReassembler(), false, null);
+    expect(labels(events)).toEqual(['out_of_order@3', 'retransmission@4']);
+  });
+
+  it('calls a resend after two duplicate ACKs a fast retransmission, and a resend of acknowledged bytes spurious', () => {
+    const cap = new Capture();
+    const frames = [
+      ...slowHandshake(cap),
+      cap.c({ seq: c(0), ack: s(0), data: 'aaa', ts: ms(100) }),
+      cap.c({ seq: c(6), ack: s(0), data: 'ccc', ts: ms(101) }), // 5: lost_segment
+      cap.s({ seq: s(0), ack: c(3), ts: ms(102) }),
+      cap.s({ seq: s(0), ack: c(3), ts: ms(103) }), // dup ACK 1
+      cap.s({ seq: s(0), ack: c(3), ts: ms(104) }), // dup ACK 2
+      cap.c({ seq: c(3), ack: s(0), data: 'bbb', ts: ms(110) }), // 9: fast retransmission
+      cap.s({ seq: s(0), ack: c(9), ts: ms(111) }),
+      cap.c({ seq: c(0), ack: s(0), data: 'aaa', ts: ms(500) }), // 11: spurious
+    ];
+    const events = run(cap, frames);
+    expect(labels(events)).toEqual([
+      'lost_segment@5',
+      'retransmission@9',
+      'fast_retransmission@9',
+      'retransmission@11',
+      'spurious_retransmission@11',
+    ]);
+    expect(view(events, 0, 'c2s').text).toBe('aaabbbccc');
+  });
+
+  it.each([
+    { name: 'a window update is not a duplicate ACK', windows: [65535, 1000, 1000], label: 'retransmission@9' },
+    { name: 'the same window twice more is', windows: [65535, 65535, 65535], label: 'fast_retransmission@9' },
+  ])('duplicate ACKs: $name', ({ windows, label }) => {
+    const cap = new Capture();
+    const frames = [
+      ...handshake(cap), // 1, 2, 3 ms: a 2 ms first RTT
+      cap.c({ seq: c(0), data: 'aaa', ts: ms(100) }),
+      cap.c({ seq: c(6), data: 'ccc', ts: ms(101) }),
+      ...windows.map((w, i) => {
+        const f = cap.s({ seq: s(0), ack: c(3), ts: ms(102 + i) });
+        f.tcp!.window = w;
+        return f;
+      }),
+      cap.c({ seq: c(3), data: 'bbb', ts: ms(110) }),
+    ];
+    const events = run(cap, frames);
+    expect(labels(events)).toContain('retransmission@9');
+    expect(labels(events).includes('fast_retransmission@9')).toBe(label.startsWith('fast'));
+  });
+
+  it('labels a keep-alive', () => {
+    const cap = new Capture();
+    const frames = [...handshake(cap), cap.c({ seq: c(0), data: 'abc' }), cap.c({ seq: c(2), ack: s(0) })];
+    expect(labels(run(cap, frames))).toEqual(['keep_alive@5']);
   });
 });
