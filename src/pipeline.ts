@@ -61,6 +61,7 @@ export async function runPipeline(source: CaptureSource, opts: PipelineOptions =
   }
   feed(reassembler.flush('eof', last ?? 0n));
   for (const x of http.flush()) emit(x);
+  decoder.flush(); // counts IP datagrams still waiting for fragments
 
   return {
     info: source.info,

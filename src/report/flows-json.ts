@@ -71,6 +71,30 @@ export interface WarningJson {
   capture?: string;
 }
 
+/** What the capture holds and what it lacks, counted while reading it. */
+export interface StatsJson {
+  /** Frames per link type (LINKTYPE_* number). */
+  linkTypes: Record<string, number>;
+  unknownLinkTypes: Record<string, number>;
+  unknownEtherTypes: Record<string, number>;
+  unknownIpProtocols: Record<string, number>;
+  /** Frames whose decoding stopped early, per error code. */
+  malformed: Record<string, number>;
+  ipFragments: { fragments: number; reassembled: number; incomplete: number };
+  tcp: {
+    flows: number;
+    segments: number;
+    bytes: number;
+    gaps: number;
+    gapBytes: number;
+    retransmissions: number;
+    outOfOrder: number;
+    overlaps: number;
+    conflicts: number;
+    oneSidedFlows: number;
+  };
+}
+
 export interface CaptureJson {
   path: string;
   format: string;
@@ -78,6 +102,7 @@ export interface CaptureJson {
   records: number;
   firstTime: string | null;
   lastTime: string | null;
+  stats: StatsJson;
 }
 
 export interface FlowsDocument {
@@ -146,8 +171,38 @@ export function exchangeJson(x: HttpExchange, capture?: string, idPrefix = ''): 
   return j;
 }
 
+function record(map: Map<number | string, number>): Record<string, number> {
+  return Object.fromEntries([...map].map(([k, v]) => [String(k), v]));
+}
+
+function statsJson(result: PipelineResult): StatsJson {
+  const d = result.decode;
+  const t = result.reassembly;
+  return {
+    linkTypes: record(d.byLinkType),
+    unknownLinkTypes: record(d.unknownLinkTypes),
+    unknownEtherTypes: record(d.unknownEtherTypes),
+    unknownIpProtocols: record(d.unknownIpProtocols),
+    malformed: record(d.malformed),
+    ipFragments: { fragments: d.fragments, reassembled: d.reassembled, incomplete: d.incomplete },
+    tcp: {
+      flows: t.flows,
+      segments: t.segments,
+      bytes: t.bytesDelivered,
+      gaps: t.gaps,
+      gapBytes: t.gapBytes,
+      retransmissions: t.retransmissions,
+      outOfOrder: t.outOfOrder,
+      overlaps: t.overlaps,
+      conflicts: t.conflicts,
+      oneSidedFlows: t.oneSidedFlows,
+    },
+  };
+}
+
 export function captureJson(path: string, result: PipelineResult): CaptureJson {
   return {
+    stats: statsJson(result),
     path,
     format: result.info.format,
     gzip: result.info.gzip,

@@ -28,7 +28,12 @@ function line(x: ExchangeJson): string {
 export function renderFlowsText(doc: FlowsDocument): string {
   const out: string[] = [];
   for (const c of doc.captures) {
-    out.push(`${terminalSafe(c.path)}: ${c.format}${c.gzip ? ' (gzip)' : ''}, ${c.records} frames`);
+    const t = c.stats.tcp;
+    out.push(
+      `${terminalSafe(c.path)}: ${c.format}${c.gzip ? ' (gzip)' : ''}, ${c.records} frames, ${t.flows} TCP connection(s)` +
+        (t.gaps > 0 ? `, ${t.gaps} hole(s) (${t.gapBytes} bytes not captured)` : '') +
+        (t.retransmissions > 0 ? `, ${t.retransmissions} retransmission(s)` : ''),
+    );
   }
   if (doc.exchanges.length === 0) out.push('no HTTP exchanges found');
   for (const x of doc.exchanges) out.push(line(x));
