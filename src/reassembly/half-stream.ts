@@ -174,8 +174,10 @@ export class HalfStream {
     if (this.finOffset !== undefined) a = Math.min(a, this.finOffset);
     if (a > this.ackedEnd) this.ackedEnd = a;
     if (a <= this.next) return;
-    // One unseen sequence number past everything: most likely a FIN the capture missed.
-    if (this.held.length === 0 && this.finOffset === undefined && a - this.next === 1) return;
+    // Only a hole with something captured beyond it (held data, or the FIN) is
+    // declared now: with nothing beyond, the ACK may simply have been captured
+    // just before the data it acknowledges. drain() settles the rest.
+    if (this.held.length === 0 && this.finOffset === undefined) return;
     this.gapUpTo(a, frame, out);
     this.checkFin(out);
   }

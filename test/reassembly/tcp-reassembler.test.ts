@@ -200,17 +200,32 @@ describe('TcpReassembler: gaps', () => {
     expect(r.stats).toMatchObject({ gaps: 1, gapBytes: 3 });
   });
 
-  it('declares a gap for acknowledged bytes even with nothing held beyond them', () => {
+  it('waits when nothing was captured beyond the acknowledged bytes (the ACK may precede its data)', () => {
+    const cap = new Capture();
+    const frames = [
+      ...handshake(cap),
+      cap.c({ seq: c(0), data: 'aaa' }),
+      cap.s({ seq: s(0), ack: c(6) }), // captured before the data it acknowledges
+      cap.c({ seq: c(3), data: 'bbb' }),
+    ];
+    const events = run(cap, frames);
+    const v = view(events, 0, 'c2s');
+    expect(v.text).toBe('aaabbb');
+    expect(v.gaps).toEqual([]);
+    expect(codes(events)).toEqual([]);
+  });
+
+  it('declares acknowledged bytes never captured a gap at flush', () => {
     const cap = new Capture();
     const frames = [...handshake(cap), cap.c({ seq: c(0), data: 'aaa' }), cap.s({ seq: s(0), ack: c(10) })];
-    const events = run(cap, frames);
+    const events = run(cap, frames, new TcpReassembler(), true);
     expect(view(events, 0, 'c2s').gaps).toEqual([{ offset: 3, length: 7, frame: 5 }]);
   });
 
   it('does not call one unseen acknowledged sequence number a gap (an uncaptured FIN)', () => {
     const cap = new Capture();
     const frames = [...handshake(cap), cap.c({ seq: c(0), data: 'aaa' }), cap.s({ seq: s(0), ack: c(4) })];
-    const events = run(cap, frames);
+    const events = run(cap, frames, new TcpReassembler(), true);
     expect(events.filter((e) => e.kind === 'gap')).toEqual([]);
   });
 
