@@ -1,13 +1,24 @@
 // The commander program: commands, options and the exit-code contract
 // (0 done, 1 --fail-on matched, 2 bad usage or unreadable input, with one line
-// on stderr and never a stack trace).
+// on stderr and never a stack trace). Each command lives in its own module in
+// commands/ and registers itself through COMMANDS below.
 import { Command, CommanderError } from 'commander';
 import { CaptureError } from '../capture/source.js';
-import { flowsCommand } from './commands/flows.js';
-import { objectsCommand } from './commands/objects.js';
+import { registerFlows } from './commands/flows.js';
+import { registerObjects } from './commands/objects.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './io.js';
 import { terminalSafe } from '../report/terminal-safe.js';
 import { VERSION } from './version.js';
+
+/** What a command module gets: the program to add itself to, the io, and how to set the exit code. */
+export interface CommandContext {
+  program: Command;
+  io: CliIo;
+  setExit: (code: number) => void;
+}
+
+/** Every command, in the order `--help` lists them. */
+const COMMANDS: ReadonlyArray<(ctx: CommandContext) => void> = [registerFlows, registerObjects];
 
 export function createProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command();
@@ -20,26 +31,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
       writeOut: (s) => io.stdout(s),
       writeErr: (s) => io.stderr(s),
     });
-
-  program
-    .command('flows')
-    .description('list every HTTP exchange in the captures, with Wireshark frame numbers')
-    .argument('<capture...>', 'pcap or pcapng file(s), optionally gzipped; - for standard input')
-    .option('--json', 'print one JSON document (schema 1) instead of text')
-    .action(async (paths: string[], opts: { json?: boolean }) => {
-      setExit(await flowsCommand(paths, opts, io));
-    });
-
-  program
-    .command('objects')
-    .description("write every HTTP body to a folder, as Wireshark's Export Objects > HTTP does")
-    .argument('<capture>', 'pcap or pcapng file, optionally gzipped; - for standard input')
-    .requiredOption('-o, --output <dir>', 'folder to write the bodies into (created if missing)')
-    .option('--include-incomplete', 'also write bodies cut short by lost segments or a reset, as <name>.partial')
-    .action(async (path: string, opts: { output: string; includeIncomplete?: boolean }) => {
-      setExit(await objectsCommand(path, opts, io));
-    });
-
+  for (const register of COMMANDS) register({ program, io, setExit });
   return program;
 }
 

@@ -14,6 +14,7 @@ import {
 import { renderFlowsText } from '../../report/flows-text.js';
 import { pipelineWarnings } from '../warnings.js';
 import type { CliIo } from '../io.js';
+import type { CommandContext } from '../program.js';
 
 export interface FlowsOptions {
   json?: boolean;
@@ -46,4 +47,15 @@ export async function flowsCommand(paths: string[], opts: FlowsOptions, io: CliI
     if (w.layer === 'capture') io.stderr(`upxray: warning: ${w.capture ?? paths[0]}: ${w.detail ?? w.code}\n`);
   }
   return 0;
+}
+
+export function registerFlows({ program, io, setExit }: CommandContext): void {
+  program
+    .command('flows')
+    .description('list every HTTP exchange in the captures, with Wireshark frame numbers')
+    .argument('<capture...>', 'pcap or pcapng file(s), optionally gzipped; - for standard input')
+    .option('--json', 'print one JSON document (schema 1) instead of text')
+    .action(async (paths: string[], opts: FlowsOptions) => {
+      setExit(await flowsCommand(paths, opts, io));
+    });
 }

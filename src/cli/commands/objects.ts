@@ -13,6 +13,7 @@ import { lastSegment, NameAllocator, safeFileName } from '../../report/safe-name
 import { terminalSafe } from '../../report/terminal-safe.js';
 import { UsageError, type CliIo } from '../io.js';
 import { pipelineWarnings } from '../warnings.js';
+import type { CommandContext } from '../program.js';
 
 export interface ObjectsOptions {
   output: string;
@@ -100,4 +101,16 @@ export async function objectsCommand(path: string, opts: ObjectsOptions, io: Cli
     if (w.layer === 'capture') io.stderr(`upxray: warning: ${terminalSafe(path)}: ${terminalSafe(w.detail ?? w.code)}\n`);
   }
   return 0;
+}
+
+export function registerObjects({ program, io, setExit }: CommandContext): void {
+  program
+    .command('objects')
+    .description("write every HTTP body to a folder, as Wireshark's Export Objects > HTTP does")
+    .argument('<capture>', 'pcap or pcapng file, optionally gzipped; - for standard input')
+    .requiredOption('-o, --output <dir>', 'folder to write the bodies into (created if missing)')
+    .option('--include-incomplete', 'also write bodies cut short by lost segments or a reset, as <name>.partial')
+    .action(async (path: string, opts: ObjectsOptions) => {
+      setExit(await objectsCommand(path, opts, io));
+    });
 }
