@@ -10,6 +10,7 @@
 // Wireshark's reassembly.
 import type { Direction, FlowInfo, StreamEndReason, StreamEvent } from './stream-event.js';
 import type { ReassemblyStats } from './reassembly-stats.js';
+import type { ReassemblyAnomalyCode } from './anomaly-codes.js';
 import { DeliveredTail } from './delivered-tail.js';
 import { seqAdd, seqDiff, unwrapSeq } from './seq.js';
 
@@ -558,7 +559,7 @@ export class HalfStream {
     this.anomaly('tcp.overlap-conflict', frame, out);
   }
 
-  private anomaly(code: string, frame: number, out: StreamEvent[]): void {
+  private anomaly(code: ReassemblyAnomalyCode, frame: number, out: StreamEvent[]): void {
     out.push({ kind: 'anomaly', flow: this.flow, dir: this.dir, code, frame });
   }
 }

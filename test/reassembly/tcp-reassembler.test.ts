@@ -3,6 +3,7 @@ import type { DecodedFrame } from '../../src/net/packet.js';
 import type { Direction, StreamEvent } from '../../src/reassembly/stream-event.js';
 import { TcpReassembler } from '../../src/reassembly/tcp-reassembler.js';
 import { seqAdd } from '../../src/reassembly/seq.js';
+import { REASSEMBLY_ANOMALIES } from '../../src/reassembly/anomaly-codes.js';
 import { Capture, CLIENT, SERVER, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, checkInvariants, codes, labels, view } from './builders.js';
 
 const A = TCP_ACK;
@@ -622,6 +623,10 @@ describe('TcpReassembler: never throws, never shows bytes it was not given', () 
     for (const e of events) if (e.kind === 'end') ends.set(`${e.flow.index}/${e.dir}`, (ends.get(`${e.flow.index}/${e.dir}`) ?? 0) + 1);
     expect(ends.size).toBe(2 * r.stats.flows);
     expect([...ends.values()].every((n) => n === 1)).toBe(true);
+    // Every anomaly code is one of the catalogue's, and the fuzz reached most of them.
+    const seen = new Set(events.flatMap((e) => (e.kind === 'anomaly' ? [e.code] : [])));
+    expect([...seen].filter((code) => !Object.hasOwn(REASSEMBLY_ANOMALIES, code))).toEqual([]);
+    expect(seen.size).toBeGreaterThan(8);
   });
 });
 
