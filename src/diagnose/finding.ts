@@ -1,9 +1,9 @@
 // A finding: a known fault (or a fact worth knowing) with the packets or log
 // lines that show it. Codes are the public contract of
 // shared/protocol/findings.md; judgement lives only in src/diagnose/.
-import type { FindingCode } from './catalogue.js';
+import type { FindingCode, Severity } from './catalogue.js';
 
-export type Severity = 'error' | 'warning' | 'info';
+export type { Severity };
 
 /** The phone a finding concerns, as far as it is known. */
 export interface PhoneRef {
