@@ -170,9 +170,9 @@ export class TcpReassembler {
     if (h.synSeen && h.isn === tcp.seq) return false; // the same SYN, resent
     if (flow.closed || flow.rstSeen || h.finOffset !== undefined || other.finOffset !== undefined) return true;
     if (synAck) return false;
-    if (h.synSeen) return true; // a second SYN with another ISN
     if (h.base === undefined) return false;
-    // Joined mid-stream: a SYN near the stream's position is noise, far from it a new connection.
+    // Still open: a SYN near the stream's position is noise (or an attack on
+    // it); far from it (ISNs are random, RFC 6528) it is a new connection.
     const distance = Math.abs(seqDiff(seqAdd(tcp.seq, 1), seqAdd(h.base, h.next)));
     return distance > NEW_CONNECTION_DISTANCE;
   }

@@ -520,6 +520,17 @@ describe('TcpReassembler: flows', () => {
     expect(r.stats.flows).toBe(2);
   });
 
+  it('a SYN with another ISN near an open connection is not a new connection; a far one is', () => {
+    const cap = new Capture();
+    const r = new TcpReassembler();
+    const frames = [...handshake(cap), cap.c({ seq: c(0), data: 'abc' }), cap.c({ seq: c(100), flags: TCP_SYN })];
+    const events = frames.flatMap((f) => r.push(f));
+    expect(events.filter((e) => e.kind === 'open')).toHaveLength(1);
+    const more = r.push(cap.c({ seq: seqAdd(C_ISN, 2 ** 31), flags: TCP_SYN }));
+    expect(kinds(more)).toEqual(['end:c2s:timeout', 'end:s2c:timeout', 'open']);
+    expect(more.at(-1)).toMatchObject({ kind: 'open', flow: { index: 1, sawSyn: true } });
+  });
+
   it.each<{ name: string; from: 'c' | 's'; sport: number; dport: number; flags: number; client: number }>([
     { name: 'client port to service port', from: 'c', sport: 50123, dport: 443, flags: A, client: 50123 },
     { name: 'service port to client port', from: 's', sport: 443, dport: 50123, flags: A, client: 50123 },
