@@ -12,6 +12,8 @@ export type Layer =
   | 'ip-defrag'
   | 'tcp'
   | 'udp'
+  | 'dns'
+  | 'dhcp'
   | 'reassembly'
   | 'http'
   | 'upx';
