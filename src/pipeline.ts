@@ -3,6 +3,7 @@
 // one async edge (the capture source), synchronous stages behind it.
 import type { CaptureInfo, CaptureSource } from './capture/source.js';
 import type { DecodeError } from './net/decode-error.js';
+import type { DecodedFrame } from './net/packet.js';
 import { FrameDecoder, type FrameStats } from './net/frame-decoder.js';
 import { TcpReassembler, type ReassemblyStats } from './reassembly/tcp-reassembler.js';
 import type { StreamEvent } from './reassembly/stream-event.js';
@@ -15,6 +16,8 @@ export interface PipelineOptions {
   maxBodyBytes?: number;
   /** Called for every HTTP exchange as soon as it is complete. */
   onExchange?: (x: HttpExchange) => void;
+  /** Called for every decoded frame (valid only during the call: copy what you keep). */
+  onFrame?: (f: DecodedFrame) => void;
   signal?: AbortSignal;
 }
 
@@ -31,10 +34,16 @@ export interface PipelineResult {
 
 /** Capture time between idle-flow sweeps. */
 const SWEEP_EVERY_NS = 10_000_000_000n;
+/**
+ * A file is read faster than it was captured, so an idle keep-alive connection
+ * that resumes is still one connection to tshark: evict only flows idle for an
+ * hour of capture time (memory stays bounded by what is open in that hour).
+ */
+const IDLE_TIMEOUT_NS = 3_600_000_000_000n;
 
 export async function runPipeline(source: CaptureSource, opts: PipelineOptions = {}): Promise<PipelineResult> {
   const decoder = new FrameDecoder();
-  const reassembler = new TcpReassembler();
+  const reassembler = new TcpReassembler({ idleTimeoutNs: IDLE_TIMEOUT_NS });
   const http = new HttpExchangeTracker({ keepBodies: opts.keepBodies ?? false, maxBodyBytes: opts.maxBodyBytes });
   const emit = opts.onExchange ?? (() => {});
   const feed = (events: StreamEvent[]): void => {
@@ -49,6 +58,7 @@ export async function runPipeline(source: CaptureSource, opts: PipelineOptions =
       if (first === undefined) first = rec.timestampNs;
       last = rec.timestampNs;
       const frame = decoder.decode(rec);
+      opts.onFrame?.(frame);
       if (frame.tcp) feed(reassembler.push(frame));
     }
     if (last !== undefined) {

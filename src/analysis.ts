@@ -1,0 +1,75 @@
+// `analyze`'s engine: the pipeline with the observers the Device Update Service
+// model needs (connection attempts, the MAC behind each IP, frames cut by the
+// snap length), then the model, then the rules. Reporters take it from here.
+import { openCapture } from './capture/open.js';
+import type { CliIo } from './cli/io.js';
+import { pipelineWarnings } from './cli/warnings.js';
+import { buildModel } from './dus/build-model.js';
+import type { DusModel } from './dus/model.js';
+import { diagnose, type Rule } from './diagnose/diagnose.js';
+import type { Finding } from './diagnose/finding.js';
+import { RULES } from './diagnose/rules/index.js';
+import type { HttpExchange } from './http/exchanges.js';
+import { runPipeline } from './pipeline.js';
+import { ConnectionLog } from './reassembly/connection-log.js';
+import {
+  captureJson,
+  exchangeJson,
+  exchangeStartFrame,
+  FLOWS_SCHEMA,
+  warningJson,
+  type FlowsDocument,
+} from './report/flows-json.js';
+
+export interface AnalysisResult {
+  /** The flows document (schema 1) that analyze's JSON extends. */
+  flows: FlowsDocument;
+  model: DusModel;
+  findings: Finding[];
+}
+
+/** Most distinct client IPs whose Ethernet MAC is remembered. */
+const MAX_MACS = 65_536;
+/** ucdevice.upx bodies are small; firmware bodies are hashed, not kept, beyond this. */
+const KEEP_BODY_BYTES = 256 * 1024;
+
+export async function analyzeCapture(path: string, io: Pick<CliIo, 'stdin'>, rules: readonly Rule[] = RULES): Promise<AnalysisResult> {
+  const source = await openCapture(path, { stdin: io.stdin });
+  const exchanges: HttpExchange[] = [];
+  const connections = new ConnectionLog();
+  const macs = new Map<string, string>();
+  let snapCut = 0;
+  const result = await runPipeline(source, {
+    keepBodies: true,
+    maxBodyBytes: KEEP_BODY_BYTES,
+    onExchange: (x) => {
+      // Keep what the model needs; a firmware body over the cap was never kept.
+      exchanges.push(x);
+    },
+    onFrame: (f) => {
+      if (f.capLen < f.origLen) snapCut++;
+      if (f.tcp) connections.push(f);
+      if (f.ip && f.link?.src && !macs.has(f.ip.src) && macs.size < MAX_MACS) macs.set(f.ip.src, f.link.src);
+    },
+  });
+  const capture = captureJson(path, result);
+  const flowJsons = exchanges.map((x) => ({ json: exchangeJson(x), http: x }));
+  flowJsons.sort((a, b) => exchangeStartFrame(a.json) - exchangeStartFrame(b.json) || a.json.id.localeCompare(b.json.id));
+  const flows: FlowsDocument = {
+    schema: FLOWS_SCHEMA,
+    captures: [capture],
+    exchanges: flowJsons.map((e) => e.json),
+    warnings: pipelineWarnings(result).map((w) => warningJson(w)),
+  };
+  const conns = connections.all();
+  const model = buildModel({
+    captures: [capture],
+    exchanges: flowJsons.map((e) => ({ id: e.json.id, http: e.http })),
+    connections: conns,
+    macOfIp: (ip) => macs.get(ip),
+    snapCut,
+    unreadableTls: conns.filter((c) => c.tls).length,
+    endNs: result.lastTimestampNs ?? 0n,
+  });
+  return { flows, model, findings: diagnose(model, rules) };
+}

@@ -1,0 +1,188 @@
+// Builds the DusModel from what the pipeline delivered: classifies each HTTP
+// exchange, decodes check-in bodies, ties exchanges to phones (by the MAC in
+// the XML, the Ethernet source of the client's frames, then the IP), links
+// downloads to the check-in that offered them, and lays out each phone's
+// timeline. It states facts only; src/diagnose/ judges.
+import { decodeContent } from '../http/content-decoding.js';
+import type { HttpExchange } from '../http/exchanges.js';
+import { headerValue, type HttpMessage } from '../http/message.js';
+import type { ConnectionRecord } from '../reassembly/connection-log.js';
+import type { CaptureJson } from '../report/flows-json.js';
+import { classify, targetPath } from './exchange-kind.js';
+import type { CaptureHealth, DusExchange, DusModel, Phone, TimelineEntry, UpxResult } from './model.js';
+import { decodeUpx } from './upx-codec.js';
+import type { UpxRequest, UpxResponse } from './upx-types.js';
+
+/** ucdevice.upx bodies are under 2 KB; anything kept beyond this is not decoded. */
+const MAX_UPX_BODY = 1024 * 1024;
+
+/** Gaps between a phone's entries that mean something (seed: the reboot after an update takes about 5-8 minutes). */
+function gapMeaning(seconds: number): TimelineEntry['gapMeaning'] {
+  if (seconds >= 240 && seconds <= 900) return 'idle-reboot';
+  if (seconds >= 20 * 3600 && seconds <= 28 * 3600) return 'daily-check';
+  return undefined;
+}
+
+function decodeBody<T extends UpxRequest | UpxResponse>(m: HttpMessage, kind: T['kind']): UpxResult<T> | undefined {
+  if (m.bodySize === 0 || !m.body || m.body.length > MAX_UPX_BODY) return undefined;
+  const content = decodeContent(m.body, headerValue(m.headers, 'content-encoding'), MAX_UPX_BODY);
+  const bytes = content.ok ? content.bytes : m.body;
+  return decodeUpx(bytes, { kind }) as UpxResult<T>;
+}
+
+/** `00:21:63:0f:20:7b` → `0021630F207B`. */
+export function macKey(mac: string): string {
+  return mac.replace(/[^0-9a-f]/gi, '').toUpperCase();
+}
+
+export interface ModelInputs {
+  captures: CaptureJson[];
+  exchanges: Array<{ id: string; http: HttpExchange }>;
+  connections: ConnectionRecord[];
+  /** Ethernet source MAC seen for a client IP. */
+  macOfIp: (ip: string) => string | undefined;
+  /** Frames cut by the snap length. */
+  snapCut: number;
+  /** HTTPS connections whose content was not decrypted. */
+  unreadableTls: number;
+  endNs: bigint;
+}
+
+export function buildModel(inp: ModelInputs): DusModel {
+  const exchanges: DusExchange[] = [];
+  // Pass 1: classify and decode; learn MACs from the check-in XML.
+  const xmlMacOfIp = new Map<string, string>();
+  for (const { id, http } of inp.exchanges) {
+    const cls = http.request ? classify(http.request.method, http.request.uri) : { kind: 'other' as const };
+    const x: DusExchange = { id, cls, http, phone: '' };
+    if (cls.kind === 'check-in') {
+      if (http.request) x.upxRequest = decodeBody<UpxRequest>(http.request, 'request');
+      if (http.response && http.response.status === 200) x.upxResponse = decodeBody<UpxResponse>(http.response, 'response');
+      const mac = x.upxRequest?.ok ? x.upxRequest.value.macAddress?.normalized : undefined;
+      if (mac) xmlMacOfIp.set(http.client.ip, mac);
+    } else {
+      // Firmware bodies are hashed already; keeping megabytes per download helps nobody.
+      if (http.response) http.response.body = undefined;
+    }
+    exchanges.push(x);
+  }
+
+  // Pass 2: phones.
+  const phones = new Map<string, Phone>();
+  const phoneFor = (ip: string, xmlMac?: string): Phone => {
+    const linkMac = inp.macOfIp(ip);
+    const mac = xmlMac ?? xmlMacOfIp.get(ip) ?? (linkMac ? macKey(linkMac) : undefined);
+    const key = mac ?? `ip:${ip}`;
+    let p = phones.get(key);
+    if (!p) {
+      p = { key, mac, ips: [], serials: [], exchanges: [], timeline: [], status: 'unknown' };
+      phones.set(key, p);
+    }
+    if (!p.ips.includes(ip)) p.ips.push(ip);
+    return p;
+  };
+  for (const x of exchanges) {
+    if (x.cls.kind === 'other') continue;
+    const req = x.upxRequest?.ok ? x.upxRequest.value : undefined;
+    const p = phoneFor(x.http.client.ip, req?.macAddress?.normalized);
+    x.phone = p.key;
+    p.exchanges.push(x.id);
+    if (req) {
+      if (req.serialNumber && !p.serials.includes(req.serialNumber)) p.serials.push(req.serialNumber);
+      p.vendor = req.vendor ?? p.vendor;
+      p.model = req.model ?? p.model;
+      p.revision = req.revision ?? p.revision;
+      p.locale = req.locale ?? p.locale;
+      const cpe = req.files.find((f) => /\.nbt$/i.test(f.fileName ?? '')) ?? req.files[0];
+      if (cpe?.version !== undefined) p.version = cpe.version;
+    }
+  }
+
+  // Downloads: which check-in offered this URL (the latest one before it, same phone).
+  const offers: Array<{ x: DusExchange; paths: Set<string> }> = [];
+  for (const x of exchanges) {
+    if (x.cls.kind === 'check-in' && x.upxResponse?.ok) {
+      const paths = new Set(x.upxResponse.value.files.map((f) => targetPath(f.url ?? '').toLowerCase()).filter((u) => u !== ''));
+      if (paths.size > 0) offers.push({ x, paths });
+    } else if (x.cls.kind === 'download' && x.http.request) {
+      const path = targetPath(x.http.request.uri).toLowerCase();
+      const by = [...offers].reverse().find((o) => o.x.phone === x.phone && o.paths.has(path));
+      if (by) x.offeredBy = by.x.id;
+    }
+  }
+
+  // Timelines.
+  for (const x of exchanges) {
+    if (x.cls.kind === 'other') continue;
+    const p = phones.get(x.phone)!;
+    const req = x.http.request;
+    const res = x.http.response;
+    const timeNs = req?.startNs ?? res?.startNs ?? 0n;
+    const frames = [req?.frame, res?.frame].filter((f): f is number => f !== undefined);
+    let summary: string;
+    if (x.cls.kind === 'check-in') {
+      const reported = x.upxRequest?.ok ? x.upxRequest.value.files.map((f) => `${f.fileName ?? '?'} ${f.version ?? '?'}`).join(', ') : 'unreadable request';
+      const answer = !res
+        ? 'no response'
+        : res.status !== 200
+          ? `HTTP ${res.status}`
+          : x.upxResponse?.ok
+            ? x.upxResponse.value.files.length > 0
+              ? `offered ${x.upxResponse.value.files.map((f) => f.version ?? f.fileName ?? '?').join(', ')}`
+              : `Downloads ${x.upxResponse.value.downloadsRaw ?? '(none)'}`
+            : 'unreadable response';
+      summary = `check-in (${reported}): ${answer}`;
+    } else {
+      summary = `download ${req?.uri ?? '?'}: ${res ? `HTTP ${res.status}, ${res.bodySize} bytes${res.complete ? '' : ', cut short'}` : 'no response'}`;
+    }
+    p.timeline.push({ kind: x.cls.kind, ref: x.id, timeNs, frames, summary });
+  }
+  for (const p of phones.values()) {
+    p.timeline.sort((a, b) => (a.timeNs < b.timeNs ? -1 : a.timeNs > b.timeNs ? 1 : 0));
+    for (let i = 1; i < p.timeline.length; i++) {
+      const s = Number(p.timeline[i].timeNs - p.timeline[i - 1].timeNs) / 1e9;
+      p.timeline[i].gapSeconds = s;
+      p.timeline[i].gapMeaning = gapMeaning(s);
+    }
+  }
+
+  return {
+    captures: inp.captures,
+    exchanges,
+    phones: [...phones.values()],
+    connections: inp.connections,
+    health: health(inp),
+    endNs: inp.endNs,
+  };
+}
+
+function health(inp: ModelInputs): CaptureHealth {
+  const notes: string[] = [];
+  let holes = 0;
+  let holeBytes = 0;
+  let resends = 0;
+  let oneSided = 0;
+  let records = 0;
+  for (const c of inp.captures) {
+    records += c.records;
+    holes += c.stats.tcp.gaps;
+    holeBytes += c.stats.tcp.gapBytes;
+    resends += c.stats.tcp.retransmissions;
+    oneSided += c.stats.tcp.oneSidedFlows;
+  }
+  if (inp.snapCut > 0) notes.push(`${inp.snapCut} frame(s) were cut by the snap length: bodies in them are incomplete`);
+  if (holes > 0) notes.push(`${holes} hole(s) in TCP streams (${holeBytes} bytes the capture never saw)`);
+  if (oneSided > 0) notes.push(`${oneSided} TCP connection(s) seen in one direction only: the capture may get half the traffic`);
+  if (inp.unreadableTls > 0) notes.push(`${inp.unreadableTls} HTTPS connection(s) could not be read (no key)`);
+  return {
+    records,
+    snapCut: inp.snapCut,
+    tcpHoles: holes,
+    tcpHoleBytes: holeBytes,
+    retransmissions: resends,
+    oneSidedFlows: oneSided,
+    unreadableTls: inp.unreadableTls,
+    whole: inp.snapCut === 0 && holes === 0 && oneSided === 0,
+    notes,
+  };
+}

@@ -1,0 +1,119 @@
+// Facts about each TCP connection attempt that stream reassembly does not
+// carry: whether the SYN was answered, who reset it, how many payload bytes
+// went each way, and what its first client bytes looked like (TLS or not).
+// Diagnosis needs them for connections that never carried a message: a SYN
+// with no SYN-ACK, a reset before the answer, an HTTPS check-in it cannot read.
+import type { DecodedFrame } from '../net/packet.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../net/packet.js';
+import type { Endpoint } from './stream-event.js';
+
+/** One connection attempt, keyed by its 4-tuple and its SYN. */
+export interface ConnectionRecord {
+  client: Endpoint;
+  server: Endpoint;
+  firstFrame: number;
+  lastFrame: number;
+  firstNs: bigint;
+  lastNs: bigint;
+  /** Frames of the client's SYNs (retransmissions included). Empty when the capture began mid-connection. */
+  synFrames: number[];
+  synAckFrame?: number;
+  /** Frames of resets, and who sent them. */
+  resets: Array<{ frame: number; from: 'client' | 'server' }>;
+  finFrames: number[];
+  clientBytes: number;
+  serverBytes: number;
+  /** Frame of the client's first payload byte, and whether it opens a TLS handshake. */
+  clientFirstDataFrame?: number;
+  tls: boolean;
+}
+
+/** Bound on connections remembered; the oldest are summarised out of memory. */
+const MAX_CONNECTIONS = 1_000_000;
+
+function isTlsHandshakeStart(p: Uint8Array): boolean {
+  // A TLS record: content type 22 (handshake), version 3.x.
+  return p.length >= 3 && p[0] === 0x16 && p[1] === 0x03 && p[2] <= 0x04;
+}
+
+export class ConnectionLog {
+  private readonly open = new Map<string, ConnectionRecord>();
+  private readonly done: ConnectionRecord[] = [];
+  /** Connections forgotten because MAX_CONNECTIONS was reached. */
+  dropped = 0;
+
+  push(f: DecodedFrame): void {
+    const tcp = f.tcp;
+    const ip = f.ip;
+    if (!tcp || !ip) return;
+    const a = `${ip.src}|${tcp.srcPort}|${ip.dst}|${tcp.dstPort}`;
+    const b = `${ip.dst}|${tcp.dstPort}|${ip.src}|${tcp.srcPort}`;
+    const isSyn = (tcp.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
+    let rec = this.open.get(a);
+    let fromClient = true;
+    if (!rec) {
+      rec = this.open.get(b);
+      fromClient = false;
+    }
+    // A fresh SYN on a tuple whose previous attempt is over (or was answered) starts a new attempt.
+    if (rec && isSyn && fromClient && (rec.synAckFrame !== undefined || rec.resets.length > 0 || rec.finFrames.length > 0)) {
+      this.retire(a);
+      rec = undefined;
+    }
+    if (!rec) {
+      // Who is the client: the SYN sender; mid-connection, the lower port is the server.
+      const isSynAck = (tcp.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK);
+      const srcIsClient = isSyn ? true : isSynAck ? false : tcp.srcPort >= tcp.dstPort;
+      const client: Endpoint = srcIsClient ? { ip: ip.src, port: tcp.srcPort } : { ip: ip.dst, port: tcp.dstPort };
+      const server: Endpoint = srcIsClient ? { ip: ip.dst, port: tcp.dstPort } : { ip: ip.src, port: tcp.srcPort };
+      rec = {
+        client,
+        server,
+        firstFrame: f.frame,
+        lastFrame: f.frame,
+        firstNs: f.timestampNs,
+        lastNs: f.timestampNs,
+        synFrames: [],
+        resets: [],
+        finFrames: [],
+        clientBytes: 0,
+        serverBytes: 0,
+        tls: false,
+      };
+      if (this.open.size + this.done.length >= MAX_CONNECTIONS) this.dropped++;
+      else this.open.set(`${client.ip}|${client.port}|${server.ip}|${server.port}`, rec);
+      fromClient = srcIsClient;
+    }
+    rec.lastFrame = f.frame;
+    rec.lastNs = f.timestampNs;
+    if (isSyn && fromClient) rec.synFrames.push(f.frame);
+    if ((tcp.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && !fromClient && rec.synAckFrame === undefined) {
+      rec.synAckFrame = f.frame;
+    }
+    if (tcp.flags & TCP_RST) rec.resets.push({ frame: f.frame, from: fromClient ? 'client' : 'server' });
+    if (tcp.flags & TCP_FIN) rec.finFrames.push(f.frame);
+    if (tcp.payloadLength > 0) {
+      if (fromClient) {
+        if (rec.clientFirstDataFrame === undefined) {
+          rec.clientFirstDataFrame = f.frame;
+          rec.tls = isTlsHandshakeStart(tcp.payload);
+        }
+        rec.clientBytes += tcp.payloadLength;
+      } else {
+        rec.serverBytes += tcp.payloadLength;
+      }
+    }
+  }
+
+  private retire(key: string): void {
+    const rec = this.open.get(key);
+    if (!rec) return;
+    this.open.delete(key);
+    this.done.push(rec);
+  }
+
+  /** Every connection attempt, in order of first frame. */
+  all(): ConnectionRecord[] {
+    return [...this.done, ...this.open.values()].sort((x, y) => x.firstFrame - y.firstFrame);
+  }
+}
