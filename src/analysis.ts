@@ -6,6 +6,7 @@ import type { CliIo } from './cli/io.js';
 import { pipelineWarnings } from './cli/warnings.js';
 import { buildModel } from './dus/build-model.js';
 import type { DusModel } from './dus/model.js';
+import { phoneStatus } from './dus/phone-status.js';
 import { diagnose, type Rule } from './diagnose/diagnose.js';
 import type { Finding } from './diagnose/finding.js';
 import { RULES } from './diagnose/rules/index.js';
@@ -71,5 +72,7 @@ export async function analyzeCapture(path: string, io: Pick<CliIo, 'stdin'>, rul
     unreadableTls: conns.filter((c) => c.tls).length,
     endNs: result.lastTimestampNs ?? 0n,
   });
-  return { flows, model, findings: diagnose(model, rules) };
+  const findings = diagnose(model, rules);
+  for (const p of model.phones) p.status = phoneStatus(p, model, findings);
+  return { flows, model, findings };
 }

@@ -4,6 +4,7 @@
 // commands/ and registers itself through COMMANDS below.
 import { Command, CommanderError } from 'commander';
 import { CaptureError } from '../capture/source.js';
+import { registerAnalyze } from './commands/analyze.js';
 import { registerFlows } from './commands/flows.js';
 import { registerObjects } from './commands/objects.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './io.js';
@@ -18,7 +19,7 @@ export interface CommandContext {
 }
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: ReadonlyArray<(ctx: CommandContext) => void> = [registerFlows, registerObjects];
+const COMMANDS: ReadonlyArray<(ctx: CommandContext) => void> = [registerAnalyze, registerFlows, registerObjects];
 
 export function createProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command();

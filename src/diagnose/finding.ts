@@ -29,8 +29,8 @@ export interface Finding {
   phone: PhoneRef;
   /** One sentence about this occurrence. */
   message: string;
-  /** What to do, from the catalogue. */
-  remedy: string;
+  /** What to do, from the catalogue (absent where the message says it all). */
+  remedy?: string;
   evidence: Evidence;
   /**
    * Set on findings that rest on something not being in the capture

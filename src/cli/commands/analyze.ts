@@ -1,0 +1,66 @@
+// `upxray analyze <capture>`: per phone, what it asked, what the server
+// answered, what it downloaded, and which known fault explains the rest.
+import { Option } from 'commander';
+import { analyzeCapture } from '../../analysis.js';
+import { macKey } from '../../dus/build-model.js';
+import type { Phone } from '../../dus/model.js';
+import { atOrAbove, type Finding, type Severity } from '../../diagnose/finding.js';
+import { analyzeDocument } from '../../report/analyze-json.js';
+import { renderAnalyzeText } from '../../report/analyze-text.js';
+import { palette } from '../../report/colour.js';
+import { terminalSafe } from '../../report/terminal-safe.js';
+import { EXIT_FINDINGS, EXIT_OK, UsageError, type CliIo } from '../io.js';
+import type { CommandContext } from '../program.js';
+
+export interface AnalyzeOptions {
+  json?: boolean;
+  phone?: string;
+  failOn?: Severity;
+}
+
+/** Phones matching `--phone`: a MAC in any common notation, or an IP address. */
+export function selectPhones(phones: readonly Phone[], wanted: string): Phone[] {
+  const w = wanted.trim();
+  const asMac = macKey(w);
+  const isMac = /^[0-9A-F]{12}$/.test(asMac) && !/^\d+\.\d+\.\d+\.\d+$/.test(w);
+  return phones.filter((p) => (isMac && p.mac === asMac) || p.ips.includes(w));
+}
+
+function belongsTo(f: Finding, phones: readonly Phone[]): boolean {
+  return phones.some((p) => (f.phone.mac !== undefined && f.phone.mac === p.mac) || (f.phone.ip !== undefined && p.ips.includes(f.phone.ip)));
+}
+
+export async function analyzeCommand(path: string, opts: AnalyzeOptions, io: CliIo): Promise<number> {
+  const r = await analyzeCapture(path, io);
+  let phones = r.model.phones;
+  let findings = r.findings;
+  if (opts.phone !== undefined) {
+    phones = selectPhones(phones, opts.phone);
+    if (phones.length === 0) throw new UsageError(`no phone ${opts.phone} in ${path}`);
+    findings = findings.filter((f) => belongsTo(f, phones));
+  }
+  if (opts.json) {
+    const doc = analyzeDocument(r, opts.phone !== undefined ? new Set(phones.map((p) => p.key)) : undefined);
+    io.stdout(JSON.stringify(doc, null, 2) + '\n');
+  } else {
+    io.stdout(renderAnalyzeText(r, palette(io.isTTY, io.env), phones, findings));
+  }
+  for (const w of r.flows.warnings) {
+    if (w.layer === 'capture') io.stderr(`upxray: warning: ${terminalSafe(path)}: ${terminalSafe(w.detail ?? w.code)}\n`);
+  }
+  if (opts.failOn && findings.some((f) => atOrAbove(f.severity, opts.failOn!))) return EXIT_FINDINGS;
+  return EXIT_OK;
+}
+
+export function registerAnalyze({ program, io, setExit }: CommandContext): void {
+  program
+    .command('analyze')
+    .description('decode the ucdevice.upx check-ins and downloads of each phone and name the known faults')
+    .argument('<capture>', 'pcap or pcapng file, optionally gzipped; - for standard input')
+    .option('--json', 'print one JSON document (the flows document, schema 1, extended with phones and findings)')
+    .option('--phone <mac|ip>', 'only this phone (MAC in any notation, or IP address)')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or worse exists').choices(['error', 'warning', 'info']))
+    .action(async (path: string, opts: AnalyzeOptions) => {
+      setExit(await analyzeCommand(path, opts, io));
+    });
+}

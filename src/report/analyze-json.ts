@@ -1,0 +1,138 @@
+// `analyze --json`: the flows document (schema 1) extended with what the
+// Device Update Service analysis found. Described by schemas/analyze.schema.json;
+// the field names are a public contract (README.md).
+import type { AnalysisResult } from '../analysis.js';
+import type { DusExchange, Phone } from '../dus/model.js';
+import type { UpxFile, UpxRequest, UpxResponse } from '../dus/upx-types.js';
+import type { Finding } from '../diagnose/finding.js';
+import type { ExchangeJson, FlowsDocument } from './flows-json.js';
+import { isoNs } from './time.js';
+
+type FileJson = { fileName?: string; version?: string; timeStamp?: string; url?: string };
+
+function fileJson(f: UpxFile): FileJson {
+  const j: FileJson = {};
+  if (f.fileName !== undefined) j.fileName = f.fileName;
+  if (f.version !== undefined) j.version = f.version;
+  if (f.timeStamp !== undefined) j.timeStamp = f.timeStamp;
+  if (f.url !== undefined) j.url = f.url;
+  return j;
+}
+
+function unknownJson(u: Array<{ path: string; value: string }>): Array<{ path: string; value: string }> {
+  return u.map((x) => ({ path: x.path, value: x.value }));
+}
+
+function requestUpx(r: UpxRequest): Record<string, unknown> {
+  return {
+    deviceType: r.deviceType,
+    macAddress: r.macAddress?.normalized ?? r.macAddress?.raw,
+    serialNumber: r.serialNumber,
+    vendor: r.vendor,
+    model: r.model,
+    revision: r.revision,
+    locale: r.locale,
+    files: r.files.map(fileJson),
+    unknown: unknownJson(r.unknown),
+  };
+}
+
+function responseUpx(r: UpxResponse): Record<string, unknown> {
+  return {
+    serverVersion: r.serverVersion,
+    serviceVersion: r.serviceVersion,
+    updatesServerInternalUrl: r.updatesServerInternalUrl,
+    updatesServerExternalUrl: r.updatesServerExternalUrl,
+    downloads: r.downloadsRaw,
+    files: r.files.map(fileJson),
+    unknown: unknownJson(r.unknown),
+  };
+}
+
+function upxJson(x: DusExchange): Record<string, unknown> | undefined {
+  if (x.cls.kind !== 'check-in') return undefined;
+  const side = <T>(r: { ok: true; value: T } | { ok: false; error: { code: string; offset: number; detail?: string } } | undefined, f: (v: T) => Record<string, unknown>) =>
+    r === undefined ? null : r.ok ? f(r.value) : { error: { code: r.error.code, offset: r.error.offset, detail: r.error.detail } };
+  return { request: side(x.upxRequest, requestUpx), response: side(x.upxResponse, responseUpx) };
+}
+
+function phoneJson(p: Phone): Record<string, unknown> {
+  return {
+    key: p.key,
+    mac: p.mac ?? null,
+    ips: p.ips,
+    serials: p.serials,
+    vendor: p.vendor ?? null,
+    model: p.model ?? null,
+    revision: p.revision ?? null,
+    locale: p.locale ?? null,
+    version: p.version ?? null,
+    status: p.status,
+    exchanges: p.exchanges,
+    timeline: p.timeline.map((t) => ({
+      kind: t.kind,
+      ref: t.ref,
+      time: isoNs(t.timeNs),
+      frames: t.frames,
+      gapSeconds: t.gapSeconds ?? null,
+      gapMeaning: t.gapMeaning ?? null,
+      summary: t.summary,
+    })),
+  };
+}
+
+export function findingJson(f: Finding): Record<string, unknown> {
+  const j: Record<string, unknown> = {
+    code: f.code,
+    severity: f.severity,
+    phone: { mac: f.phone.mac ?? null, ip: f.phone.ip ?? null },
+    message: f.message,
+    remedy: f.remedy ?? null,
+    evidence: { frames: f.evidence.frames, exchanges: f.evidence.exchanges ?? [], ...(f.evidence.field ? { field: f.evidence.field } : {}) },
+  };
+  if (f.caveat) j.caveat = f.caveat;
+  return j;
+}
+
+export interface AnalyzeDocument extends FlowsDocument {
+  health: Record<string, unknown>;
+  phones: Array<Record<string, unknown>>;
+  exchanges: Array<ExchangeJson & { kind: string; phone: string | null; upx?: Record<string, unknown> }>;
+  findings: Array<Record<string, unknown>>;
+}
+
+/** The document, narrowed to `phoneKeys` when given (exchanges, phones and findings of those phones). */
+export function analyzeDocument(r: AnalysisResult, phoneKeys?: Set<string>): AnalyzeDocument {
+  const byId = new Map(r.model.exchanges.map((x) => [x.id, x]));
+  const keep = (key: string | undefined): boolean => !phoneKeys || (key !== undefined && phoneKeys.has(key));
+  const exchanges = r.flows.exchanges
+    .map((e) => {
+      const x = byId.get(e.id);
+      const kind = x?.cls.kind ?? 'other';
+      const out = { ...e, kind, phone: x?.phone || null } as AnalyzeDocument['exchanges'][number];
+      const upx = x ? upxJson(x) : undefined;
+      if (upx) out.upx = upx;
+      return out;
+    })
+    .filter((e) => keep(e.phone ?? undefined));
+  const phones = r.model.phones.filter((p) => keep(p.key));
+  const findings = r.findings.filter((f) => !phoneKeys || phones.some((p) => (f.phone.mac && p.mac === f.phone.mac) || (f.phone.ip && p.ips.includes(f.phone.ip))));
+  const h = r.model.health;
+  return {
+    ...r.flows,
+    health: {
+      whole: h.whole,
+      records: h.records,
+      snapCut: h.snapCut,
+      tcpHoles: h.tcpHoles,
+      tcpHoleBytes: h.tcpHoleBytes,
+      retransmissions: h.retransmissions,
+      oneSidedFlows: h.oneSidedFlows,
+      unreadableTls: h.unreadableTls,
+      notes: h.notes,
+    },
+    phones: phones.map(phoneJson),
+    exchanges,
+    findings: findings.map(findingJson),
+  };
+}

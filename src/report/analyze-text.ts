@@ -1,0 +1,107 @@
+// The human report of `upxray analyze`: what the capture can show first, then
+// per phone its identity, timeline and findings (severity, frames, remedy),
+// then a one-line summary. Every string from the capture goes through
+// terminalSafe; colour comes from the palette (none when piped or NO_COLOR).
+import type { AnalysisResult } from '../analysis.js';
+import type { Phone } from '../dus/model.js';
+import type { Finding } from '../diagnose/finding.js';
+import type { Palette } from './colour.js';
+import { terminalSafe as safe } from './terminal-safe.js';
+import { isoNs } from './time.js';
+
+function clock(ns: bigint): string {
+  // 2009-03-06T17:07:20.123456789Z -> 2009-03-06 17:07:20.123
+  const iso = isoNs(ns);
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+}
+
+function duration(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+  const h = Math.floor(seconds / 3600);
+  return `${h} h ${Math.round((seconds % 3600) / 60)} min`;
+}
+
+function macText(mac: string): string {
+  return mac.length === 12 ? mac.match(/../g)!.join(':').toLowerCase() : mac;
+}
+
+function severityLabel(s: Finding['severity'], c: Palette): string {
+  const label = s.padEnd(7);
+  return s === 'error' ? c.red(c.bold(label)) : s === 'warning' ? c.yellow(label) : c.cyan(label);
+}
+
+function statusBadge(status: Phone['status'], c: Palette): string {
+  const text = status.toUpperCase();
+  if (status === 'failing') return c.red(c.bold(text));
+  if (status === 'stuck') return c.yellow(c.bold(text));
+  if (status === 'updated' || status === 'up-to-date') return c.green(text);
+  return text;
+}
+
+function findingLines(f: Finding, c: Palette): string[] {
+  const out = [`    ${severityLabel(f.severity, c)} ${c.bold(f.code)}  ${safe(f.message)}`];
+  const where: string[] = [];
+  if (f.evidence.frames.length > 0) where.push(`frames ${f.evidence.frames.join(', ')}`);
+  if (f.evidence.exchanges?.length) where.push(`exchange ${f.evidence.exchanges.join(', ')}`);
+  if (f.evidence.field) where.push(`field ${safe(f.evidence.field)}`);
+  if (where.length > 0) out.push(`            ${c.dim(where.join(' · '))}`);
+  if (f.caveat) out.push(`            ${c.yellow('note:')} ${safe(f.caveat)}`);
+  if (f.remedy) out.push(`            remedy: ${safe(f.remedy)}`);
+  return out;
+}
+
+function belongs(f: Finding, p: Phone): boolean {
+  return (f.phone.mac !== undefined && f.phone.mac === p.mac) || (f.phone.ip !== undefined && p.ips.includes(f.phone.ip));
+}
+
+export function renderAnalyzeText(r: AnalysisResult, c: Palette, phones: readonly Phone[] = r.model.phones, findings: readonly Finding[] = r.findings): string {
+  const out: string[] = [];
+  for (const cap of r.flows.captures) {
+    const span = cap.firstTime && cap.lastTime ? `, ${cap.firstTime.slice(0, 19).replace('T', ' ')} to ${cap.lastTime.slice(11, 19)}` : '';
+    out.push(c.bold(`${safe(cap.path)}: ${cap.format}${cap.gzip ? ' (gzip)' : ''}, ${cap.records} frames${span}`));
+  }
+  const h = r.model.health;
+  if (h.whole && h.notes.length === 0) out.push('Capture health: whole (no holes, no one-sided connections, nothing cut by the snap length)');
+  else {
+    out.push(c.yellow(`Capture health: ${h.whole ? 'whole, with notes' : 'NOT whole: findings that rest on absence are marked'}`));
+    for (const n of h.notes) out.push(`  - ${safe(n)}`);
+  }
+  for (const w of r.flows.warnings) out.push(c.yellow(`  warning: ${safe(w.detail ?? w.code)}`));
+  out.push('');
+
+  if (phones.length === 0) out.push('No Device Update Service traffic (check-ins or firmware downloads) found.');
+  for (const p of phones) {
+    const id = p.mac ? `${p.mac} (${macText(p.mac)})` : p.key.replace(/^ip:/, '');
+    const what = [p.vendor, p.model, p.revision ? `rev ${p.revision}` : undefined].filter(Boolean).map((s) => safe(String(s))).join(' ');
+    const details = [
+      what || undefined,
+      p.locale ? `locale ${safe(p.locale)}` : undefined,
+      p.serials.length ? `serial ${p.serials.map(safe).join(', ')}` : undefined,
+      p.version !== undefined ? `runs ${safe(p.version || '(no version)')}` : undefined,
+    ].filter(Boolean);
+    out.push(`${c.bold(`Phone ${id}`)}  ${p.ips.join(', ')}  ${statusBadge(p.status, c)}`);
+    if (details.length) out.push(`  ${details.join(' · ')}`);
+    for (const t of p.timeline) {
+      const gap = t.gapSeconds !== undefined ? c.dim(` (+${duration(t.gapSeconds)}${t.gapMeaning ? `, ${t.gapMeaning === 'idle-reboot' ? 'idle reboot' : '24-hour check'}` : ''})`) : '';
+      out.push(`  ${clock(t.timeNs)}  ${safe(t.summary)}  ${c.dim(`frames ${t.frames.join(', ')}`)}${gap}`);
+    }
+    const mine = findings.filter((f) => belongs(f, p));
+    if (mine.length > 0) {
+      out.push('  Findings:');
+      for (const f of mine) out.push(...findingLines(f, c));
+    }
+    out.push('');
+  }
+  const others = findings.filter((f) => !phones.some((p) => belongs(f, p)));
+  if (others.length > 0) {
+    out.push(c.bold('Other findings'));
+    for (const f of others) out.push(...findingLines(f, c));
+    out.push('');
+  }
+  const count = (s: Finding['severity']) => findings.filter((f) => f.severity === s).length;
+  out.push(
+    `Summary: ${phones.length} phone(s), ${count('error')} error(s), ${count('warning')} warning(s), ${count('info')} info`,
+  );
+  return out.join('\n') + '\n';
+}
