@@ -2,7 +2,19 @@
 """Record Wireshark's answer for a capture, so tests can compare upxray with it
 without tshark installed.
 
-usage: judge.py CAPTURE...  -> writes <capture without extension>.tshark.json
+usage: judge.py [--keylog FILE] [--rsa-key FILE[@IP:PORT]]... [--password PW] CAPTURE...
+       -> writes <capture without extension>.tshark.json
+
+The key options (for the TLS captures) let tshark decrypt HTTPS, so the verdict
+lists the HTTP exchanges inside the tunnels and the objects they carry:
+  --keylog FILE       NSS key log, passed as -o tls.keylog_file:FILE
+  --rsa-key FILE      server private key (PEM or PKCS#12), added to the TLS RSA keys
+                      list (UAT ssl_keys); @IP:PORT scopes it to that server, as in
+                      Wireshark's dialog. Repeatable.
+  --password PW       password of the --rsa-key files that follow it (encrypted PEM
+                      is not read by tshark 4.0; PKCS#12 is)
+Only with these options the file also gets "decryptedWith" (the key material
+named as given, relative paths kept); without them the output is unchanged.
 
 tshark runs twice: with out-of-order TCP reassembly on (tcp.reassemble_out_of_order,
 off by default in tshark) and off, because each mode misses things the other sees:
@@ -34,8 +46,13 @@ def split(v):
     return [x for x in v.split(",") if x != ""] if v else []
 
 
+# Extra tshark preferences from the key options (empty without them).
+KEY_PREFS = []
+DECRYPTED_WITH = None
+
+
 def tshark_rows(path, ooo):
-    cmd = ["tshark", "-n", "-r", path, "-o", f"tcp.reassemble_out_of_order:{'TRUE' if ooo else 'FALSE'}",
+    cmd = ["tshark", "-n", "-r", path, *KEY_PREFS, "-o", f"tcp.reassemble_out_of_order:{'TRUE' if ooo else 'FALSE'}",
            "-Y", "http.request or http.response",
            "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=,"]
     for f in FIELDS:
@@ -90,7 +107,7 @@ def verdict(path, ooo):
 
 def objects(path, ooo):
     with tempfile.TemporaryDirectory() as d:
-        subprocess.run(["tshark", "-n", "-r", path, "-o",
+        subprocess.run(["tshark", "-n", "-r", path, *KEY_PREFS, "-o",
                         f"tcp.reassemble_out_of_order:{'TRUE' if ooo else 'FALSE'}",
                         "-Q", "--export-objects", f"http,{d}"], check=True, capture_output=True)
         return sorted(hashlib.sha256(open(os.path.join(d, f), "rb").read()).hexdigest()
@@ -99,6 +116,8 @@ def objects(path, ooo):
 
 def main(path):
     doc = {"tshark": subprocess.run(["tshark", "--version"], capture_output=True, text=True).stdout.splitlines()[0]}
+    if DECRYPTED_WITH is not None:
+        doc["decryptedWith"] = DECRYPTED_WITH
     for ooo, suffix in ((True, ""), (False, "InOrderOnly")):
         reqs, orphans = verdict(path, ooo)
         doc["exchanges" + suffix] = reqs
@@ -113,6 +132,48 @@ def main(path):
         fh.write("\n")
 
 
+def uat_field(v):
+    # UAT values are double-quoted; a quote or backslash inside is escaped as \xNN.
+    return '"%s"' % "".join("\\x%02x" % ord(c) if c in '"\\' else c for c in v)
+
+
+def parse_args(argv):
+    """Take the key options off argv; returns the capture paths."""
+    global DECRYPTED_WITH
+    paths, keylog, rsa, password = [], None, [], ""
+    it = iter(argv)
+    for arg in it:
+        if arg in ("--keylog", "--rsa-key", "--password"):
+            val = next(it, None)
+            if val is None:
+                sys.exit("judge.py: %s needs a value" % arg)
+            if arg == "--keylog":
+                keylog = val
+            elif arg == "--password":
+                password = val
+            else:
+                rsa.append((val, password))
+        else:
+            paths.append(arg)
+    if keylog is not None:
+        KEY_PREFS.extend(["-o", "tls.keylog_file:" + os.path.abspath(keylog)])
+    for spec, pw in rsa:
+        ip, port, path = "any", "0", spec
+        if "@" in spec:
+            path, _, where = spec.rpartition("@")
+            ip, _, port = where.rpartition(":")
+        KEY_PREFS.extend(["-o", "uat:ssl_keys:" + ",".join(
+            uat_field(v) for v in (ip, port, "http", os.path.abspath(path), pw))])
+    if keylog is not None or rsa:
+        DECRYPTED_WITH = {}
+        if keylog is not None:
+            DECRYPTED_WITH["keylog"] = keylog
+        if rsa:
+            DECRYPTED_WITH["rsaKeys"] = [{"key": spec, "password": pw} if pw else {"key": spec}
+                                         for spec, pw in rsa]
+    return paths
+
+
 if __name__ == "__main__":
-    for p in sys.argv[1:]:
+    for p in parse_args(sys.argv[1:]):
         main(p)

@@ -1,0 +1,151 @@
+#!/bin/bash
+# Remake the TLS captures (captures/tls-*), as root: all of them, or those named
+#   all.sh [NAME...]        e.g. all.sh tls10-rsa-aes128-sha demo
+#
+# Real TLS between Python's ssl (OpenSSL 3) on both ends, or GnuTLS for the suites
+# this OpenSSL no longer has (3DES, RC4), or openssl s_client for the alert case;
+# the HTTP on top is the fake Device Update Service (../dus/dus_server.py, through
+# tls_server.py) and the phone (../dus/phone.py, through tls_phone.py). Network:
+# the DUS layout (phone 10.99.2.123 with the phone's MAC, server 10.99.2.90, one
+# veth pair, offloads off, static neighbours, IPv6 off) in namespaces of our own,
+# upx-tlsp and upx-tlss, deleted on exit. tcpdump on the phone's side, classic
+# pcap; every capture is shifted to start on 6 March 2009 like the DUS ones.
+#
+# Beside each capture: tls-NAME.keylog (the client's NSS key log of the same run;
+# absent where no key log exists) and tls-NAME.tshark.json (judge.py with the key
+# material that decrypts it: the server's RSA key for RSA key exchange, the key
+# log otherwise). For RSA captures the key log is checked to give the same verdict.
+# Keys: keys/ (throwaway). A remake changes every byte of the ciphertext.
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/../dus" && pwd)/dus-lib.sh"
+TLS_DIR="$MAKE_DIR/tls"
+KEYS="$TLS_DIR/keys"
+PHONE_NS=upx-tlsp
+SRV_NS=upx-tlss
+RSA_SCOPE="$SRV_IP:443"
+cd "$CAP_DIR"
+
+tls_srv_start() {  # tls_server.py args
+  local log="$WORK/tls-server-$RANDOM.log"
+  ip netns exec $SRV_NS python3 "$TLS_DIR/tls_server.py" --bind $SRV_IP \
+    --cert "$KEYS/server.crt.pem" --key "$KEYS/server.rsa.pem" "$@" 2>"$log" &
+  SRV_PID=$!
+  PIDS+=($SRV_PID)
+  SRV_LOG=$log
+  wait_for "$log" "listening"
+}
+tls_srv_stop() { kill "$SRV_PID" 2>/dev/null || true; wait "$SRV_PID" 2>/dev/null || true; }
+
+tls_phone() {  # tls_phone.py args -- phone.py args
+  ip netns exec $PHONE_NS python3 "$TLS_DIR/tls_phone.py" "$@"
+}
+
+# verdict NAME KIND: judge.py with the key that decrypts it. KIND rsa: the RSA key
+# (scoped to the server) makes the verdict and the key log must agree with it;
+# KIND keylog: the key log alone; KIND none: neither decrypts (the verdict is made
+# with both, to show it).
+verdict() {
+  local name=$1 kind=$2 f="tls-$1.pcap" lost
+  chmod 644 "$f" "tls-$name.keylog" 2>/dev/null || true
+  lost=$(tshark -n -r "$f" -Y "tcp.analysis.lost_segment or tcp.analysis.ack_lost_segment" 2>/dev/null | wc -l)
+  if [ "$lost" != 0 ]; then echo "$f: $lost frames show capture loss" >&2; return 1; fi
+  case $kind in
+    rsa)
+      python3 make/judge.py --keylog "tls-$name.keylog" "$f"
+      mv "tls-$name.tshark.json" "$WORK/keylog.json"
+      python3 make/judge.py --rsa-key "make/tls/keys/server.rsa.pem@$RSA_SCOPE" "$f"
+      python3 - "$WORK/keylog.json" "tls-$name.tshark.json" <<'EOF'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+for d in (a, b):
+    d.pop("decryptedWith")
+if a != b:
+    sys.exit("%s: the key log and the RSA key give different verdicts" % sys.argv[2])
+EOF
+      ;;
+    keylog) python3 make/judge.py --keylog "tls-$name.keylog" "$f" ;;
+    none) python3 make/judge.py --keylog "tls-$name.keylog" --rsa-key "make/tls/keys/server.rsa.pem@$RSA_SCOPE" "$f" ;;
+  esac
+  python3 - "tls-$name.tshark.json" "$kind" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+if sys.argv[2] != "none" and (not d["exchanges"] or any(x["response"] is None for x in d["exchanges"])):
+    sys.exit("%s: tshark decrypted no complete exchange" % sys.argv[1])
+EOF
+  echo "== $f: $(capinfos -c -M "$f" | awk -F': *' '/Number of packets/{print $2}') frames, $(stat -c %s "$f") bytes"
+  local keys=(-o "tls.keylog_file:tls-$name.keylog")
+  [ "$kind" = keylog ] || keys+=(-o "uat:ssl_keys:\"any\",\"0\",\"http\",\"$KEYS/server.rsa.pem\",\"\"")
+  tshark -n -r "$f" "${keys[@]}" -Y "http or tls.alert_message or tls.handshake.type" \
+    -T fields -e frame.number -e tcp.stream -e tls.record.version -e tls.handshake.type \
+    -e tls.alert_message.desc -e http.request.method -e http.request.uri -e http.response.code | sed 's/^/  /'
+}
+
+# session NAME KIND SERVER-ARGS -- TLS-PHONE-ARGS: one capture of one server setup.
+# The phone checks in on 3.5.6907.0 (Downloads 0: nothing follows in clear) unless
+# the phone args say otherwise.
+session() {
+  local name=$1 kind=$2; shift 2
+  local srv=() out="$CAP_DIR/tls-$name.pcap"
+  while [ "$1" != "--" ]; do srv+=("$1"); shift; done
+  shift
+  tls_srv_start --port 443 "${srv[@]}"
+  rm -f "tls-$name.keylog"
+  cap_start "$out"
+  tls_phone "$@" -- --server-ip $SRV_IP --tls --port 443 --version 3.5.6907.0 --src-port 49200 --keylog "$CAP_DIR/tls-$name.keylog"
+  cap_stop
+  tls_srv_stop
+  retime "$out" "$START_TIME"
+  verdict "$name" "$kind"
+}
+
+want() {  # want NAME: true when NAME was asked for (or nothing was)
+  [ ${#ONLY[@]} = 0 ] && return 0
+  local n; for n in "${ONLY[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1
+}
+
+ONLY=("$@")
+PHONE_NS=upx-tlsp SRV_NS=upx-tlss dus_up
+
+# --- one capture per version and cipher family -------------------------------------
+# IIS 7 on Windows Server 2008: TLS 1.0, RSA key exchange, AES128-SHA, no EMS, no ETM,
+# chained CBC IVs (no empty fragments), no session tickets.
+IIS=(--option no-ems --option no-etm --option no-empty-fragments --option no-ticket)
+want 10-rsa-aes128-sha && session 10-rsa-aes128-sha rsa --tls 1.0 --ciphers 'AES128-SHA:@SECLEVEL=0' "${IIS[@]}" -- \
+  --tls-version 1.0 --ciphers 'AES128-SHA:@SECLEVEL=0' "${IIS[@]}"
+want 11-rsa-aes256-sha && session 11-rsa-aes256-sha rsa --tls 1.1 --ciphers 'AES256-SHA:@SECLEVEL=0' --option no-etm -- \
+  --tls-version 1.1 --ciphers 'AES256-SHA:@SECLEVEL=0'
+want 12-rsa-aes128-sha256 && session 12-rsa-aes128-sha256 rsa --tls 1.2 --ciphers 'AES128-SHA256' --option no-etm -- \
+  --tls-version 1.2 --ciphers 'AES128-SHA256'
+want 12-rsa-aes256-gcm-sha384 && session 12-rsa-aes256-gcm-sha384 rsa --tls 1.2 --ciphers 'AES256-GCM-SHA384' -- \
+  --tls-version 1.2 --ciphers 'AES256-GCM-SHA384'
+want 12-ecdhe-rsa-aes128-gcm-sha256 && session 12-ecdhe-rsa-aes128-gcm-sha256 keylog --tls 1.2 --ciphers 'ECDHE-RSA-AES128-GCM-SHA256' -- \
+  --tls-version 1.2 --ciphers 'ECDHE-RSA-AES128-GCM-SHA256'
+want 12-dhe-rsa-aes256-gcm-sha384 && session 12-dhe-rsa-aes256-gcm-sha384 keylog --tls 1.2 --ciphers 'DHE-RSA-AES256-GCM-SHA384' -- \
+  --tls-version 1.2 --ciphers 'DHE-RSA-AES256-GCM-SHA384'
+for s in TLS_AES_128_GCM_SHA256:13-aes128-gcm-sha256 TLS_AES_256_GCM_SHA384:13-aes256-gcm-sha384 \
+         TLS_CHACHA20_POLY1305_SHA256:13-chacha20-poly1305-sha256; do
+  want "${s#*:}" && session "${s#*:}" keylog --tls 1.3 -- --tls-version 1.3 --tls13-ciphers "${s%%:*}"
+done
+
+# --- extensions -----------------------------------------------------------------
+want 12-ems && session 12-ems rsa --tls 1.2 --ciphers 'AES128-GCM-SHA256' -- \
+  --tls-version 1.2 --ciphers 'AES128-GCM-SHA256'
+want 12-no-ems && session 12-no-ems rsa --tls 1.2 --ciphers 'AES128-GCM-SHA256' --option no-ems -- \
+  --tls-version 1.2 --ciphers 'AES128-GCM-SHA256'
+want 12-etm && session 12-etm rsa --tls 1.2 --ciphers 'AES128-SHA' -- \
+  --tls-version 1.2 --ciphers 'AES128-SHA'
+want 12-no-etm && session 12-no-etm rsa --tls 1.2 --ciphers 'AES128-SHA' --option no-etm -- \
+  --tls-version 1.2 --ciphers 'AES128-SHA'
+
+# --- resumption: two check-ins, the second resumes the first's session ---------------
+want 12-resume-session-id && session 12-resume-session-id rsa --tls 1.2 --ciphers 'AES128-GCM-SHA256' --option no-ticket -- \
+  --tls-version 1.2 --ciphers 'AES128-GCM-SHA256' --connections 2
+want 12-resume-ticket && session 12-resume-ticket rsa --tls 1.2 --ciphers 'AES128-GCM-SHA256' -- \
+  --tls-version 1.2 --ciphers 'AES128-GCM-SHA256' --connections 2
+
+# --- record and segment layout ---------------------------------------------------
+# A 40 KB request: three TLS records (16 KiB plaintext each at most) over ~30 segments.
+want 12-large-request && session 12-large-request rsa --tls 1.2 --ciphers 'AES128-SHA' --option no-etm -- \
+  --tls-version 1.2 --ciphers 'AES128-SHA' --pad-body 40000
+# The request in 100-byte records, corked: several records in each segment.
+want 12-records-coalesced && session 12-records-coalesced rsa --tls 1.2 --ciphers 'AES128-GCM-SHA256' -- \
+  --tls-version 1.2 --ciphers 'AES128-GCM-SHA256' --write-pieces 100
