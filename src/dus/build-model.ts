@@ -15,6 +15,8 @@ import type { UpxRequest, UpxResponse } from './upx-types.js';
 
 /** ucdevice.upx bodies are under 2 KB; anything kept beyond this is not decoded. */
 const MAX_UPX_BODY = 1024 * 1024;
+/** IIS error pages are a few KB; a download's error body up to this is kept (it names the substatus, 500.19 or 403.4). */
+const MAX_ERROR_BODY = 64 * 1024;
 
 /** Gaps between a phone's entries that mean something (seed: the reboot after an update takes about 5-8 minutes). */
 function gapMeaning(seconds: number): TimelineEntry['gapMeaning'] {
@@ -48,6 +50,11 @@ export interface ModelInputs {
   endNs: bigint;
 }
 
+/** `/a/b/CPE.nbt` → `/a/b/`. */
+function folderOf(path: string): string {
+  return path.slice(0, path.lastIndexOf('/') + 1);
+}
+
 export function buildModel(inp: ModelInputs): DusModel {
   const exchanges: DusExchange[] = [];
   // Pass 1: classify and decode; learn MACs from the check-in XML.
@@ -62,7 +69,9 @@ export function buildModel(inp: ModelInputs): DusModel {
       if (mac) xmlMacOfIp.set(http.client.ip, mac);
     } else {
       // Firmware bodies are hashed already; keeping megabytes per download helps nobody.
-      if (http.response) http.response.body = undefined;
+      // Error pages stay: IIS writes the substatus (500.19, 403.4) only in them.
+      const res = http.response;
+      if (res && !(res.status >= 400 && (res.body?.length ?? 0) <= MAX_ERROR_BODY)) res.body = undefined;
     }
     exchanges.push(x);
   }
@@ -99,15 +108,22 @@ export function buildModel(inp: ModelInputs): DusModel {
   }
 
   // Downloads: which check-in offered this URL (the latest one before it, same phone).
-  const offers: Array<{ x: DusExchange; paths: Set<string> }> = [];
+  // The whole target counts, spaces included: a phone that puts a raw space in
+  // its request line still asked for the URL it was offered.
+  const offers: Array<{ x: DusExchange; paths: Set<string>; folders: Set<string> }> = [];
   for (const x of exchanges) {
     if (x.cls.kind === 'check-in' && x.upxResponse?.ok) {
       const paths = new Set(x.upxResponse.value.files.map((f) => targetPath(f.url ?? '').toLowerCase()).filter((u) => u !== ''));
-      if (paths.size > 0) offers.push({ x, paths });
+      if (paths.size > 0) offers.push({ x, paths, folders: new Set([...paths].map(folderOf)) });
     } else if (x.cls.kind === 'download' && x.http.request) {
-      const path = targetPath(x.http.request.uri).toLowerCase();
-      const by = [...offers].reverse().find((o) => o.x.phone === x.phone && o.paths.has(path));
+      const path = targetPath(x.http.request.rawTarget ?? x.http.request.uri).toLowerCase();
+      const mine = offers.filter((o) => o.x.phone === x.phone).reverse();
+      const by = mine.find((o) => o.paths.has(path));
       if (by) x.offeredBy = by.x.id;
+      else {
+        const beside = mine.find((o) => o.folders.has(folderOf(path)));
+        if (beside) x.offeredBeside = beside.x.id;
+      }
     }
   }
 
@@ -146,11 +162,20 @@ export function buildModel(inp: ModelInputs): DusModel {
     }
   }
 
+  // The Ethernet source behind each connection's client, so a connection that
+  // never carried a message can still name its phone.
+  const macOfClient: Record<string, string> = {};
+  for (const c of inp.connections) {
+    const mac = inp.macOfIp(c.client.ip);
+    if (mac) macOfClient[c.client.ip] = macKey(mac);
+  }
+
   return {
     captures: inp.captures,
     exchanges,
     phones: [...phones.values()],
     connections: inp.connections,
+    macOfClient,
     health: health(inp),
     endNs: inp.endNs,
   };

@@ -23,6 +23,11 @@ export interface DusExchange {
   phone: string;
   /** For a download: the check-in whose response offered this URL, if any. */
   offeredBy?: string;
+  /**
+   * For a download not offered itself: the check-in whose response offered a
+   * file in the same folder (the CPE.cat beside an offered CPE.nbt).
+   */
+  offeredBeside?: string;
 }
 
 export interface TimelineEntry {
@@ -75,6 +80,8 @@ export interface DusModel {
   exchanges: DusExchange[];
   phones: Phone[];
   connections: ConnectionRecord[];
+  /** Ethernet source MAC (12 upper-case hex digits) of each connection's client IP, where the link layer had one. */
+  macOfClient?: Record<string, string>;
   health: CaptureHealth;
   /** Capture end time, for "not within the capture" judgements. */
   endNs: bigint;

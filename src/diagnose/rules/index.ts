@@ -1,5 +1,28 @@
 // Every rule family, in the order their findings are gathered. Adding a family
 // is adding a file in this folder and a line here.
 import type { Rule } from '../diagnose.js';
+import { connectionsRule } from './connections.js';
+import { deviceRule } from './device.js';
+import { downloadsRule } from './downloads.js';
+import { httpErrorsRule } from './http-errors.js';
+import { interimRule } from './interim.js';
+import { legacyPathRule } from './legacy-path.js';
+import { localeRule } from './locale.js';
+import { requestUrlRule } from './request-url.js';
+import { responseFieldsRule } from './response-fields.js';
+import { tlsRule } from './tls.js';
+import { upxDecodeRule } from './upx-decode.js';
 
-export const RULES: readonly Rule[] = [];
+export const RULES: readonly Rule[] = [
+  connectionsRule,
+  tlsRule,
+  requestUrlRule,
+  legacyPathRule,
+  upxDecodeRule,
+  responseFieldsRule,
+  deviceRule,
+  interimRule,
+  localeRule,
+  downloadsRule,
+  httpErrorsRule,
+];
