@@ -41,13 +41,15 @@ tls_phone() {  # tls_phone.py args -- phone.py args
 
 # verdict NAME KIND: judge.py with the key that decrypts it. KIND rsa: the RSA key
 # (scoped to the server) makes the verdict and the key log must agree with it;
-# KIND keylog: the key log alone; KIND none: neither decrypts (the verdict is made
-# with both, to show it).
+# KIND keylog: the key log alone; KIND embedded: no key option (the pcapng carries
+# its key log); KIND none: broken, made with both keys to show all tshark can do;
+# KIND derived: the same for an edited capture (TCP holes allowed).
 verdict() {
   local name=$1 kind=$2 f="tls-$1.pcap" lost
+  [ -e "$f" ] || f="tls-$1.pcapng"
   chmod 644 "$f" "tls-$name.keylog" 2>/dev/null || true
   lost=$(tshark -n -r "$f" -Y "tcp.analysis.lost_segment or tcp.analysis.ack_lost_segment" 2>/dev/null | wc -l)
-  if [ "$lost" != 0 ]; then echo "$f: $lost frames show capture loss" >&2; return 1; fi
+  if [ "$lost" != 0 ] && [ "$kind" != derived ]; then echo "$f: $lost frames show capture loss" >&2; return 1; fi
   case $kind in
     rsa)
       python3 make/judge.py --keylog "tls-$name.keylog" "$f"
@@ -63,17 +65,19 @@ if a != b:
 EOF
       ;;
     keylog) python3 make/judge.py --keylog "tls-$name.keylog" "$f" ;;
-    none) python3 make/judge.py --keylog "tls-$name.keylog" --rsa-key "make/tls/keys/server.rsa.pem@$RSA_SCOPE" "$f" ;;
+    embedded) python3 make/judge.py "$f" ;;
+    none|derived) python3 make/judge.py --keylog "tls-$name.keylog" --rsa-key "make/tls/keys/server.rsa.pem@$RSA_SCOPE" "$f" ;;
   esac
   python3 - "tls-$name.tshark.json" "$kind" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
-if sys.argv[2] != "none" and (not d["exchanges"] or any(x["response"] is None for x in d["exchanges"])):
+if sys.argv[2] not in ("none", "derived") and (not d["exchanges"] or any(x["response"] is None for x in d["exchanges"])):
     sys.exit("%s: tshark decrypted no complete exchange" % sys.argv[1])
 EOF
   echo "== $f: $(capinfos -c -M "$f" | awk -F': *' '/Number of packets/{print $2}') frames, $(stat -c %s "$f") bytes"
   local keys=(-o "tls.keylog_file:tls-$name.keylog")
-  [ "$kind" = keylog ] || keys+=(-o "uat:ssl_keys:\"any\",\"0\",\"http\",\"$KEYS/server.rsa.pem\",\"\"")
+  [ "$kind" = embedded ] && keys=()
+  [ "$kind" = keylog ] || [ "$kind" = embedded ] || keys+=(-o "uat:ssl_keys:\"any\",\"0\",\"http\",\"$KEYS/server.rsa.pem\",\"\"")
   tshark -n -r "$f" "${keys[@]}" -Y "http or tls.alert_message or tls.handshake.type" \
     -T fields -e frame.number -e tcp.stream -e tls.record.version -e tls.handshake.type \
     -e tls.alert_message.desc -e http.request.method -e http.request.uri -e http.response.code | sed 's/^/  /'
@@ -149,3 +153,115 @@ want 12-large-request && session 12-large-request rsa --tls 1.2 --ciphers 'AES12
 # The request in 100-byte records, corked: several records in each segment.
 want 12-records-coalesced && session 12-records-coalesced rsa --tls 1.2 --ciphers 'AES128-GCM-SHA256' -- \
   --tls-version 1.2 --ciphers 'AES128-GCM-SHA256' --write-pieces 100
+
+# --- a connection that ends with a fatal alert -----------------------------------
+# openssl s_client sends the check-in, reads the answer, then renegotiates ("R" on
+# its stdin). The server (SSL_OP_NO_RENEGOTIATION) refuses with a warning alert
+# no_renegotiation, and OpenSSL's client ends the connection with a fatal
+# handshake_failure alert. RSA key exchange: the renegotiation ClientHello and both
+# alerts are encrypted under the first handshake's keys, readable with the RSA key.
+if want 12-alert; then
+  tls_srv_start --port 443 --tls 1.2 --ciphers AES128-GCM-SHA256 --option no-renegotiation
+  python3 "$TLS_DIR/checkin_request.py" --version 3.5.6907.0 >"$WORK/req" 2>/dev/null
+  rm -f tls-12-alert.keylog
+  cap_start "$CAP_DIR/tls-12-alert.pcap"
+  { cat "$WORK/req"; sleep 1; echo R; sleep 2; } | ip netns exec $PHONE_NS openssl s_client \
+    -connect $SRV_IP:443 -servername ocs.demo.local -tls1_2 -cipher AES128-GCM-SHA256 \
+    -keylogfile "$CAP_DIR/tls-12-alert.keylog" >"$WORK/s_client.log" 2>&1 || true
+  cap_stop
+  tls_srv_stop
+  grep -q "HTTP/1.1 200 OK" "$WORK/s_client.log" || { cat "$WORK/s_client.log" >&2; exit 1; }
+  retime "$CAP_DIR/tls-12-alert.pcap" "$START_TIME"
+  verdict 12-alert rsa
+fi
+
+# --- broken: the capture starts after the handshake (real) ---------------------------
+# The IIS-like TLS 1.0 check-in; the phone waits 3 s after its handshake and tcpdump
+# is started in that pause, so the capture holds the request, the answer and the
+# close, and no ClientHello, ServerHello or certificate: neither the RSA key nor the
+# key log (kept beside it) can decrypt it.
+if want no-handshake; then
+  tls_srv_start --port 443 --tls 1.0 --ciphers 'AES128-SHA:@SECLEVEL=0' "${IIS[@]}"
+  rm -f tls-no-handshake.keylog
+  ip netns exec $PHONE_NS python3 "$TLS_DIR/tls_phone.py" --tls-version 1.0 --ciphers 'AES128-SHA:@SECLEVEL=0' \
+    "${IIS[@]}" --pause-after-handshake 3 -- --server-ip $SRV_IP --tls --port 443 --version 3.5.6907.0 \
+    --src-port 49200 --keylog "$CAP_DIR/tls-no-handshake.keylog" 2>"$WORK/phone.log" &
+  PHONE_PID=$!
+  wait_for "$WORK/phone.log" "handshake done"
+  cap_start "$CAP_DIR/tls-no-handshake.pcap"
+  wait $PHONE_PID
+  cap_stop
+  tls_srv_stop
+  retime "$CAP_DIR/tls-no-handshake.pcap" "$START_TIME"
+  verdict no-handshake none
+fi
+
+# --- the seed's demo over HTTPS --------------------------------------------------
+# dus-demo.pcap's three cycles (see ../dus/demo.sh) with the check-ins on 443 over
+# the IIS-like TLS 1.0 AES128-SHA (RSA key exchange) and the firmware downloads in
+# clear on port 80, from the same server process (so --provision-first works across
+# the cycles). One key log for all three check-ins. Larger than 100 KB: it carries
+# the same two 64 KiB CPE.nbt downloads as dus-demo.pcap.
+if want demo; then
+  DATE_FILE="$WORK/date"
+  tls_srv_start --port 443 --plain-port 80 --provision-first --date-file "$DATE_FILE" \
+    --tls 1.0 --ciphers 'AES128-SHA:@SECLEVEL=0' "${IIS[@]}"
+  rm -f tls-demo.keylog
+  tls_cycle() {  # tls_cycle N "YYYY-mm-dd HH:MM:SS" phone-args...
+    local n=$1 when=$2; shift 2
+    date -u -d "$when" "+%a, %d %b %Y %H:%M:%S GMT" >"$DATE_FILE"
+    cap_start "$WORK/cycle$n.pcap"
+    tls_phone --tls-version 1.0 --ciphers 'AES128-SHA:@SECLEVEL=0' "${IIS[@]}" -- --server-ip $SRV_IP \
+      --tls --port 443 --keylog "$CAP_DIR/tls-demo.keylog" "$@"
+    cap_stop
+    retime "$WORK/cycle$n.pcap" "$when"
+  }
+  tls_cycle 1 "2009-03-06 17:07:20" --version 0.0.0.0 --src-port 49200
+  tls_cycle 2 "2009-03-06 17:10:39" --version 0.0.0.0 --src-port 49210
+  tls_cycle 3 "2009-03-06 17:18:54" --version 1.0.522.103 --src-port 49220
+  tls_srv_stop
+  mergecap -F pcap -a -w "$CAP_DIR/tls-demo.pcap" "$WORK/cycle1.pcap" "$WORK/cycle2.pcap" "$WORK/cycle3.pcap"
+  verdict demo rsa
+  # Same HTTP exchanges as the plain demo (other frame numbers), same objects.
+  python3 - dus-demo.tshark.json tls-demo.tshark.json <<'EOF'
+import json, sys
+def story(p):
+    d = json.load(open(p))
+    return ([(x["request"]["method"], x["request"]["uri"], x["response"] and x["response"]["status"])
+             for x in d["exchanges"]], d["objects"])
+if story(sys.argv[1]) != story(sys.argv[2]):
+    sys.exit("tls-demo: not the same exchanges as dus-demo:\n%s\n%s" % (story(sys.argv[1]), story(sys.argv[2])))
+EOF
+fi
+
+# --- a pcapng with its key log inside --------------------------------------------
+# The ECDHE capture with its key log in a Decryption Secrets Block; tshark needs no
+# key option to read it.
+if want keylog-embedded; then
+  editcap --inject-secrets "tls,tls-12-ecdhe-rsa-aes128-gcm-sha256.keylog" \
+    tls-12-ecdhe-rsa-aes128-gcm-sha256.pcap tls-keylog-embedded.pcapng
+  verdict keylog-embedded embedded
+fi
+
+# --- broken captures DERIVED from tls-10-rsa-aes128-sha.pcap (made above) -----------
+# Frame 8 there is the phone's ClientKeyExchange, ChangeCipherSpec and Finished in one
+# segment; frame 10 the request's one application data record.
+SRC=tls-10-rsa-aes128-sha
+check_frame() {  # check_frame N TEXT: frame N of $SRC.pcap shows TEXT
+  tshark -n -r "$SRC.pcap" -Y "frame.number==$1" 2>/dev/null | grep -q "$2" \
+    || { echo "$SRC.pcap frame $1 is not '$2'" >&2; exit 1; }
+}
+if want no-client-key-exchange; then
+  check_frame 8 "Client Key Exchange"
+  editcap "$SRC.pcap" tls-no-client-key-exchange.pcap 8
+  cp "$SRC.keylog" tls-no-client-key-exchange.keylog
+  verdict no-client-key-exchange derived
+fi
+if want corrupt-record; then
+  check_frame 10 "Application Data"
+  # One byte in the middle of the ciphertext (record header 5 bytes + 300); the
+  # TCP checksum is fixed, so only the record's MAC shows the damage.
+  python3 "$TLS_DIR/corrupt.py" "$SRC.pcap" tls-corrupt-record.pcap 10 305
+  cp "$SRC.keylog" tls-corrupt-record.keylog
+  verdict corrupt-record derived
+fi
