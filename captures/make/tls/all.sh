@@ -265,3 +265,36 @@ if want corrupt-record; then
   cp "$SRC.keylog" tls-corrupt-record.keylog
   verdict corrupt-record derived
 fi
+
+# --- 3DES and RC4: GnuTLS on both ends --------------------------------------------
+# Debian's OpenSSL 3 (so Python, Node and curl here) has neither 3DES nor RC4 suites
+# (`openssl ciphers -v 'ALL:COMPLEMENTOFALL:@SECLEVEL=0'` lists none), so these use
+# GnuTLS 3.7 (Debian package gnutls-bin): gnutls_server.py (dus_server behind
+# libgnutls) and gnutls-cli sending the phone's check-in (checkin_request.py); the
+# client's key log comes from SSLKEYLOGFILE. TLS 1.2, RSA key exchange; GnuTLS's
+# defaults otherwise (EMS on; ETM on for 3DES-CBC, not for the RC4 stream cipher).
+gnutls_session() {  # gnutls_session NAME PRIORITY
+  local name=$1 prio=$2 out="$CAP_DIR/tls-$1.pcap" log="$WORK/gnutls-server-$RANDOM.log"
+  command -v gnutls-cli >/dev/null || { echo "gnutls-cli missing: apt-get install gnutls-bin" >&2; exit 1; }
+  ip netns exec $SRV_NS python3 "$TLS_DIR/gnutls_server.py" --bind $SRV_IP --port 443 \
+    --cert "$KEYS/server.crt.pem" --key "$KEYS/server.rsa.pem" --priority "$prio" 2>"$log" &
+  SRV_PID=$!
+  PIDS+=($SRV_PID)
+  wait_for "$log" "listening"
+  python3 "$TLS_DIR/checkin_request.py" --version 3.5.6907.0 >"$WORK/req" 2>/dev/null
+  rm -f "tls-$name.keylog"
+  cap_start "$out"
+  { cat "$WORK/req"; sleep 1; } | ip netns exec $PHONE_NS env SSLKEYLOGFILE="$CAP_DIR/tls-$name.keylog" \
+    gnutls-cli --priority "$prio" --insecure --port 443 --sni-hostname ocs.demo.local $SRV_IP \
+    >"$WORK/gnutls-cli.log" 2>&1 || true
+  cap_stop
+  tls_srv_stop
+  grep -q "HTTP/1.1 200 OK" "$WORK/gnutls-cli.log" || { cat "$WORK/gnutls-cli.log" "$log" >&2; exit 1; }
+  grep -h "Description" "$WORK/gnutls-cli.log"
+  retime "$out" "$START_TIME"
+  verdict "$name" rsa
+}
+GNUTLS12='NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:-KX-ALL:+RSA:-MAC-ALL'
+want 12-rsa-3des-ede-cbc-sha && gnutls_session 12-rsa-3des-ede-cbc-sha "$GNUTLS12:+3DES-CBC:+SHA1"
+want 12-rsa-rc4-128-sha && gnutls_session 12-rsa-rc4-128-sha "$GNUTLS12:+ARCFOUR-128:+SHA1"
+want 12-rsa-rc4-128-md5 && gnutls_session 12-rsa-rc4-128-md5 "$GNUTLS12:+ARCFOUR-128:+MD5"
