@@ -228,7 +228,8 @@ export function decodeSubOptions(b: Uint8Array): DhcpSubOption[] | undefined {
   return out;
 }
 
-function ucClient(subs: readonly DhcpSubOption[]): UcClientProvisioning {
+/** Read MS-UC-Client sub-options (codes 1-5); other codes are only listed in `codes`. */
+export function ucClientFromSubOptions(subs: readonly DhcpSubOption[]): UcClientProvisioning {
   const uc: UcClientProvisioning = { codes: subs.map((s) => s.code) };
   for (const s of subs) {
     const text = dhcpText(s.data);
@@ -438,7 +439,7 @@ function interpretOptions(m: DhcpMessage, opts: DhcpDecodeOptions): void {
     if (subs) v.subOptions = subs;
     const cls = m.vendorClass ?? opts.vendorClass;
     const saysUc = subs?.some((s) => s.code === UC_SUBOPT_IDENTIFIER && dhcpText(s.data) === MS_UC_CLIENT) ?? false;
-    if (subs && (cls === MS_UC_CLIENT || saysUc)) v.ucClient = ucClient(subs);
+    if (subs && (cls === MS_UC_CLIENT || saysUc)) v.ucClient = ucClientFromSubOptions(subs);
     else if (!subs && cls === MS_UC_CLIENT) bad(DHCP_OPT_VENDOR_SPECIFIC, vs.offset, 'MS-UC-Client data is not code-length-value');
     m.vendorSpecific = v;
   }
