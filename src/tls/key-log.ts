@@ -132,3 +132,22 @@ export class KeyLog implements KeySource {
 function isHex(s: string): boolean {
   return s.length % 2 === 0 && s.length > 0 && /^[0-9a-fA-F]+$/.test(s);
 }
+
+/** pcapng Decryption Secrets Block type, and its TLS key log secrets type ('TLSK'). */
+export const DSB_BLOCK_TYPE = 0x0000000a;
+export const DSB_SECRETS_TLS_KEY_LOG = 0x544c534b;
+
+/**
+ * The key log text of a Decryption Secrets Block body (the bytes after the
+ * block type and length: secrets type, secrets length, secrets, padding;
+ * pcapng draft section 4.7), or null when it holds another kind of secret or
+ * does not fit. `littleEndian` is the section's byte order.
+ */
+export function keyLogFromDsb(body: Uint8Array, littleEndian: boolean): string | null {
+  if (body.length < 8) return null;
+  const v = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  const type = v.getUint32(0, littleEndian);
+  const len = v.getUint32(4, littleEndian);
+  if (type !== DSB_SECRETS_TLS_KEY_LOG || len > body.length - 8) return null;
+  return Buffer.from(body.subarray(8, 8 + len)).toString('utf8');
+}

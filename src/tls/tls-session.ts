@@ -219,6 +219,22 @@ const ALERTS: Record<number, string> = {
   120: 'no_application_protocol',
 };
 
+/**
+ * Spans of one record's plaintext. Its bytes are known only once the record
+ * is complete, so they belong to the frame holding the record's last byte (as
+ * Wireshark shows decrypted data); the first byte is credited to the frame
+ * where the record began, so a message that starts a record reports the frame
+ * its ciphertext starts in as its first frame, as tshark does for a message
+ * in one record.
+ */
+export function recordSpans(offset: number, length: number, first: { frame: number; ts: bigint }, last: { frame: number; ts: bigint }): FrameSpan[] {
+  if (first.frame === last.frame || length < 2) return [{ frame: last.frame, timestampNs: last.ts, streamOffset: offset, length }];
+  return [
+    { frame: first.frame, timestampNs: first.ts, streamOffset: offset, length: 1 },
+    { frame: last.frame, timestampNs: last.ts, streamOffset: offset + 1, length: length - 1 },
+  ];
+}
+
 export function versionName(v: number): string {
   if (v === 0x0300) return 'SSL 3.0';
   if (v >= 0x0301 && v <= 0x0304) return `TLS 1.${v - 0x0301}`;
@@ -394,7 +410,7 @@ export class TlsSessionLayer {
         continue;
       }
       const { frame, ts } = this.frameAt(d, r.end - 1);
-      if (r.kind === 'record') this.record(f, dir, r.type, r.version, r.fragment, frame, ts);
+      if (r.kind === 'record') this.record(f, dir, r.type, r.version, r.fragment, frame, ts, this.frameAt(d, r.start));
       else if (r.kind === 'lost') this.lostRecord(f, dir, r.type, r.length, frame);
       else this.lostFraming(f, dir, r.end - r.start, frame);
       this.prune(d, r.end);
@@ -440,9 +456,18 @@ export class TlsSessionLayer {
     f.out.push(ev);
   }
 
-  private record(f: FlowTls, dir: Direction, type: number, version: number, fragment: Uint8Array, frame: number, ts: bigint): void {
+  private record(
+    f: FlowTls,
+    dir: Direction,
+    type: number,
+    version: number,
+    fragment: Uint8Array,
+    frame: number,
+    ts: bigint,
+    start: { frame: number; ts: bigint },
+  ): void {
     const d = f.dirs[dir];
-    if (d.closed) return;
+    if (d.closed || f.failed) return; // nothing more to learn from ciphertext we cannot open
     const tls13 = f.version !== undefined && f.version >= TLS13;
     if (type === CONTENT_CHANGE_CIPHER_SPEC && (tls13 || !d.encrypted)) {
       if (!tls13) this.changeCipherSpec(f, dir, frame);
@@ -450,9 +475,15 @@ export class TlsSessionLayer {
     }
     if (!d.encrypted) {
       if (type === CONTENT_HANDSHAKE) this.handshakeBytes(f, dir, fragment, frame);
-      else if (type === CONTENT_ALERT) this.alert(f, dir, fragment, frame);
-      else if (type === CONTENT_APPLICATION_DATA && !f.undecryptableSent)
-        this.undecryptable(f, frame, 'handshake-missing', 'application data before any handshake in the capture');
+      else if (type === CONTENT_ALERT && fragment.length === 2) this.alert(f, dir, fragment, frame); // a clear alert is 2 bytes
+      else if (type === CONTENT_APPLICATION_DATA) {
+        if (f.infoSent) {
+          // The other direction decrypts, but this one's ChangeCipherSpec (and
+          // what came with it) was not captured: only this direction is lost.
+          d.closed = true;
+          this.anomaly(f, dir, 'tls.handshake-lost', frame, 'this side switched to encryption in records that were not captured');
+        } else this.undecryptable(f, frame, 'handshake-missing', 'application data before any handshake in the capture');
+      }
       return;
     }
     if (!d.dec) {
@@ -479,14 +510,7 @@ export class TlsSessionLayer {
       case CONTENT_APPLICATION_DATA:
         if (r.plaintext.length === 0) return; // empty records (CBC countermeasures) carry nothing
         if (!f.infoSent) this.sendInfo(f, frame); // keys proven by the record's MAC or tag
-        f.out.push({
-          kind: 'data',
-          flow: f.flow,
-          dir,
-          offset: d.plainOffset,
-          bytes: r.plaintext,
-          spans: [{ frame, timestampNs: ts, streamOffset: d.plainOffset, length: r.plaintext.length }],
-        });
+        f.out.push({ kind: 'data', flow: f.flow, dir, offset: d.plainOffset, bytes: r.plaintext, spans: recordSpans(d.plainOffset, r.plaintext.length, start, { frame, ts }) });
         d.plainOffset += r.plaintext.length;
         return;
       case CONTENT_HANDSHAKE:
