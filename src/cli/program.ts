@@ -7,6 +7,8 @@ import { CaptureError } from '../capture/source.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerFlows } from './commands/flows.js';
 import { registerObjects } from './commands/objects.js';
+import { registerLogs } from './commands/logs.js';
+import { registerExplain } from './commands/explain.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './io.js';
 import { terminalSafe } from '../report/terminal-safe.js';
 import { VERSION } from './version.js';
@@ -19,7 +21,7 @@ export interface CommandContext {
 }
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: ReadonlyArray<(ctx: CommandContext) => void> = [registerAnalyze, registerFlows, registerObjects];
+const COMMANDS: ReadonlyArray<(ctx: CommandContext) => void> = [registerAnalyze, registerFlows, registerObjects, registerLogs, registerExplain];
 
 export function createProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command();
