@@ -110,18 +110,27 @@ export function buildModel(inp: ModelInputs): DusModel {
   // Downloads: which check-in offered this URL (the latest one before it, same phone).
   // The whole target counts, spaces included: a phone that puts a raw space in
   // its request line still asked for the URL it was offered.
-  const offers: Array<{ x: DusExchange; paths: Set<string>; folders: Set<string> }> = [];
+  // Offers are kept per phone so a capture of many phones stays linear.
+  const offersOf = new Map<string, Array<{ x: DusExchange; paths: Set<string>; folders: Set<string> }>>();
   for (const x of exchanges) {
     if (x.cls.kind === 'check-in' && x.upxResponse?.ok) {
       const paths = new Set(x.upxResponse.value.files.map((f) => targetPath(f.url ?? '').toLowerCase()).filter((u) => u !== ''));
-      if (paths.size > 0) offers.push({ x, paths, folders: new Set([...paths].map(folderOf)) });
+      if (paths.size === 0) continue;
+      const list = offersOf.get(x.phone) ?? [];
+      list.push({ x, paths, folders: new Set([...paths].map(folderOf)) });
+      offersOf.set(x.phone, list);
     } else if (x.cls.kind === 'download' && x.http.request) {
       const path = targetPath(x.http.request.rawTarget ?? x.http.request.uri).toLowerCase();
-      const mine = offers.filter((o) => o.x.phone === x.phone).reverse();
-      const by = mine.find((o) => o.paths.has(path));
+      const mine = offersOf.get(x.phone) ?? [];
+      // The latest offer before this download wins.
+      const latest = (hit: (o: (typeof mine)[number]) => boolean) => {
+        for (let i = mine.length - 1; i >= 0; i--) if (hit(mine[i])) return mine[i];
+        return undefined;
+      };
+      const by = latest((o) => o.paths.has(path));
       if (by) x.offeredBy = by.x.id;
       else {
-        const beside = mine.find((o) => o.folders.has(folderOf(path)));
+        const beside = latest((o) => o.folders.has(folderOf(path)));
         if (beside) x.offeredBeside = beside.x.id;
       }
     }

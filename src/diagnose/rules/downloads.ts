@@ -103,8 +103,23 @@ function truncatedFindings(m: DusModel): Finding[] {
   return out;
 }
 
+/** Requests by lower-cased path, in capture order: offers are matched against them. */
+function requestsByPath(m: DusModel): Map<string, DusExchange[]> {
+  const byPath = new Map<string, DusExchange[]>();
+  for (const d of m.exchanges) {
+    const q = d.http.request;
+    if (!q) continue;
+    const path = targetPath(q.rawTarget ?? q.uri).toLowerCase();
+    const list = byPath.get(path);
+    if (list) list.push(d);
+    else byPath.set(path, [d]);
+  }
+  return byPath;
+}
+
 function notDownloadedFindings(m: DusModel): Finding[] {
   const out: Finding[] = [];
+  const byPath = requestsByPath(m);
   for (const { x, res } of decodedCheckIns(m)) {
     const answer = x.http.response!;
     const offerNs = answer.endNs;
@@ -112,11 +127,10 @@ function notDownloadedFindings(m: DusModel): Finding[] {
     const missed: string[] = [];
     for (const f of res.files) {
       if (f.url === undefined || f.url.trim() === '') continue;
-      const want = targetPath(f.url).toLowerCase();
-      const fetched = m.exchanges.some((d) => {
-        const q = d.http.request;
-        if (!q || (d.phone !== x.phone && d.http.client.ip !== x.http.client.ip)) return false;
-        return q.startNs >= answer.startNs && q.startNs <= deadline && targetPath(q.rawTarget ?? q.uri).toLowerCase() === want;
+      const fetched = (byPath.get(targetPath(f.url).toLowerCase()) ?? []).some((d) => {
+        const at = d.http.request!.startNs;
+        const samePhone = d.phone === x.phone || d.http.client.ip === x.http.client.ip;
+        return samePhone && at >= answer.startNs && at <= deadline;
       });
       if (!fetched) missed.push(f.url);
     }

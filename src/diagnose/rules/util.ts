@@ -33,19 +33,32 @@ export function uniqueFrames(frames: ReadonlyArray<number | undefined>): number[
   return [...set].sort((a, b) => a - b);
 }
 
+const tupleKey = (c: { client: { ip: string; port: number }; server: { ip: string; port: number } }) =>
+  `${c.client.ip}|${c.client.port}|${c.server.ip}|${c.server.port}`;
+
+// Connections by 4-tuple, built once per model: rules look one up per exchange.
+const connectionIndex = new WeakMap<DusModel, Map<string, ConnectionRecord[]>>();
+
+function connectionsByTuple(m: DusModel): Map<string, ConnectionRecord[]> {
+  let index = connectionIndex.get(m);
+  if (!index) {
+    index = new Map();
+    for (const c of m.connections) {
+      const k = tupleKey(c);
+      const list = index.get(k);
+      if (list) list.push(c);
+      else index.set(k, [c]);
+    }
+    connectionIndex.set(m, index);
+  }
+  return index;
+}
+
 /** The connection attempt that carried an exchange (same endpoints, frames in its span). */
 export function connectionOf(m: DusModel, x: DusExchange): ConnectionRecord | undefined {
-  const { client, server } = x.http.flow;
   const at = x.http.request?.firstFrame ?? x.http.response?.firstFrame ?? x.http.flow.firstFrame;
-  return m.connections.find(
-    (c) =>
-      c.client.ip === client.ip &&
-      c.client.port === client.port &&
-      c.server.ip === server.ip &&
-      c.server.port === server.port &&
-      c.firstFrame <= at &&
-      at <= c.lastFrame,
-  );
+  const candidates = connectionsByTuple(m).get(tupleKey(x.http.flow)) ?? [];
+  return candidates.find((c) => c.firstFrame <= at && at <= c.lastFrame);
 }
 
 /** The first FIN or RST of a connection after `frame`: where it ended, if the capture shows it. */
