@@ -233,7 +233,8 @@ export class AuditLogParser {
     const { fields, unbalanced, capped } = splitCsvLine(text);
     if (unbalanced) this.note(l.line, 'audit.unbalanced-quote', 'a quoted field never closes; the rest of the line was read as that field');
     if (capped) this.note(l.line, 'audit.too-many-fields', `more than ${MAX_COLUMNS} fields; the rest were dropped`);
-    if (fields.length < 6) {
+    // Six fields reach the MAC in the standard order; a custom header may have fewer.
+    if (fields.length < Math.min(6, this.columns.length)) {
       this.note(l.line, 'audit.short-line', `only ${fields.length} field(s); not a check-in line`);
       return;
     }
