@@ -252,7 +252,9 @@ export class Http1Parser {
             this.finish(base + e.at);
             this.startResync(base + e.at);
           } else if (step.done) {
-            this.cur!.trailers = parseFieldLines(latin1(this.chunked!.trailerBytes()), this.cur!.notes, this.pos, true);
+            // The trailer section ends at base + i: its notes point there, not at this push's start.
+            const tb = this.chunked!.trailerBytes();
+            this.cur!.trailers = parseFieldLines(latin1(tb), this.cur!.notes, base + i - tb.length, true);
             this.finish(base + i);
           }
           break;
