@@ -176,9 +176,10 @@ export function decodeDnsName(msg: Uint8Array, offset: number, opts: { compressi
   let end = -1;
   let wire = 1; // the root label's length byte
   let name = '';
-  // Each pass either jumps strictly lower or moves forward over a label,
-  // and a name of more than 255 bytes stops it: 256 passes suffice.
-  for (let guard = 0; guard <= DNS_MAX_NAME_LENGTH; guard++) {
+  // Each pass either jumps strictly lower or moves forward over a label. A
+  // name holds at most 127 labels (255 bytes), so more passes than 256 can only
+  // be pointers to pointers: a hostile chain, stopped below.
+  for (let pass = 0; pass <= DNS_MAX_NAME_LENGTH; pass++) {
     const len = msg[pos];
     if (pos >= msg.length || len === undefined) {
       return fail(decodeError('dns', 'dns.name-truncated', pos, { required: 1, available: 0, lenSource: 'slice' }));
@@ -226,8 +227,7 @@ export function decodeDnsName(msg: Uint8Array, offset: number, opts: { compressi
     for (let i = pos + 1; i <= pos + len; i++) name += LABEL_CHAR[msg[i]];
     pos += 1 + len;
   }
-  // Unreachable: 256 passes exceed 255 bytes or jump below offset 0 first.
-  return fail(decodeError('dns', 'dns.name-too-long', offset, { detail: 'name did not end' }));
+  return fail(decodeError('dns', 'dns.too-many-pointers', offset, { detail: 'a name made of more than 128 pointers' }));
 }
 
 /**

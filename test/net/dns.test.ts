@@ -225,6 +225,16 @@ describe('decodeDnsName', () => {
     expect(decodeDnsName(chain, 19)).toMatchObject({ ok: true, value: { name: 'c.b.a', end: 23 } });
   });
 
+  it('stops a long chain of pointers to pointers, each going lower', () => {
+    // A root label at 0, then 300 pointers, each to the one before it: legal steps, absurd length.
+    const b = new Uint8Array(2 + 600);
+    for (let i = 1; i <= 300; i++) b.set([0xc0 | ((2 * i - 2) >> 8), (2 * i - 2) & 255], 2 * i);
+    expect(decodeDnsName(b, 600)).toMatchObject({ ok: false, error: { code: 'dns.too-many-pointers', offset: 600 } });
+    // A shorter chain ending in the root is a name.
+    const c = Uint8Array.from([0, 0, 0xc0, 0, 0xc0, 2, 0xc0, 4]);
+    expect(decodeDnsName(c, 6)).toMatchObject({ ok: true, value: { name: '', end: 8 } });
+  });
+
   it('takes a name of 255 bytes and refuses one longer, also when pointers build it', () => {
     const l63 = 'x'.repeat(63);
     const max = Uint8Array.from(labels(l63, l63, l63, 'y'.repeat(61)));
