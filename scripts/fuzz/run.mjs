@@ -105,6 +105,7 @@ function makeCase(i) {
 }
 
 const counts = Object.fromEntries(targets.map((t) => [t.name, 0]));
+const spent = Object.fromEntries(targets.map((t) => [t.name, 0]));
 const signatures = new Map();
 const failures = [];
 
@@ -150,7 +151,8 @@ while (Date.now() < deadline) {
     if (r === HANG) save(t, bytes, 'hang', `promise not settled after ${hangMs} ms`, i);
   } catch (e) {
     const kind = e instanceof FuzzFinding ? 'oracle' : 'crash';
-    const detail = e instanceof Error ? `${e.name}: ${e.message}\n${(e.stack ?? '').split('\n').slice(1, 6).join('\n')}` : String(e);
+    const frames = e instanceof Error ? (e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 5) : [];
+    const detail = e instanceof Error ? [`${e.name}: ${e.message}`, ...frames].join('\n') : String(e);
     save(t, bytes, kind, detail, i);
   }
   meta[2] = 0;
@@ -159,6 +161,7 @@ while (Date.now() < deadline) {
   const grew = process.memoryUsage.rss() - rssBefore;
   if (grew > maxRss) save(t, bytes, 'memory', `resident memory grew ${Math.round(grew / 1048576)} MB in one case`, i);
   counts[t.name]++;
+  spent[t.name] += ms;
   i++;
   if (Date.now() - lastReport > 10000) {
     lastReport = Date.now();
@@ -170,7 +173,9 @@ await watchdog.terminate();
 
 const elapsed = (Date.now() - started) / 1000;
 console.log(`fuzz: ${i} cases in ${elapsed.toFixed(0)} s (${Math.round(i / elapsed)}/s), seed ${seed}`);
-for (const [name, n] of Object.entries(counts)) console.log(`  ${name.padEnd(18)} ${n}`);
+for (const [name, n] of Object.entries(counts)) {
+  console.log(`  ${name.padEnd(18)} ${String(n).padStart(8)} cases  ${n ? (spent[name] / n).toFixed(2) : '-'} ms/case`);
+}
 if (failures.length) {
   console.log(`fuzz: ${failures.length} distinct failures:`);
   for (const f of failures) console.log(`  ${f.target} ${f.kind}: ${f.detail}`);

@@ -9,7 +9,9 @@ import { fnv1a, Rng } from './rng.mjs';
 import { unpackPair } from './mutators.mjs';
 
 /** A broken promise of a decoder that did not throw: wrong output, not a crash. */
-export class FuzzFinding extends Error {}
+export class FuzzFinding extends Error {
+  name = 'FuzzFinding';
+}
 
 // C0 controls other than tab and line feed, DEL and C1: none may reach a terminal raw.
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;

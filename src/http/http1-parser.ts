@@ -206,7 +206,8 @@ export class Http1Parser {
           break;
         }
         case 'head': {
-          const room = this.maxHeadBytes - (this.bufStart + this.bufLen - this.msgStart);
+          // Never negative: a resynchronised start line can already be longer than a small cap.
+          const room = Math.max(0, this.maxHeadBytes - (this.bufStart + this.bufLen - this.msgStart));
           const stop = Math.min(n, i + room);
           const nl = indexOfLf(data, i, stop);
           if (nl >= 0) {
@@ -548,7 +549,9 @@ export class Http1Parser {
     if (c.kept) {
       if (c.bodySize > this.maxBodyBytes) {
         c.kept = null;
-        this.note('http.body-not-kept', this.pos + from, `body over ${this.maxBodyBytes} bytes: hashed, not kept`);
+        // Point at the first body byte past the cap, wherever TCP split the body.
+        const at = this.pos + from + (this.maxBodyBytes - (c.bodySize - piece.length));
+        this.note('http.body-not-kept', at, `body over ${this.maxBodyBytes} bytes: hashed, not kept`);
       } else {
         c.kept.push(piece.slice());
       }
