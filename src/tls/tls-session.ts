@@ -312,20 +312,29 @@ export class TlsSessionLayer {
   private probe(f: FlowTls, e: StreamEvent): void {
     f.held.push(e);
     if (e.kind !== 'data') {
-      // A flow that ends before saying anything is not TLS as far as we know.
-      if (e.kind === 'end' && f.held.every((h) => h.kind !== 'data')) this.release(f, 'plain');
+      // A flow that ends (or waits too long) before showing 3 bytes is not TLS as far as we know.
+      if (e.kind === 'end' || f.held.length > 64) this.release(f, 'plain');
       return;
     }
-    // The first data event decides; a record header needs 5 bytes, but three
-    // (type and version) are enough to tell, and a first segment that small is rare.
-    const b = e.bytes;
-    if (b.length < 3) {
-      if (f.held.filter((h) => h.kind === 'data').length > 3) this.release(f, 'plain');
+    if (f.held.length > 64) {
+      this.release(f, 'plain');
       return;
     }
-    const handshake = b[0] === CONTENT_HANDSHAKE && b[1] === 3 && b[2] <= 4;
+    // The first bytes of a direction decide: three (type and version) tell a
+    // handshake, five frame a mid-session record. TCP may deliver them one
+    // byte at a time, so look across the held events of this direction.
+    const head: number[] = [];
+    for (const h of f.held) {
+      if ((h.kind !== 'data' && h.kind !== 'gap') || h.dir !== e.dir) continue;
+      if (h.kind === 'gap') break;
+      for (let k = 0; k < h.bytes.length && head.length < 5; k++) head.push(h.bytes[k]);
+    }
+    if (head.length < 3) return;
+    const hb = Uint8Array.from(head);
+    const handshake = hb[0] === CONTENT_HANDSHAKE && hb[1] === 3 && hb[2] <= 4;
+    if (!handshake && hb.length < 5 && hb[0] >= CONTENT_CHANGE_CIPHER_SPEC && hb[0] <= CONTENT_APPLICATION_DATA && hb[1] === 3) return; // wait for the length
     // Joined mid-session: an encrypted record first. Still TLS, without a handshake.
-    const midSession = !handshake && b.length >= 5 && b[0] !== CONTENT_HANDSHAKE && plausibleHeader(b, 0) && ((b[3] << 8) | b[4]) <= MAX_FRAGMENT;
+    const midSession = !handshake && plausibleHeader(hb, 0);
     this.release(f, handshake || midSession ? 'tls' : 'plain');
   }
 

@@ -6,7 +6,6 @@
 // responses, in the same frames, with the same bodies.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { openCapture } from '../../src/capture/open.js';
 import { HttpExchangeTracker, type HttpExchange } from '../../src/http/exchanges.js';
@@ -16,7 +15,7 @@ import { DSB_BLOCK_TYPE, KeyLog, keyLogFromDsb } from '../../src/tls/key-log.js'
 import { loadRsaKey, parseKeyScope, type RsaKeyEntry } from '../../src/tls/rsa-key.js';
 import { TlsSessionLayer, type SessionEvent, type TlsKeys } from '../../src/tls/tls-session.js';
 
-const CAPTURES = fileURLToPath(new URL('../../captures/', import.meta.url));
+import { CAPTURES } from './helpers.js';
 
 interface Judged {
   decryptedWith: { rsaKeys?: Array<{ key: string }>; keylog?: string } | null;
@@ -29,7 +28,7 @@ interface Judged {
   orphanResponses: Array<{ frame: number; firstFrame: number; status: number }>;
 }
 
-export function keysFor(judged: Judged): TlsKeys {
+function keysFor(judged: Judged): TlsKeys {
   const rsaKeys: RsaKeyEntry[] = [];
   for (const k of judged.decryptedWith?.rsaKeys ?? []) {
     const [file, scope] = k.key.split('@');
@@ -46,7 +45,7 @@ export function keysFor(judged: Judged): TlsKeys {
 }
 
 /** Capture → frames → TCP streams → TLS → HTTP, as the pipeline wires them. */
-export async function decryptCapture(file: string, keys: TlsKeys): Promise<{ exchanges: HttpExchange[]; events: SessionEvent[] }> {
+async function decryptCapture(file: string, keys: TlsKeys): Promise<{ exchanges: HttpExchange[]; events: SessionEvent[] }> {
   const src = await openCapture(CAPTURES + file);
   const dec = new FrameDecoder();
   const r = new TcpReassembler();
