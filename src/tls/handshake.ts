@@ -27,6 +27,7 @@ export const EXT_ENCRYPT_THEN_MAC = 0x0016;
 export const EXT_EXTENDED_MASTER_SECRET = 0x0017;
 export const EXT_SESSION_TICKET = 0x0023;
 export const EXT_PRE_SHARED_KEY = 0x0029;
+export const EXT_EARLY_DATA = 0x002a;
 export const EXT_SUPPORTED_VERSIONS = 0x002b;
 export const EXT_KEY_SHARE = 0x0033;
 
@@ -95,6 +96,8 @@ export interface ClientHello {
   /** Groups of the key_share entries (TLS 1.3). */
   keyShareGroups: number[];
   serverName?: string;
+  /** TLS 1.3: the client offers 0-RTT data (early_data extension). */
+  earlyData: boolean;
 }
 
 export interface ServerHello {
@@ -225,6 +228,7 @@ export function parseClientHello(body: Uint8Array): ClientHello | null {
     sessionTicket: ext(extensions, EXT_SESSION_TICKET)?.slice(),
     keyShareGroups,
     serverName,
+    earlyData: ext(extensions, EXT_EARLY_DATA) !== undefined,
   };
 }
 

@@ -374,6 +374,7 @@ export class TlsSessionLayer {
         const d = f.dirs[e.dir];
         d.lastFrame = e.spans.length ? e.spans[e.spans.length - 1].frame : d.lastFrame;
         d.lastTs = e.spans.length ? e.spans[e.spans.length - 1].timestampNs : d.lastTs;
+        if (f.failed || d.closed) return; // ciphertext we will not open: not even framed
         if (d.firstEvent) {
           d.firstEvent = false;
           if (e.offset !== 0) this.noteMissingStart(f, e.dir, d.lastFrame);
@@ -486,7 +487,10 @@ export class TlsSessionLayer {
       if (type === CONTENT_HANDSHAKE) this.handshakeBytes(f, dir, fragment, frame);
       else if (type === CONTENT_ALERT && fragment.length === 2) this.alert(f, dir, fragment, frame); // a clear alert is 2 bytes
       else if (type === CONTENT_APPLICATION_DATA) {
-        if (f.infoSent) {
+        if (dir === 'c2s' && !f.sh && f.ch?.earlyData) {
+          // TLS 1.3 0-RTT data, under the early traffic secret: not followed.
+          this.anomaly(f, dir, 'tls.early-data-unread', frame, 'the client sent 0-RTT early data, which is not decrypted');
+        } else if (f.infoSent) {
           // The other direction decrypts, but this one's ChangeCipherSpec (and
           // what came with it) was not captured: only this direction is lost.
           d.closed = true;
@@ -502,6 +506,12 @@ export class TlsSessionLayer {
     const first = !d.sawFinished && !f.infoSent;
     const r = d.seqUnknown > 0 ? d.dec.decryptGuessing(type, version, fragment, d.seqUnknown) : d.dec.decrypt(type, version, fragment);
     if (!r.ok) {
+      if (tls13 && dir === 'c2s' && !d.sawFinished && f.ch?.earlyData && type === CONTENT_APPLICATION_DATA) {
+        // Accepted 0-RTT data goes on under the early secret until EndOfEarlyData: skip it, keep the sequence.
+        d.dec.seq -= 1n;
+        this.anomaly(f, dir, 'tls.early-data-unread', frame, 'the client sent 0-RTT early data, which is not decrypted');
+        return;
+      }
       if (first && !d.sawFinished && this.expectingFinished(f, dir)) {
         // The first protected record is the Finished: failing it proves the keys wrong.
         this.keysWrong(f, frame, `${r.code}: ${r.detail}`);
@@ -640,6 +650,10 @@ export class TlsSessionLayer {
     }
     if (sh.compression !== 0) {
       this.undecryptable(f, frame, 'unsupported-cipher', `TLS compression method ${sh.compression} is not supported`);
+      return;
+    }
+    if (sh.version < 0x0301) {
+      this.undecryptable(f, frame, 'unsupported-cipher', `${versionName(sh.version)} is not supported`);
       return;
     }
     f.suite = suite;

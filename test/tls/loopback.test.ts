@@ -1,0 +1,108 @@
+// Sessions Node's own TLS stack makes on loopback, for what the sample
+// captures do not hold: ChaCha20-Poly1305 and CBC-SHA256/AES-256 suites in
+// TLS 1.2, DHE, a TLS 1.3 HelloRetryRequest (its transcript rule decides
+// whether Finished checks), TLS 1.3 resumption, and TLS 1.0/1.1 where the
+// OpenSSL build allows them. Each is decrypted with the key log Node wrote, and
+// RSA ones also with the server's key.
+import { constants } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { KeyLog } from '../../src/tls/key-log.js';
+import type { SessionEvent } from '../../src/tls/tls-session.js';
+import { plaintext, rsaEntry, runLayer } from './helpers.js';
+import { recordSession, toEvents, type Recorded } from './loopback.js';
+
+function keyLog(...rs: Recorded[]): KeyLog {
+  const k = new KeyLog();
+  for (const r of rs) k.addFromText(r.keylog);
+  return k;
+}
+const tlsAnomalies = (evs: SessionEvent[]): string[] => evs.flatMap((e) => (e.kind === 'anomaly' && e.code.startsWith('tls.') ? [e.code] : []));
+const info = (evs: SessionEvent[], flow = 0) => evs.find((e) => e.kind === 'tls-info' && e.flow.index === flow);
+
+function expectDecrypted(out: SessionEvent[], r: Recorded, flow = 0): void {
+  expect(out.filter((e) => e.kind === 'tls-undecryptable')).toEqual([]);
+  expect(tlsAnomalies(out)).toEqual([]);
+  expect(plaintext(out, 'c2s', flow).equals(r.request)).toBe(true);
+  expect(plaintext(out, 's2c', flow).equals(r.response)).toBe(true);
+}
+
+/** One ticket key for every test server, so a later server accepts an earlier one's tickets. */
+const TICKET_KEYS = Buffer.alloc(48, 7);
+const HRR_RANDOM = Buffer.from('cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c', 'hex');
+
+const tls12 = (ciphers: string, extra: object = {}) => ({
+  server: { ciphers, maxVersion: 'TLSv1.2' as const, ...extra },
+  client: { ciphers, maxVersion: 'TLSv1.2' as const },
+});
+
+describe('Node TLS 1.2 sessions', () => {
+  it.each([
+    ['ECDHE-RSA-CHACHA20-POLY1305', 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256'],
+    ['ECDHE-RSA-AES256-SHA384', 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384'],
+    ['DHE-RSA-AES128-GCM-SHA256', 'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256'],
+  ])('%s decrypts with the key log as %s', async (ciphers, iana) => {
+    const r = await recordSession({ ...tls12(ciphers, { dhparam: 'auto' }), requestBytes: 20_000 });
+    const out = runLayer({ rsaKeys: [], keyLog: keyLog(r) }, toEvents([r]));
+    expectDecrypted(out, r);
+    expect(info(out)).toMatchObject({ version: 'TLS 1.2', cipherSuite: iana, keySource: 'key-log' });
+  });
+
+  it.each([
+    ['AES256-SHA256', 'TLS_RSA_WITH_AES_256_CBC_SHA256', 0],
+    ['AES128-SHA', 'TLS_RSA_WITH_AES_128_CBC_SHA', constants.SSL_OP_NO_ENCRYPT_THEN_MAC],
+    ['AES128-GCM-SHA256', 'TLS_RSA_WITH_AES_128_GCM_SHA256', 0],
+  ])('%s decrypts with the RSA key alone as %s (EMS on; secureOptions %s turns encrypt-then-MAC off)', async (ciphers, iana, secureOptions) => {
+    const r = await recordSession({ ...tls12(ciphers, { secureOptions }) });
+    const out = runLayer({ rsaKeys: [rsaEntry('server.rsa.pem')] }, toEvents([r]));
+    expectDecrypted(out, r);
+    expect(info(out)).toMatchObject({ cipherSuite: iana, keySource: 'rsa-key', resumed: false });
+  });
+
+  it('resumes by ticket in a second connection, with the RSA key only', async () => {
+    const o = tls12('AES128-SHA256', { ticketKeys: TICKET_KEYS });
+    const a = await recordSession(o);
+    const b = await recordSession({ ...o, client: { ...o.client, session: a.session } });
+    const out = runLayer({ rsaKeys: [rsaEntry('server.rsa.pem')] }, toEvents([a, b]));
+    expectDecrypted(out, a, 0);
+    expectDecrypted(out, b, 1);
+    expect(info(out, 1)).toMatchObject({ resumed: true, keySource: 'rsa-key' });
+  });
+});
+
+describe('Node TLS 1.3 sessions', () => {
+  it.each(['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'])('%s decrypts with the key log and checks both Finished', async (suite) => {
+    const r = await recordSession({ server: { ciphers: suite }, client: { ciphers: suite }, requestBytes: 40_000 });
+    const out = runLayer({ rsaKeys: [], keyLog: keyLog(r) }, toEvents([r]));
+    expectDecrypted(out, r);
+    expect(info(out)).toMatchObject({ version: 'TLS 1.3', cipherSuite: suite });
+  });
+
+  it('after a HelloRetryRequest the transcript starts with message_hash, so Finished still checks', async () => {
+    // The client's one key share is X25519; the server insists on P-256 and asks again.
+    const r = await recordSession({ server: { ecdhCurve: 'P-256' }, client: { ecdhCurve: 'X25519:P-256' } });
+    expect(r.chunks.some((c) => c.dir === 's2c' && c.bytes.includes(HRR_RANDOM))).toBe(true);
+    const out = runLayer({ rsaKeys: [], keyLog: keyLog(r) }, toEvents([r]));
+    expectDecrypted(out, r);
+  });
+
+  it('a resumed TLS 1.3 session (PSK) decrypts and says resumed', async () => {
+    const a = await recordSession({ server: { ticketKeys: TICKET_KEYS } });
+    const b = await recordSession({ server: { ticketKeys: TICKET_KEYS }, client: { session: a.session } });
+    const out = runLayer({ rsaKeys: [], keyLog: keyLog(a, b) }, toEvents([a, b]));
+    expectDecrypted(out, b, 1);
+    expect(info(out, 1)).toMatchObject({ version: 'TLS 1.3', resumed: true });
+  });
+});
+
+describe('old versions, where this OpenSSL still speaks them', () => {
+  it.each([
+    ['TLSv1', 'TLS 1.0'],
+    ['TLSv1.1', 'TLS 1.1'],
+  ] as const)('%s with AES128-SHA decrypts with the RSA key (chained or explicit IVs)', async (v, name) => {
+    const ciphers = 'AES128-SHA:@SECLEVEL=0';
+    const r = await recordSession({ server: { ciphers, minVersion: v, maxVersion: v }, client: { ciphers, minVersion: v, maxVersion: v } });
+    const out = runLayer({ rsaKeys: [rsaEntry('server.rsa.pem')] }, toEvents([r]));
+    expectDecrypted(out, r);
+    expect(info(out)).toMatchObject({ version: name, cipherSuite: 'TLS_RSA_WITH_AES_128_CBC_SHA' });
+  });
+});
