@@ -78,19 +78,25 @@ function postsAt(posts: IisPost[], t: number, ip: string | undefined): IisPost[]
   return out;
 }
 
-/** Vote for the zone offset between audit logging times and IIS times. */
+/** Vote for the zone offset between audit logging times and IIS times (check-ins from the same address only). */
 function findOffset(log: AuditLog, posts: IisPost[]): ClockOffset | undefined {
+  // Per address, so a busy IIS log costs each audit line only its own phone's check-ins.
+  const byIp = new Map<string, IisPost[]>();
+  for (const p of posts) {
+    if (p.ip === undefined) continue;
+    const list = byIp.get(p.ip) ?? [];
+    list.push(p); // posts are sorted, so each list is too
+    byIp.set(p.ip, list);
+  }
   const votes = new Map<number, number>();
-  const MAX_SCAN = 64;
   log.pending.forEach((p, i) => {
     const ip = log.records[i].hostAddress;
+    const mine = ip === undefined ? undefined : byIp.get(ip);
+    if (!mine) return;
     for (const r of p.logged.readings) {
-      let scanned = 0;
-      for (let j = lowerBound(posts, r.seconds - MAX_ZONE_SECONDS - MATCH_SLACK); j < posts.length && scanned < MAX_SCAN; j++) {
-        const d = posts[j].seconds - r.seconds;
+      for (let j = lowerBound(mine, r.seconds - MAX_ZONE_SECONDS - MATCH_SLACK); j < mine.length; j++) {
+        const d = mine[j].seconds - r.seconds;
         if (d > MAX_ZONE_SECONDS + MATCH_SLACK) break;
-        if (ip === undefined || posts[j].ip !== ip) continue;
-        scanned++;
         const k = Math.round(d / ZONE_STEP) * ZONE_STEP;
         if (Math.abs(d - k) <= MATCH_SLACK) votes.set(k, (votes.get(k) ?? 0) + 1);
       }

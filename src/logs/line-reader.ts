@@ -1,9 +1,8 @@
 // Server logs arrive as text files of any size, possibly hostile: a line may
 // be megabytes long, the encoding may be UTF-8 with or without a BOM, and line
-// ends may be LF or CRLF. The splitter keeps at most MAX_LINE_CHARS of a line
+// ends may be LF or CRLF. The splitter keeps at most MAX_LINE_BYTES of a line
 // (the rest is skipped, and the line marked truncated), so memory is bounded by
 // the line cap, never by the file.
-import { createReadStream } from 'node:fs';
 
 /** Longest line kept, in bytes; IIS and audit lines are a few hundred bytes. */
 export const MAX_LINE_BYTES = 64 * 1024;
@@ -83,13 +82,4 @@ export function splitLines(text: string | Uint8Array, maxLineBytes = MAX_LINE_BY
   const s = new LineSplitter(maxLineBytes);
   const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
   return [...s.push(bytes), ...s.end()];
-}
-
-/** Stream a file's lines; the file is never held whole in memory. */
-export async function* readLogLines(path: string, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<LogLine> {
-  const s = new LineSplitter(maxLineBytes);
-  for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 })) {
-    yield* s.push(chunk as Buffer);
-  }
-  yield* s.end();
 }

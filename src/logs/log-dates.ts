@@ -63,8 +63,11 @@ export interface ParsedDate {
 const DATE_RE =
   /^\s*(\d{1,4})([-/.])(\d{1,2})\2(\d{1,4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(?:\s*([AaPp])\.?[Mm]\.?)?)?\s*$/;
 
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(y: number, m: number): number {
-  return new Date(Date.UTC(y, m, 0)).getUTCDate();
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return m === 2 && leap ? 29 : DAYS[m - 1];
 }
 
 function pad(n: number, w = 2): string {
@@ -129,10 +132,19 @@ export function settled(p: ParsedDate, r: DateReading, resolution: DateResolutio
 
 /** Seconds of a `YYYY-MM-DD HH:MM:SS` value (as produced here), or undefined. */
 export function valueSeconds(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(value);
-  if (!m) return undefined;
-  return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) / 1000;
+  // Called for every line of large logs: fixed positions, no regex.
+  if (value === undefined || value.length !== 19) return undefined;
+  const n = (from: number, len: number): number => {
+    let x = 0;
+    for (let i = from; i < from + len; i++) {
+      const d = value.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return NaN;
+      x = x * 10 + d;
+    }
+    return x;
+  };
+  const t = Date.UTC(n(0, 4), n(5, 2) - 1, n(8, 2), n(11, 2), n(14, 2), n(17, 2)) / 1000;
+  return Number.isNaN(t) ? undefined : t;
 }
 
 /** `YYYY-MM-DD HH:MM:SS` of seconds since the epoch (naive). */

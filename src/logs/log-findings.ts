@@ -174,6 +174,26 @@ interface Get {
   line: number;
 }
 
+/** Stands for "the IIS line had no c-ip" in GET keys. */
+const NO_IP = '\u0000none';
+
+// `undefined` address: the list of every GET of the path; otherwise the GETs from that address.
+function getKey(path: string, ip: string | undefined): string {
+  return ip === undefined ? `${path}\u0000*` : `${path}\u0000${ip}`;
+}
+
+// First index of a time-sorted list with seconds >= t.
+function firstAtOrAfter(list: readonly Get[], t: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].seconds < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Parse, resolve and judge: the whole of `upxray logs` short of printing. */
 export function analyzeLogs(logs: readonly ParsedLog[]): LogAnalysis {
   const audits = logs.filter((l): l is AuditLog => l.kind === 'audit');
@@ -335,11 +355,16 @@ export function analyzeLogs(logs: readonly ParsedLog[]): LogAnalysis {
         if (e.method?.toUpperCase() !== 'GET') continue;
         const p = urlPath(e.uriStem);
         if (!p) continue;
-        const list = gets.get(p) ?? [];
-        list.push({ seconds: s, ip: e.clientIp, file: log.file, line: e.line });
-        gets.set(p, list);
+        // Keyed by path and address, so a popular file costs each offer only its phone's GETs.
+        const get = { seconds: s, ip: e.clientIp, file: log.file, line: e.line };
+        for (const k of [getKey(p, e.clientIp ?? NO_IP), getKey(p, undefined)]) {
+          const list = gets.get(k) ?? [];
+          list.push(get);
+          gets.set(k, list);
+        }
       }
     }
+    for (const list of gets.values()) list.sort((x, y) => x.seconds - y.seconds);
     audits.forEach((a, ai) => {
       const clock = clocks[ai];
       const shift = clock?.seconds ?? 0;
@@ -356,10 +381,15 @@ export function analyzeLogs(logs: readonly ParsedLog[]): LogAnalysis {
         if (iisWhen.every((t) => t < first - DOWNLOAD_EARLY_SECONDS || t > last)) return;
         for (const f of offers) {
           const p = urlPath(f.name)!;
-          const found = (gets.get(p) ?? []).some(
-            (g) =>
-              (r.hostAddress === undefined || g.ip === undefined || g.ip === r.hostAddress) &&
-              iisWhen.some((t) => g.seconds >= t - DOWNLOAD_EARLY_SECONDS && g.seconds <= t + DOWNLOAD_WINDOW_SECONDS),
+          // GETs from the phone's address, plus GETs the IIS log wrote without an address.
+          const lists = r.hostAddress === undefined ? [gets.get(getKey(p, undefined))] : [gets.get(getKey(p, r.hostAddress)), gets.get(getKey(p, NO_IP))];
+          const found = lists.some(
+            (list) =>
+              list !== undefined &&
+              iisWhen.some((t) => {
+                const j = firstAtOrAfter(list, t - DOWNLOAD_EARLY_SECONDS);
+                return j < list.length && list[j].seconds <= t + DOWNLOAD_WINDOW_SECONDS;
+              }),
           );
           if (found) continue;
           const phone = auditPhone(r);

@@ -3,7 +3,8 @@
 // file name, and the file is streamed line by line.
 import { AUDIT_HEADER_START, AuditLogParser, type AuditLog } from './audit-log.js';
 import { IisLogParser, isIisDirective, type IisLog } from './iis-log.js';
-import { readLogLines, splitLines, type LogLine } from './line-reader.js';
+import { createReadStream } from 'node:fs';
+import { LineSplitter, splitLines, type LogLine } from './line-reader.js';
 
 /** A parsed log of either kind. */
 export type ParsedLog = AuditLog | IisLog;
@@ -43,6 +44,16 @@ export class LogReader {
     this.early = [];
   }
 
+  /** Whether the kind is known. */
+  get decided(): boolean {
+    return this.parser !== undefined;
+  }
+
+  /** Whether enough lines went by without telling the kind. */
+  get gaveUp(): boolean {
+    return this.parser === undefined && this.seen >= DETECT_LINES;
+  }
+
   /** The parsed log, or undefined when the file is neither kind. */
   finish(): ParsedLog | undefined {
     if (!this.parser) return undefined;
@@ -59,9 +70,19 @@ export function parseLogText(file: string, text: string | Uint8Array): ParsedLog
   return r.finish();
 }
 
+/** Bytes read without telling the kind before giving up on a file (a capture or a binary passed by mistake). */
+const DETECT_BYTES = 1024 * 1024;
+
 /** Stream and parse a log file; undefined when it is neither an audit log nor an IIS log. */
 export async function readLogFile(path: string, label = path): Promise<ParsedLog | undefined> {
   const r = new LogReader(label);
-  for await (const l of readLogLines(path)) r.push(l);
+  const split = new LineSplitter();
+  let read = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 })) {
+    for (const l of split.push(chunk as Buffer)) r.push(l);
+    read += (chunk as Buffer).length;
+    if (!r.decided && (read >= DETECT_BYTES || r.gaveUp)) return undefined;
+  }
+  for (const l of split.end()) r.push(l);
   return r.finish();
 }

@@ -82,3 +82,48 @@ describe('upxray logs', () => {
     expect(r.code).toBe(2);
   });
 });
+
+describe('upxray logs on large and wrong inputs', () => {
+  it('gives up early on a large file that is no log, with exit 2', async () => {
+    const p = join(dir, 'capture.bin');
+    writeFileSync(p, Buffer.alloc(8 * 1024 * 1024, 0xd4)); // no line ends at all
+    const t0 = Date.now();
+    const r = await cli(['logs', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is neither/);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it('a day of check-ins from many phones (20k audit lines, 60k IIS lines) is analysed in bounded time', async () => {
+    const audit: string[] = [];
+    const iis: string[] = ['#Software: Microsoft Internet Information Services 7.0', '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) sc-status sc-substatus sc-win32-status time-taken'];
+    audit.push('Logging DateTime,User Name,User Host Address,Device Type,Request DateTime,Mac Address,Serial Number,Vendor,Model,Revision,Locale,Requested<FileName;Version;TimeStamp>[# Seperated for Multiple],Response<FileName;Version;TimeStamp>[# Seperated for Multiple]');
+    const url = '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX700/A/ENU/3.5.6907.0/CPE/CPE.nbt';
+    for (let i = 0; i < 20_000; i++) {
+      const ip = `10.2.${(i >> 8) & 255}.${i & 255}`;
+      const mac = (0x001b9e000000 + i).toString(16).toUpperCase().padStart(12, '0');
+      const s = i % 86_000;
+      const hh = String(Math.floor(s / 3600)).padStart(2, '0');
+      const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
+      const ss = String(s % 60).padStart(2, '0');
+      audit.push(`03-06-2009 ${hh}:${mm}:${ss},u,${ip},UCPhone,06-03-2009 ${hh}:${mm}:${ss},"${mac}",S,Polycom,CX700,A,ENU,cpe.nbt;1.0.522.103;16-12-2008 04:43:58,http://ocs${url};3.5.6907.0;16-12-2008 04:43:58`);
+      iis.push(`2009-03-06 ${hh}:${mm}:${ss} 10.1.1.90 POST /RequestHandler/ucdevice.upx - 443 - ${ip} Microsoft+UCPhone+Device 200 0 0 100`);
+      iis.push(`2009-03-06 ${hh}:${mm}:${ss} 10.1.1.90 GET ${url} - 80 - ${ip} Microsoft+UCPhone+Device 200 0 0 100`);
+      iis.push(`2009-03-06 ${hh}:${mm}:${ss} 10.1.1.90 GET /favicon.ico - 80 - 10.9.9.9 Mozilla 404 0 2 1`);
+    }
+    const a = join(dir, 'big-audit.log');
+    const b = join(dir, 'big-iis.log');
+    writeFileSync(a, audit.join('\r\n') + '\r\n');
+    writeFileSync(b, iis.join('\r\n') + '\r\n');
+    const t0 = Date.now();
+    const r = await cli(['logs', '--json', a, b]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as LogsDocument;
+    expect(doc.findings).toEqual([]); // every offer was downloaded
+    const audits = doc.logs[0];
+    if (audits.kind !== 'audit') throw new Error('not audit');
+    expect(audits.clock).toEqual({ seconds: 0, matches: 20_000 });
+    expect(audits.dates['iis-log']).toBe(20_000);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+  }, 60_000);
+});
