@@ -102,6 +102,17 @@ function findOffset(log: AuditLog, posts: IisPost[]): ClockOffset | undefined {
       }
     }
   });
+  if (votes.size === 0) {
+    // No address on either side (the guide's second excerpt has none): only an
+    // exact match with the clocks taken to agree counts, and it is still
+    // evidence, since a wrong reading is weeks away from any check-in in the log.
+    let matches = 0;
+    log.pending.forEach((p, i) => {
+      const ip = log.records[i].hostAddress;
+      if (p.logged.readings.some((r) => postsAt(posts, r.seconds, ip).length > 0)) matches++;
+    });
+    return matches > 0 ? { seconds: 0, matches } : undefined;
+  }
   let best: ClockOffset | undefined;
   for (const [seconds, matches] of votes) {
     if (!best || matches > best.matches || (matches === best.matches && Math.abs(seconds) < Math.abs(best.seconds))) best = { seconds, matches };

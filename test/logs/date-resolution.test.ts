@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveAuditDates } from '../../src/logs/date-resolution.js';
+import { parseLogText } from '../../src/logs/read-log.js';
 import { audit, auditText, iis, iisLine, iisText } from './helpers.js';
 
 describe('settling the ambiguous dates of the seed with its IIS log', () => {
@@ -45,7 +46,7 @@ describe('date resolution rules', () => {
 
   it('a check-in from another address does not count as evidence', () => {
     const a = auditText('a.log', '03-06-2009 17:07:20,u,10.1.1.123,UCPhone,06-03-2009 17:07:20,"0021630F207B",S,V,M,A,ENU,,');
-    resolveAuditDates(a, [iisText('i.log', iisLine('2009-03-06 17:07:20', 'POST', '/RequestHandler/ucdevice.upx', 443, '10.1.1.200', '200 0 0'))]);
+    expect(resolveAuditDates(a, [iisText('i.log', iisLine('2009-03-06 17:07:20', 'POST', '/RequestHandler/ucdevice.upx', 443, '10.1.1.200', '200 0 0'))])).toBeUndefined();
     expect(a.records[0].loggedAt.resolution).toBe('ambiguous');
   });
 
@@ -84,5 +85,29 @@ describe('date resolution rules', () => {
     );
     resolveAuditDates(a, []);
     expect(a.records[1].requested[0].timestamp).toMatchObject({ value: '2008-12-05 04:43:58', order: 'dmy', resolution: 'neighbours' });
+  });
+});
+
+describe('the guide excerpt without addresses', () => {
+  it('an exact check-in time in the IIS log still settles the order when neither log has an address', () => {
+    const line = (logged: string, requested: string) => `${logged},ruisilva@demo.local,,UCPhone,${requested},"0021630F207B","C185H001209","LG-Nortel","IP8540","A","ENU",cpe.nbt;;01-01-1601 00:00:00,`;
+    const a = auditText('a.log', line('03-06-2009 17:07:20', '06-03-2009 09:07:20'), line('03-06-2009 17:10:39', '06-03-2009 17:10:39'));
+    const i = parseLogText(
+      'i.log',
+      [
+        '#Software: Microsoft Internet Information Services 7.0',
+        '#Fields: date time cs-method cs-uri-stem cs-uri-query s-port cs-username cs(User-Agent) sc-status sc-substatus sc-win32-status time-taken',
+        '2009-03-06 17:07:20 POST /RequestHandler/ucdevice.upx - 443 - Microsoft+UCPhone+Device 200 0 0 124',
+        '2009-03-06 17:10:39 POST /RequestHandler/ucdevice.upx - 443 - Microsoft+UCPhone+Device 200 0 0 171',
+      ].join('\r\n'),
+    );
+    if (i?.kind !== 'iis') throw new Error('not iis');
+    expect(resolveAuditDates(a, [i])).toEqual({ seconds: 0, matches: 2 });
+    expect(a.records.map((r) => [r.loggedAt.value, r.loggedAt.resolution])).toEqual([
+      ['2009-03-06 17:07:20', 'iis-log'],
+      ['2009-03-06 17:10:39', 'iis-log'],
+    ]);
+    expect(a.records[0].loggedAt.evidence).toContain('a check-in at that time');
+    expect(a.records[0].requestedAt).toMatchObject({ value: '2009-03-06 09:07:20', resolution: 'other-column' });
   });
 });
