@@ -186,6 +186,8 @@ interface FlowTls {
   pendingTicket?: Uint8Array;
   /** Whether the handshake began in the capture (first c2s record is a ClientHello). */
   handshakeSeen: boolean;
+  /** The direction the TLS client sends in: 'c2s' unless a ClientHello showed the reassembler guessed wrong. */
+  cdir: Direction;
   out: SessionEvent[];
 }
 
@@ -233,6 +235,15 @@ export function recordSpans(offset: number, length: number, first: { frame: numb
     { frame: first.frame, timestampNs: first.ts, streamOffset: offset, length: 1 },
     { frame: last.frame, timestampNs: last.ts, streamOffset: offset + 1, length: length - 1 },
   ];
+}
+
+function other(d: Direction): Direction {
+  return d === 'c2s' ? 's2c' : 'c2s';
+}
+
+/** The TLS server's endpoint. */
+function serverOf(f: FlowTls): { ip: string; port: number } {
+  return f.cdir === 'c2s' ? f.flow.server : f.flow.client;
 }
 
 export function versionName(v: number): string {
@@ -303,6 +314,7 @@ export class TlsSessionLayer {
       infoSent: false,
       undecryptableSent: false,
       handshakeSeen: false,
+      cdir: 'c2s',
       out: [],
     };
   }
@@ -377,9 +389,10 @@ export class TlsSessionLayer {
         if (f.failed || d.closed) return; // ciphertext we will not open: not even framed
         if (d.firstEvent) {
           d.firstEvent = false;
-          if (e.offset !== 0) this.noteMissingStart(f, e.dir, d.lastFrame);
-          else if (e.dir === 'c2s' && !(e.bytes[0] === CONTENT_HANDSHAKE && e.bytes.length >= 6 ? e.bytes[5] === HS_CLIENT_HELLO : e.bytes[0] === CONTENT_HANDSHAKE))
-            this.noteMissingStart(f, e.dir, d.lastFrame);
+          const clientHello = e.offset === 0 && e.bytes[0] === CONTENT_HANDSHAKE && (e.bytes.length < 6 || e.bytes[5] === HS_CLIENT_HELLO);
+          // Without a SYN the reassembler guesses the client; a ClientHello says who it is.
+          if (clientHello && e.dir !== f.cdir && !f.ch && f.dirs[f.cdir].firstEvent) f.cdir = e.dir;
+          if (e.offset !== 0 || (e.dir === f.cdir && !clientHello)) this.noteMissingStart(f, e.dir, d.lastFrame);
         }
         for (const s of e.spans) d.spans.push(s);
         if (d.spans.length > 65536) d.spans.splice(0, d.spans.length - 65536); // bounded even for 1-byte segments
@@ -391,8 +404,8 @@ export class TlsSessionLayer {
   }
 
   private noteMissingStart(f: FlowTls, dir: Direction, frame: number): void {
-    if (dir === 'c2s' && !f.ch) this.undecryptable(f, frame, 'handshake-missing', 'the capture does not hold the start of the TLS handshake (ClientHello)');
-    if (dir === 's2c' && !f.sh && !f.failed) this.undecryptable(f, frame, 'handshake-missing', 'the capture does not hold the start of the server side of the TLS handshake');
+    if (dir === f.cdir && !f.ch) this.undecryptable(f, frame, 'handshake-missing', 'the capture does not hold the start of the TLS handshake (ClientHello)');
+    if (dir !== f.cdir && !f.sh && !f.failed) this.undecryptable(f, frame, 'handshake-missing', 'the capture does not hold the start of the server side of the TLS handshake');
   }
 
   /** The frame holding stream byte `off` of a direction, and its time. */
@@ -487,7 +500,7 @@ export class TlsSessionLayer {
       if (type === CONTENT_HANDSHAKE) this.handshakeBytes(f, dir, fragment, frame);
       else if (type === CONTENT_ALERT && fragment.length === 2) this.alert(f, dir, fragment, frame); // a clear alert is 2 bytes
       else if (type === CONTENT_APPLICATION_DATA) {
-        if (dir === 'c2s' && !f.sh && f.ch?.earlyData) {
+        if (dir === f.cdir && !f.sh && f.ch?.earlyData) {
           // TLS 1.3 0-RTT data, under the early traffic secret: not followed.
           this.anomaly(f, dir, 'tls.early-data-unread', frame, 'the client sent 0-RTT early data, which is not decrypted');
         } else if (f.infoSent) {
@@ -506,7 +519,7 @@ export class TlsSessionLayer {
     const first = !d.sawFinished && !f.infoSent;
     const r = d.seqUnknown > 0 ? d.dec.decryptGuessing(type, version, fragment, d.seqUnknown) : d.dec.decrypt(type, version, fragment);
     if (!r.ok) {
-      if (tls13 && dir === 'c2s' && !d.sawFinished && f.ch?.earlyData && type === CONTENT_APPLICATION_DATA) {
+      if (tls13 && dir === f.cdir && !d.sawFinished && f.ch?.earlyData && type === CONTENT_APPLICATION_DATA) {
         // Accepted 0-RTT data goes on under the early secret until EndOfEarlyData: skip it, keep the sequence.
         d.dec.seq -= 1n;
         this.anomaly(f, dir, 'tls.early-data-unread', frame, 'the client sent 0-RTT early data, which is not decrypted');
@@ -605,7 +618,7 @@ export class TlsSessionLayer {
       this.anomaly(f, dir, 'tls.renegotiation', frame, 'a new handshake inside the session; its new keys are not followed');
       return;
     }
-    if (m.type === HS_CLIENT_HELLO && dir === 'c2s') {
+    if (m.type === HS_CLIENT_HELLO && dir === f.cdir) {
       const ch = parseClientHello(m.body);
       if (!ch) {
         this.anomaly(f, dir, 'tls.bad-client-hello', frame, 'ClientHello does not parse');
@@ -616,25 +629,25 @@ export class TlsSessionLayer {
       this.addTranscript(f, m);
       return;
     }
-    if (m.type === HS_SERVER_HELLO && dir === 's2c') {
+    if (m.type === HS_SERVER_HELLO && dir !== f.cdir) {
       this.addTranscript(f, m);
       this.serverHello(f, m, frame);
       return;
     }
     this.addTranscript(f, m);
-    if (m.type === HS_CERTIFICATE && dir === 's2c') {
+    if (m.type === HS_CERTIFICATE && dir !== f.cdir) {
       const certs = parseCertificateList(m.body, tls13);
       if (certs && certs.length > 0) f.certModulus = certificateRsaModulus(certs[0]) ?? undefined;
       if (!f.master && f.suite?.kx === 'rsa') this.checkRsaKeys(f, frame);
       return;
     }
-    if (m.type === HS_CLIENT_KEY_EXCHANGE && dir === 'c2s') this.clientKeyExchange(f, m, frame);
+    if (m.type === HS_CLIENT_KEY_EXCHANGE && dir === f.cdir) this.clientKeyExchange(f, m, frame);
   }
 
   private serverHello(f: FlowTls, m: HandshakeMessage, frame: number): void {
     const sh = parseServerHello(m.body);
     if (!sh) {
-      this.anomaly(f, 's2c', 'tls.bad-server-hello', frame, 'ServerHello does not parse');
+      this.anomaly(f, other(f.cdir), 'tls.bad-server-hello', frame, 'ServerHello does not parse');
       return;
     }
     f.sh = sh;
@@ -706,9 +719,9 @@ export class TlsSessionLayer {
   }
 
   private checkRsaKeys(f: FlowTls, frame: number): void {
-    const entries = keysForServer(this.keys.rsaKeys, f.flow.server.ip, f.flow.server.port);
+    const entries = keysForServer(this.keys.rsaKeys, serverOf(f).ip, serverOf(f).port);
     if (entries.length === 0) {
-      if (!this.keys.keyLog) this.undecryptable(f, frame, 'no-key', `no RSA key for ${f.flow.server.ip}:${f.flow.server.port} and no key log`);
+      if (!this.keys.keyLog) this.undecryptable(f, frame, 'no-key', `no RSA key for ${serverOf(f).ip}:${serverOf(f).port} and no key log`);
       return;
     }
     if (f.certModulus && !entries.some((e) => bytesEqual(e.key.modulus, f.certModulus as Uint8Array)) && !this.keys.keyLog?.lookup(f.ch?.random ?? new Uint8Array(0)))
@@ -738,7 +751,7 @@ export class TlsSessionLayer {
       this.makeKeys12(f);
       return;
     }
-    let entries = keysForServer(this.keys.rsaKeys, f.flow.server.ip, f.flow.server.port);
+    let entries = keysForServer(this.keys.rsaKeys, serverOf(f).ip, serverOf(f).port);
     if (f.certModulus) entries = entries.filter((e) => bytesEqual(e.key.modulus, f.certModulus as Uint8Array));
     let lastProblem = '';
     for (const e of entries) {
@@ -747,7 +760,7 @@ export class TlsSessionLayer {
         lastProblem = `${e.key.label}: ${pm.detail}`;
         continue;
       }
-      if (!pm.versionMatches) this.anomaly(f, 'c2s', 'tls.premaster-version', frame, 'the pre-master secret does not start with the client version');
+      if (!pm.versionMatches) this.anomaly(f, f.cdir, 'tls.premaster-version', frame, 'the pre-master secret does not start with the client version');
       f.master = derive(pm.premaster);
       f.keySource = 'rsa-key';
       this.makeKeys12(f);
@@ -777,8 +790,8 @@ export class TlsSessionLayer {
     const sIv = take(il);
     const etm = ch.encryptThenMac && sh.encryptThenMac && !isAead(suite.cipher) && suite.cipher !== 'rc4-128';
     const mk = (keys: DirectionKeys): RecordDecryptor => new RecordDecryptor(suite, sh.version, keys, etm);
-    f.dirs.c2s.pending = mk({ macKey: cMac, key: cKey, iv: cIv });
-    f.dirs.s2c.pending = mk({ macKey: sMac, key: sKey, iv: sIv });
+    f.dirs[f.cdir].pending = mk({ macKey: cMac, key: cKey, iv: cIv });
+    f.dirs[other(f.cdir)].pending = mk({ macKey: sMac, key: sKey, iv: sIv });
     if (f.pendingTicket) {
       this.remember(this.byTicket, hex(f.pendingTicket), { master, keySource: f.keySource ?? 'rsa-key' });
       f.pendingTicket = undefined;
@@ -807,8 +820,8 @@ export class TlsSessionLayer {
     f.secrets13 = logged;
     f.keySource = logged.origin;
     for (const [dir, label] of [
-      ['s2c', 'SERVER_HANDSHAKE_TRAFFIC_SECRET'],
-      ['c2s', 'CLIENT_HANDSHAKE_TRAFFIC_SECRET'],
+      [other(f.cdir), 'SERVER_HANDSHAKE_TRAFFIC_SECRET'],
+      [f.cdir, 'CLIENT_HANDSHAKE_TRAFFIC_SECRET'],
     ] as const) {
       const secret = logged.tls13[label] as Uint8Array;
       const d = f.dirs[dir];
@@ -835,11 +848,11 @@ export class TlsSessionLayer {
     if (f.transcriptOverflow) {
       this.anomaly(f, dir, 'tls.finished-unchecked', frame, 'the handshake transcript is incomplete, so Finished cannot be checked');
     } else if (version >= TLS13) {
-      const label: Tls13SecretLabel = dir === 's2c' ? 'SERVER_HANDSHAKE_TRAFFIC_SECRET' : 'CLIENT_HANDSHAKE_TRAFFIC_SECRET';
+      const label: Tls13SecretLabel = dir !== f.cdir ? 'SERVER_HANDSHAKE_TRAFFIC_SECRET' : 'CLIENT_HANDSHAKE_TRAFFIC_SECRET';
       const base = f.secrets13?.tls13[label];
       if (base) expected = tls13FinishedVerifyData(suite.prfHash, base, digest(suite.prfHash, ...f.transcript));
     } else if (f.master) {
-      expected = finishedVerifyData(version, suite.prfHash, f.master, dir === 'c2s' ? 'client' : 'server', handshakeHash(version, suite.prfHash, f.transcript));
+      expected = finishedVerifyData(version, suite.prfHash, f.master, dir === f.cdir ? 'client' : 'server', handshakeHash(version, suite.prfHash, f.transcript));
     }
     if (expected && !bytesEqual(expected, m.body)) {
       // The record's MAC or tag checked, so the keys are right; the transcript is not.
@@ -851,7 +864,7 @@ export class TlsSessionLayer {
       return;
     }
     // TLS 1.3: after its Finished, each side switches to its application traffic secret.
-    const appLabel: Tls13SecretLabel = dir === 's2c' ? 'SERVER_TRAFFIC_SECRET_0' : 'CLIENT_TRAFFIC_SECRET_0';
+    const appLabel: Tls13SecretLabel = dir !== f.cdir ? 'SERVER_TRAFFIC_SECRET_0' : 'CLIENT_TRAFFIC_SECRET_0';
     const app = f.secrets13?.tls13[appLabel];
     if (!app) {
       d.dec = null;
@@ -879,8 +892,8 @@ export class TlsSessionLayer {
       return;
     }
     if (f.suite?.kx === 'rsa') {
-      const entries = keysForServer(this.keys.rsaKeys, f.flow.server.ip, f.flow.server.port);
-      if (entries.length === 0) this.undecryptable(f, frame, 'no-key', `no RSA key for ${f.flow.server.ip}:${f.flow.server.port}`);
+      const entries = keysForServer(this.keys.rsaKeys, serverOf(f).ip, serverOf(f).port);
+      if (entries.length === 0) this.undecryptable(f, frame, 'no-key', `no RSA key for ${serverOf(f).ip}:${serverOf(f).port}`);
       else this.undecryptable(f, frame, 'handshake-missing', 'the ClientKeyExchange or the certificate was not captured');
       return;
     }

@@ -236,6 +236,21 @@ describe('segmentation, loss and corruption', () => {
   });
 });
 
+describe('roles', () => {
+  it('when the reassembler guessed the client wrong (no SYN), the ClientHello decides who is the TLS client', async () => {
+    const evs = await streamEvents(RSA_CBC);
+    const f0 = evs[0].flow;
+    const flow = { ...f0, client: f0.server, server: f0.client, sawSyn: false };
+    const flip = (d: 'c2s' | 's2c') => (d === 'c2s' ? 's2c' : 'c2s');
+    const swapped = evs.map((e): StreamEvent => (e.kind === 'open' ? { ...e, flow } : { ...e, flow, dir: flip(e.dir) }));
+    const out = runLayer({ rsaKeys: [rsaEntry('server.rsa.pem', SERVER)] }, swapped);
+    expect(verdicts(out)).toEqual([]);
+    // The request is still the bytes the TLS client sent, now labelled s2c.
+    expect(startsHttp(plaintext(out, 's2c'), 'POST /RequestHandler/ucdevice.upx')).toBe(true);
+    expect(startsHttp(plaintext(out, 'c2s'), 'HTTP/1.1 200')).toBe(true);
+  });
+});
+
 describe('pass-through and memory', () => {
   it('a plain HTTP connection comes out as the very same events', async () => {
     const evs = await streamEvents('dus-healthy.pcap');
