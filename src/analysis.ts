@@ -5,6 +5,7 @@ import { openCapture } from './capture/open.js';
 import type { CliIo } from './cli/io.js';
 import { pipelineWarnings } from './cli/warnings.js';
 import { buildModel } from './dus/build-model.js';
+import { DiscoveryCollector, DnsTcpTracker } from './dus/discovery.js';
 import type { DusModel } from './dus/model.js';
 import { phoneStatus } from './dus/phone-status.js';
 import { diagnose, type Rule } from './diagnose/diagnose.js';
@@ -39,6 +40,8 @@ export async function analyzeCapture(path: string, io: Pick<CliIo, 'stdin'>, rul
   const exchanges: HttpExchange[] = [];
   const connections = new ConnectionLog();
   const macs = new Map<string, string>();
+  const discovery = new DiscoveryCollector();
+  const dnsOverTcp = new DnsTcpTracker(discovery);
   let snapCut = 0;
   const result = await runPipeline(source, {
     keepBodies: true,
@@ -47,9 +50,11 @@ export async function analyzeCapture(path: string, io: Pick<CliIo, 'stdin'>, rul
       // Keep what the model needs; a firmware body over the cap was never kept.
       exchanges.push(x);
     },
+    onStreamEvent: (e) => dnsOverTcp.accept(e),
     onFrame: (f) => {
       if (f.capLen < f.origLen) snapCut++;
       if (f.tcp) connections.push(f);
+      else if (f.udp) discovery.udpFrame(f);
       if (f.ip && f.link?.src && !macs.has(f.ip.src) && macs.size < MAX_MACS) macs.set(f.ip.src, f.link.src);
     },
   });
@@ -72,6 +77,7 @@ export async function analyzeCapture(path: string, io: Pick<CliIo, 'stdin'>, rul
     unreadableTls: conns.filter((c) => c.tls).length,
     endNs: result.lastTimestampNs ?? 0n,
   });
+  model.discovery = discovery.facts();
   const findings = diagnose(model, rules);
   for (const p of model.phones) p.status = phoneStatus(p, model, findings);
   return { flows, model, findings };

@@ -18,6 +18,8 @@ export interface PipelineOptions {
   onExchange?: (x: HttpExchange) => void;
   /** Called for every decoded frame (valid only during the call: copy what you keep). */
   onFrame?: (f: DecodedFrame) => void;
+  /** Called for every TCP stream event, before HTTP sees it (for other protocols over TCP, e.g. DNS). */
+  onStreamEvent?: (e: StreamEvent) => void;
   signal?: AbortSignal;
 }
 
@@ -46,8 +48,12 @@ export async function runPipeline(source: CaptureSource, opts: PipelineOptions =
   const reassembler = new TcpReassembler({ idleTimeoutNs: IDLE_TIMEOUT_NS });
   const http = new HttpExchangeTracker({ keepBodies: opts.keepBodies ?? false, maxBodyBytes: opts.maxBodyBytes });
   const emit = opts.onExchange ?? (() => {});
+  const onStream = opts.onStreamEvent;
   const feed = (events: StreamEvent[]): void => {
-    for (const e of events) for (const x of http.push(e)) emit(x);
+    for (const e of events) {
+      onStream?.(e);
+      for (const x of http.push(e)) emit(x);
+    }
   };
 
   let first: bigint | undefined;

@@ -6,6 +6,7 @@ import type { HttpExchange } from '../http/exchanges.js';
 import type { DecodeError } from '../net/decode-error.js';
 import type { ConnectionRecord } from '../reassembly/connection-log.js';
 import type { DusClassification } from './exchange-kind.js';
+import type { DiscoveryFacts } from './discovery.js';
 import type { UpxRequest, UpxResponse } from './upx-types.js';
 
 /** A decoded ucdevice.upx body, or why it could not be decoded. */
@@ -85,4 +86,6 @@ export interface DusModel {
   health: CaptureHealth;
   /** Capture end time, for "not within the capture" judgements. */
   endNs: bigint;
+  /** DNS lookups of the update server's name and DHCP offers to phones, when the capture has them. */
+  discovery?: DiscoveryFacts;
 }

@@ -17,6 +17,8 @@ import type { DhcpClientFact, DhcpReplyFact, DiscoveryFacts, DnsLookupFact } fro
 import { normalizeMac } from '../../dus/mac-address.js';
 import { catalogueEntry, type FindingCode } from '../catalogue.js';
 import type { Finding, PhoneRef } from '../finding.js';
+import type { Rule } from '../diagnose.js';
+import type { DusModel } from '../../dus/model.js';
 
 /** Vendor classes that mark a DHCP client as a UC phone (OCPE asks for its VLAN with CPE-OCPHONE). */
 const PHONE_VENDOR_CLASSES = [MS_UC_CLIENT, 'CPE-OCPHONE'];
@@ -228,3 +230,13 @@ export function dhcpFindings(facts: DiscoveryFacts, opts: DhcpRuleOptions = {}):
   }
   return out;
 }
+
+/** The discovery family as a Rule over the model (facts collected from DNS and DHCP in the capture). */
+export const discoveryRule: Rule = {
+  codes: ['ucupdates-cname', 'ucupdates-unresolved', 'dhcp-options-missing'],
+  run(m: DusModel): Finding[] {
+    if (!m.discovery) return [];
+    const phoneMacs = m.phones.map((p) => p.mac).filter((mac): mac is string => mac !== undefined);
+    return [...ucupdatesFindings(m.discovery), ...dhcpFindings(m.discovery, { phoneMacs })];
+  },
+};

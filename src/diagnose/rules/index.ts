@@ -3,6 +3,7 @@
 import type { Rule } from '../diagnose.js';
 import { connectionsRule } from './connections.js';
 import { deviceRule } from './device.js';
+import { discoveryRule } from './discovery.js';
 import { downloadsRule } from './downloads.js';
 import { httpErrorsRule } from './http-errors.js';
 import { interimRule } from './interim.js';
@@ -25,4 +26,5 @@ export const RULES: readonly Rule[] = [
   localeRule,
   downloadsRule,
   httpErrorsRule,
+  discoveryRule,
 ];
