@@ -73,6 +73,16 @@ describe('--fail-on', () => {
     expect((await cli(['analyze', '--fail-on', 'warning', DEMO])).code).toBe(0);
   });
 
+  it('exits 1 when a finding reaches the threshold, counting worse ones', async () => {
+    const broken = join(CAPTURES, 'dus-missing-server-version.pcap');
+    expect((await cli(['analyze', '--fail-on', 'error', broken])).code).toBe(1);
+    expect((await cli(['analyze', '--fail-on', 'warning', broken])).code).toBe(1);
+    const interim = join(CAPTURES, 'dus-interim-required.pcap'); // info only
+    expect((await cli(['analyze', '--fail-on', 'warning', interim])).code).toBe(0);
+    expect((await cli(['analyze', '--fail-on', 'info', interim])).code).toBe(1);
+    expect((await cli(['analyze', interim])).code).toBe(0);
+  });
+
   it('rejects a severity that does not exist', async () => {
     expect((await cli(['analyze', '--fail-on', 'fatal', DEMO])).code).toBe(2);
   });
