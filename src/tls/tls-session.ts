@@ -718,14 +718,25 @@ export class TlsSessionLayer {
     }
   }
 
+  /**
+   * The RSA keys to try for this server: those scoped to it, or, once the
+   * certificate is known, those whose modulus matches it. A matching key
+   * outside its scope still counts: the match proves it is the server's key
+   * (Wireshark 4.0 matches by the public key alone, too).
+   */
+  private rsaCandidates(f: FlowTls): RsaKeyEntry[] {
+    const scoped = keysForServer(this.keys.rsaKeys, serverOf(f).ip, serverOf(f).port);
+    const cert = f.certModulus;
+    if (!cert) return scoped;
+    const fit = scoped.filter((e) => bytesEqual(e.key.modulus, cert));
+    return fit.length > 0 ? fit : this.keys.rsaKeys.filter((e) => bytesEqual(e.key.modulus, cert));
+  }
+
   private checkRsaKeys(f: FlowTls, frame: number): void {
-    const entries = keysForServer(this.keys.rsaKeys, serverOf(f).ip, serverOf(f).port);
-    if (entries.length === 0) {
-      if (!this.keys.keyLog) this.undecryptable(f, frame, 'no-key', `no RSA key for ${serverOf(f).ip}:${serverOf(f).port} and no key log`);
-      return;
-    }
-    if (f.certModulus && !entries.some((e) => bytesEqual(e.key.modulus, f.certModulus as Uint8Array)) && !this.keys.keyLog?.lookup(f.ch?.random ?? new Uint8Array(0)))
-      this.undecryptable(f, frame, 'key-mismatch', `none of the RSA keys (${entries.map((e) => e.key.label).join(', ')}) matches the server certificate's public key`);
+    if (this.rsaCandidates(f).length > 0 || this.keys.keyLog) return; // a key log may still hold an RSA line
+    const scoped = keysForServer(this.keys.rsaKeys, serverOf(f).ip, serverOf(f).port);
+    if (scoped.length === 0) this.undecryptable(f, frame, 'no-key', `no RSA key for ${serverOf(f).ip}:${serverOf(f).port}`);
+    else this.undecryptable(f, frame, 'key-mismatch', `none of the RSA keys (${scoped.map((e) => e.key.label).join(', ')}) matches the server certificate's public key`);
   }
 
   private clientKeyExchange(f: FlowTls, m: HandshakeMessage, frame: number): void {
@@ -751,8 +762,7 @@ export class TlsSessionLayer {
       this.makeKeys12(f);
       return;
     }
-    let entries = keysForServer(this.keys.rsaKeys, serverOf(f).ip, serverOf(f).port);
-    if (f.certModulus) entries = entries.filter((e) => bytesEqual(e.key.modulus, f.certModulus as Uint8Array));
+    const entries = this.rsaCandidates(f);
     let lastProblem = '';
     for (const e of entries) {
       const pm = decryptPremaster(e.key, encrypted, ch.version, sh.version);
@@ -766,8 +776,11 @@ export class TlsSessionLayer {
       this.makeKeys12(f);
       return;
     }
-    if (entries.length === 0) this.checkRsaKeys(f, frame);
-    else this.undecryptable(f, frame, 'key-mismatch', `the RSA key does not decrypt the pre-master secret (${lastProblem})`);
+    if (entries.length === 0) {
+      const scoped = keysForServer(this.keys.rsaKeys, serverOf(f).ip, serverOf(f).port);
+      if (scoped.length === 0) this.undecryptable(f, frame, 'no-key', `no RSA key for ${serverOf(f).ip}:${serverOf(f).port}`);
+      else this.undecryptable(f, frame, 'key-mismatch', `none of the RSA keys (${scoped.map((e) => e.key.label).join(', ')}) matches the server certificate's public key`);
+    } else this.undecryptable(f, frame, 'key-mismatch', `the RSA key does not decrypt the pre-master secret (${lastProblem})`);
   }
 
   /** RFC 5246 6.3: split the key block into both directions' keys, armed for their ChangeCipherSpec. */

@@ -33,9 +33,13 @@ describe('why a TLS connection cannot be decrypted', () => {
     expect(verdicts(runLayer({ rsaKeys: [] }, await streamEvents(RSA_CBC)))).toEqual(['no-key']);
   });
 
-  it('a key scoped to another server port does not apply (no-key); scoped to this server it does', async () => {
+  it('a scope chooses keys, but a key that matches the certificate is used whatever its scope (as tshark does)', async () => {
     const evs = await streamEvents(RSA_CBC);
-    expect(verdicts(runLayer({ rsaKeys: [rsaEntry('server.rsa.pem', '10.99.2.90:8443')] }, evs))).toEqual(['no-key']);
+    expect(verdicts(runLayer({ rsaKeys: [rsaEntry('wrong.rsa.pem', '10.99.2.90:8443')] }, evs))).toEqual(['no-key']);
+    expect(verdicts(runLayer({ rsaKeys: [rsaEntry('wrong.rsa.pem', SERVER)] }, evs))).toEqual(['key-mismatch']);
+    const elsewhere = runLayer({ rsaKeys: [rsaEntry('wrong.rsa.pem', SERVER), rsaEntry('server.rsa.pem', '10.1.1.1:8443')] }, evs);
+    expect(verdicts(elsewhere)).toEqual([]);
+    expect(startsHttp(plaintext(elsewhere, 'c2s'), 'POST /RequestHandler/ucdevice.upx')).toBe(true);
     const out = runLayer({ rsaKeys: [rsaEntry('server.rsa.pem', SERVER)] }, evs);
     expect(verdicts(out)).toEqual([]);
     expect(startsHttp(plaintext(out, 'c2s'), 'POST /RequestHandler/ucdevice.upx')).toBe(true);
