@@ -81,6 +81,8 @@ export interface TlsUndecryptableEvent {
   frame: number;
   reason: TlsUndecryptableReason;
   detail: string;
+  /** Frame of the connection's ClientHello, when the capture holds it (where a finding should point). */
+  clientHelloFrame?: number;
 }
 
 export type TlsKeySource = 'rsa-key' | 'key-log' | 'dsb';
@@ -188,6 +190,7 @@ interface FlowTls {
   handshakeSeen: boolean;
   /** The direction the TLS client sends in: 'c2s' unless a ClientHello showed the reassembler guessed wrong. */
   cdir: Direction;
+  chFrame?: number;
   out: SessionEvent[];
 }
 
@@ -624,7 +627,10 @@ export class TlsSessionLayer {
         this.anomaly(f, dir, 'tls.bad-client-hello', frame, 'ClientHello does not parse');
         return;
       }
-      if (!f.ch) f.handshakeSeen = true;
+      if (!f.ch) {
+        f.handshakeSeen = true;
+        f.chFrame = frame;
+      }
       f.ch = ch;
       this.addTranscript(f, m);
       return;
@@ -927,7 +933,7 @@ export class TlsSessionLayer {
     f.failed = true;
     f.dirs.c2s.dec = f.dirs.c2s.pending = null;
     f.dirs.s2c.dec = f.dirs.s2c.pending = null;
-    f.out.push({ kind: 'tls-undecryptable', flow: f.flow, frame, reason, detail });
+    f.out.push({ kind: 'tls-undecryptable', flow: f.flow, frame, reason, detail, ...(f.chFrame !== undefined ? { clientHelloFrame: f.chFrame } : {}) });
   }
 
   private sendInfo(f: FlowTls, frame: number): void {

@@ -53,6 +53,16 @@ describe('why a TLS connection cannot be decrypted', () => {
     expect(verdicts(runLayer({ rsaKeys: [], keyLog: other }, evs))).toEqual(['no-key']);
   });
 
+  it('the Device Update Service check-in over ECDHE: needs-key-log, pointing at the ClientHello; its key log opens it', async () => {
+    const evs = await streamEvents('dus-tls-undecryptable.pcap');
+    const out = runLayer({ rsaKeys: [] }, evs);
+    expect(out.filter((e) => e.kind === 'tls-undecryptable')).toMatchObject([{ reason: 'needs-key-log', frame: 6, clientHelloFrame: 4 }]);
+    const opened = runLayer({ rsaKeys: [], keyLog: keyLogOf('make/dus/tls-undecryptable.keylog') }, evs);
+    expect(verdicts(opened)).toEqual([]);
+    expect(startsHttp(plaintext(opened, 'c2s'), 'POST /RequestHandler/ucdevice.upx')).toBe(true);
+    expect(startsHttp(plaintext(opened, 's2c'), 'HTTP/1.1 200')).toBe(true);
+  });
+
   it('TLS 1.3 without a key log needs one, whatever RSA key is given', async () => {
     expect(verdicts(runLayer({ rsaKeys: [rsaEntry('server.rsa.pem')] }, await streamEvents(TLS13)))).toEqual(['needs-key-log']);
   });
