@@ -39,6 +39,13 @@ export function pipelineWarnings(result: PipelineResult): DecodeError[] {
       }),
     );
   }
+  if (t.evictedFlows > 0) {
+    out.push(
+      decodeError('reassembly', 'tcp.flows-evicted', 0, {
+        detail: `${t.evictedFlows} TCP connection(s) ended early: more than the open-flow limit were open at once, so the oldest were closed as if idle`,
+      }),
+    );
+  }
   if (t.oneSidedFlows > 0) {
     out.push(
       decodeError('reassembly', 'tcp.one-sided-flows', 0, {

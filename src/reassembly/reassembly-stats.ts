@@ -22,6 +22,8 @@ export interface ReassemblyStats {
   conflicts: number;
   /** Flows that ended with segments seen in one direction only. */
   oneSidedFlows: number;
+  /** Open flows ended early because maxOpenFlows were already open (a SYN flood, a port scan). */
+  evictedFlows: number;
 }
 
 export function emptyStats(): ReassemblyStats {
@@ -36,5 +38,6 @@ export function emptyStats(): ReassemblyStats {
     overlaps: 0,
     conflicts: 0,
     oneSidedFlows: 0,
+    evictedFlows: 0,
   };
 }

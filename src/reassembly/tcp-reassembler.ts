@@ -28,7 +28,12 @@ export interface TcpReassemblerOptions {
   tailBytes?: number;
   /** Closed flows remembered (to absorb trailing segments) before the oldest is forgotten. @default 16384 */
   maxClosedFlows?: number;
+  /** Open flows tracked at once; a new one beyond this ends the oldest-opened flow as if idle. @default 65536 */
+  maxOpenFlows?: number;
 }
+
+/** Open flows tracked at once by default: a SYN flood must not grow memory without end. */
+export const DEFAULT_MAX_OPEN_FLOWS = 65_536;
 
 /** Ports a server listens on, for guessing roles when the handshake was not captured. */
 const SERVICE_PORTS = new Set([80, 443, 8080, 8443]);
@@ -55,6 +60,7 @@ export class TcpReassembler {
   private readonly limits: HalfStreamLimits;
   private readonly idleTimeoutNs: bigint;
   private readonly maxClosed: number;
+  private readonly maxOpen: number;
   private readonly open = new Map<string, Flow>();
   /** Closed flows, oldest first (Map keeps insertion order). */
   private readonly closed = new Map<string, Flow>();
@@ -68,6 +74,7 @@ export class TcpReassembler {
     };
     this.idleTimeoutNs = opts.idleTimeoutNs ?? 300_000_000_000n;
     this.maxClosed = Math.max(0, opts.maxClosedFlows ?? 16384);
+    this.maxOpen = Math.max(1, opts.maxOpenFlows ?? DEFAULT_MAX_OPEN_FLOWS);
   }
 
   /** Flows currently open (not ended in both directions). */
@@ -205,6 +212,13 @@ export class TcpReassembler {
       counted: false,
     };
     this.stats.flows++;
+    if (this.open.size >= this.maxOpen) {
+      // Bounded memory over completeness: the oldest-opened flow ends here, as an idle one would.
+      const [oldKey, oldest] = this.open.entries().next().value!;
+      this.finish(oldest, 'timeout', out);
+      this.open.delete(oldKey);
+      this.stats.evictedFlows++;
+    }
     this.open.set(key, flow);
     out.push({ kind: 'open', flow: info, frame: f.frame, timestampNs: f.timestampNs });
     return flow;
