@@ -2,6 +2,7 @@
 // model needs (connection attempts, the MAC behind each IP, frames cut by the
 // snap length), then the model, then the rules. Reporters take it from here.
 import { openCapture } from './capture/open.js';
+import type { CaptureSource } from './capture/source.js';
 import type { CliIo } from './cli/io.js';
 import { pipelineWarnings } from './cli/warnings.js';
 import { buildModel } from './dus/build-model.js';
@@ -37,6 +38,19 @@ const KEEP_BODY_BYTES = 256 * 1024;
 
 export async function analyzeCapture(path: string, io: Pick<CliIo, 'stdin'>, rules: readonly Rule[] = RULES): Promise<AnalysisResult> {
   const source = await openCapture(path, { stdin: io.stdin });
+  return analyzeSource(source, path, { rules });
+}
+
+export interface AnalyzeOptions {
+  rules?: readonly Rule[];
+  /** Called as each HTTP exchange completes (live mode shows progress with it). */
+  onExchange?: (x: HttpExchange) => void;
+  signal?: AbortSignal;
+}
+
+/** Analyze any capture source (a file, or a live capture) labelled `path` in the report. */
+export async function analyzeSource(source: CaptureSource, path: string, opts: AnalyzeOptions = {}): Promise<AnalysisResult> {
+  const rules = opts.rules ?? RULES;
   const exchanges: HttpExchange[] = [];
   const connections = new ConnectionLog();
   const macs = new Map<string, string>();
@@ -46,9 +60,11 @@ export async function analyzeCapture(path: string, io: Pick<CliIo, 'stdin'>, rul
   const result = await runPipeline(source, {
     keepBodies: true,
     maxBodyBytes: KEEP_BODY_BYTES,
+    signal: opts.signal,
     onExchange: (x) => {
       // Keep what the model needs; a firmware body over the cap was never kept.
       exchanges.push(x);
+      opts.onExchange?.(x);
     },
     onStreamEvent: (e) => dnsOverTcp.accept(e),
     onFrame: (f) => {
