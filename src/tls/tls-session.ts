@@ -132,6 +132,8 @@ const MAX_CACHED_SESSIONS = 10_000;
 const MAX_TRANSCRIPT = 1024 * 1024;
 /** Sequence numbers tried after records were lost unseen. */
 const MAX_SEQ_GUESS = 256;
+/** Records in a row that may fail before a direction is given up. */
+const MAX_FAILURES = 16;
 
 interface CachedSession {
   master: Uint8Array;
@@ -154,6 +156,10 @@ interface DirState {
   closed: boolean;
   /** Framing was lost: the next record's sequence number must be found. */
   seqUnknown: number;
+  /** Records in a row that failed to decrypt. */
+  failures: number;
+  /** A tls.handshake-lost anomaly was reported for this direction. */
+  lostHandshake: boolean;
   sawFinished: boolean;
   /** TLS 1.3 traffic secret in force, for KeyUpdate. */
   secret13?: Uint8Array;
@@ -298,6 +304,8 @@ export class TlsSessionLayer {
       plainOffset: 0,
       closed: false,
       seqUnknown: 0,
+      failures: 0,
+      lostHandshake: false,
       sawFinished: false,
       lastFrame: flow.firstFrame,
       lastTs: 0n,
@@ -446,11 +454,7 @@ export class TlsSessionLayer {
   private lostRecord(f: FlowTls, dir: Direction, type: number, length: number, frame: number): void {
     const d = f.dirs[dir];
     if (!d.encrypted) {
-      if (type === CONTENT_HANDSHAKE) {
-        // A lost handshake record: the transcript is broken, and maybe the keys' inputs.
-        f.transcriptOverflow = true;
-        this.anomaly(f, dir, 'tls.handshake-lost', frame, 'a handshake record was not captured');
-      }
+      if (type === CONTENT_HANDSHAKE) this.handshakeLost(f, dir, frame);
       return;
     }
     if (!d.dec || d.closed) return;
@@ -460,8 +464,21 @@ export class TlsSessionLayer {
     this.plainGap(f, dir, est.length, est.exact, frame);
   }
 
+  /** A lost handshake record: the transcript is broken, and a message it held in part is unreadable. */
+  private handshakeLost(f: FlowTls, dir: Direction, frame: number): void {
+    f.transcriptOverflow = true;
+    f.transcript = [];
+    f.dirs[dir].hs = new HandshakeAssembler();
+    f.dirs[dir].lostHandshake = true;
+    this.anomaly(f, dir, 'tls.handshake-lost', frame, 'a handshake record was not captured');
+  }
+
   private lostFraming(f: FlowTls, dir: Direction, bytes: number, frame: number): void {
     const d = f.dirs[dir];
+    if (!d.encrypted && !f.failed) {
+      this.handshakeLost(f, dir, frame);
+      return;
+    }
     if (!d.dec || d.closed) return;
     if (!d.dec.canResync) {
       // RC4: the keystream position after lost headers is unknown.
@@ -499,6 +516,12 @@ export class TlsSessionLayer {
       if (!tls13) this.changeCipherSpec(f, dir, frame);
       return; // TLS 1.3 sends it only for middleboxes (RFC 8446 D.4)
     }
+    if (type === CONTENT_ALERT && fragment.length === 2 && (!d.dec || tls13)) {
+      // Two bytes can only be a clear alert (any protected record is longer):
+      // a TLS 1.3 server refusing the handshake sends one after its ServerHello.
+      this.alert(f, dir, fragment, frame);
+      return;
+    }
     if (!d.encrypted) {
       if (type === CONTENT_HANDSHAKE) this.handshakeBytes(f, dir, fragment, frame);
       else if (type === CONTENT_ALERT && fragment.length === 2) this.alert(f, dir, fragment, frame); // a clear alert is 2 bytes
@@ -510,7 +533,7 @@ export class TlsSessionLayer {
           // The other direction decrypts, but this one's ChangeCipherSpec (and
           // what came with it) was not captured: only this direction is lost.
           d.closed = true;
-          this.anomaly(f, dir, 'tls.handshake-lost', frame, 'this side switched to encryption in records that were not captured');
+          if (!d.lostHandshake) this.anomaly(f, dir, 'tls.handshake-lost', frame, 'this side switched to encryption in records that were not captured');
         } else this.undecryptable(f, frame, 'handshake-missing', 'application data before any handshake in the capture');
       }
       return;
@@ -534,6 +557,12 @@ export class TlsSessionLayer {
         return;
       }
       this.anomaly(f, dir, 'tls.decrypt-failed', frame, `${r.code}: ${r.detail}`);
+      if (++d.failures >= MAX_FAILURES) {
+        // Not one record in a row opens: the stream is out of step, stop spending effort on it.
+        d.closed = true;
+        this.anomaly(f, dir, 'tls.lost-sync', frame, `${MAX_FAILURES} records in a row failed; the direction is not decrypted further`);
+        return;
+      }
       if (type === CONTENT_APPLICATION_DATA && f.suite && f.version !== undefined && d.seqUnknown === 0) {
         const est = plaintextLength(f.suite, f.version, fragment.length);
         this.plainGap(f, dir, est.length, est.exact, frame);
@@ -541,6 +570,7 @@ export class TlsSessionLayer {
       return;
     }
     d.seqUnknown = 0;
+    d.failures = 0;
     switch (r.type) {
       case CONTENT_APPLICATION_DATA:
         if (r.plaintext.length === 0) return; // empty records (CBC countermeasures) carry nothing

@@ -7,6 +7,7 @@
 import { constants } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { KeyLog } from '../../src/tls/key-log.js';
+import { RecordReader } from '../../src/tls/record.js';
 import type { SessionEvent } from '../../src/tls/tls-session.js';
 import { plaintext, rsaEntry, runLayer } from './helpers.js';
 import { recordSession, toEvents, type Recorded } from './loopback.js';
@@ -104,5 +105,29 @@ describe('old versions, where this OpenSSL still speaks them', () => {
     const out = runLayer({ rsaKeys: [rsaEntry('server.rsa.pem')] }, toEvents([r]));
     expectDecrypted(out, r);
     expect(info(out)).toMatchObject({ version: name, cipherSuite: 'TLS_RSA_WITH_AES_128_CBC_SHA' });
+  });
+});
+
+describe('failures and damage', () => {
+  it('a handshake the server refuses shows its clear handshake_failure alert, and nothing to decrypt', async () => {
+    const r = await recordSession({ server: { ciphers: 'AES128-SHA', maxVersion: 'TLSv1.2' }, client: { ciphers: 'AES256-SHA', maxVersion: 'TLSv1.2' }, expectFailure: true });
+    const out = runLayer({ rsaKeys: [rsaEntry('server.rsa.pem')] }, toEvents([r]));
+    expect(out.filter((e) => e.kind === 'tls-alert').map((e) => e.kind === 'tls-alert' && [e.dir, e.name, e.level])).toEqual([['s2c', 'handshake_failure', 2]]);
+    expect(out.filter((e) => e.kind === 'data' || e.kind === 'tls-info' || e.kind === 'tls-undecryptable')).toEqual([]);
+  });
+
+  it('when record after record fails, the direction is given up with tls.lost-sync after 16', async () => {
+    const r = await recordSession({ ...tls12('AES128-GCM-SHA256'), requestBytes: 400_000 });
+    // Flip the last byte of every c2s application data record.
+    const reader = new RecordReader();
+    const stream = Buffer.concat(r.chunks.filter((c) => c.dir === 'c2s').map((c) => c.bytes));
+    for (const ev of reader.push(stream, 0)) if (ev.kind === 'record' && ev.type === 23) stream[ev.end - 1] ^= 0xff;
+    let o = 0;
+    const damaged = { ...r, chunks: r.chunks.map((c) => (c.dir === 'c2s' ? { dir: c.dir, bytes: stream.subarray(o, (o += c.bytes.length)) } : c)) };
+    const out = runLayer({ rsaKeys: [rsaEntry('server.rsa.pem')] }, toEvents([damaged]));
+    const codes = tlsAnomalies(out);
+    expect(codes.filter((c) => c === 'tls.decrypt-failed').length).toBe(16);
+    expect(codes.at(-1)).toBe('tls.lost-sync');
+    expect(plaintext(out, 's2c', 0).equals(r.response)).toBe(true);
   });
 });

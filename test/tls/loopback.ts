@@ -25,6 +25,8 @@ export interface SessionOptions {
   client?: tls.ConnectionOptions;
   /** Request body size; the response echoes its length. */
   requestBytes?: number;
+  /** The handshake is meant to fail: a client error ends the session instead of failing it. */
+  expectFailure?: boolean;
 }
 
 /** Runs one connection through a recording relay. */
@@ -80,7 +82,7 @@ export async function recordSession(opts: SessionOptions = {}): Promise<Recorded
     client.on('data', () => {});
     client.on('end', () => client.end());
     client.on('close', () => resolve());
-    client.on('error', reject);
+    client.on('error', (e) => (opts.expectFailure ? resolve() : reject(e)));
   });
   await relayClosed;
   await new Promise<void>((r) => relay.close(() => r()));
