@@ -123,6 +123,41 @@ export interface ServerHello {
 /** SHA-256("HelloRetryRequest"), the random of a HelloRetryRequest. */
 const HRR_RANDOM = Buffer.from('cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c', 'hex');
 
+/**
+ * An SSL 2.0-format ClientHello (RFC 5246 appendix E.2), from msg_type on: the
+ * cipher specs are 3 bytes (TLS suites have a zero first byte) and the
+ * challenge, right-aligned and zero-padded to 32 bytes, is the client random.
+ */
+export function parseSsl2ClientHello(body: Uint8Array): ClientHello | null {
+  const c = new Cursor(body);
+  if (c.u8() !== HS_CLIENT_HELLO) return null;
+  const version = c.u16();
+  const csLen = c.u16();
+  const sidLen = c.u16();
+  const chalLen = c.u16();
+  const specs = c.bytes(csLen);
+  const sessionId = c.bytes(sidLen);
+  const challenge = c.bytes(chalLen);
+  if (version === undefined || !specs || !sessionId || !challenge) return null;
+  if (specs.length % 3 !== 0 || challenge.length < 16 || challenge.length > 32 || sessionId.length > 32) return null;
+  const cipherSuites: number[] = [];
+  for (let i = 0; i + 2 < specs.length; i += 3) if (specs[i] === 0) cipherSuites.push((specs[i + 1] << 8) | specs[i + 2]);
+  const random = new Uint8Array(32);
+  random.set(challenge, 32 - challenge.length);
+  return {
+    version,
+    random,
+    sessionId: sessionId.slice(),
+    cipherSuites,
+    extensions: [],
+    supportedVersions: [],
+    extendedMasterSecret: false,
+    encryptThenMac: false,
+    keyShareGroups: [],
+    earlyData: false,
+  };
+}
+
 /** Bounded cursor over one message body. */
 class Cursor {
   i = 0;

@@ -29,6 +29,12 @@ export const CONTENT_APPLICATION_DATA = 23;
 export const CONTENT_HEARTBEAT = 24;
 
 export const RECORD_HEADER_LEN = 5;
+/**
+ * Pseudo content type for an SSL 2.0-format ClientHello (RFC 5246 appendix
+ * E.2): old clients (SChannel of the Windows XP / Server 2003 era among them)
+ * open with one, then speak TLS records. Its fragment starts at msg_type.
+ */
+export const CONTENT_SSL2_CLIENT_HELLO = 0x80;
 /** Largest fragment a TLSCiphertext may carry: 2^14 + 2048. */
 export const MAX_FRAGMENT = 16384 + 2048;
 
@@ -54,7 +60,7 @@ export function plausibleHeader(b: Uint8Array, off: number, wantMinor?: number):
 
 type State =
   | { s: 'header' }
-  | { s: 'body'; type: number; version: number; length: number; lossy: boolean }
+  | { s: 'body'; type: number; version: number; length: number; lossy: boolean; hl: number }
   /** Lost the framing: look for a header. */
   | { s: 'hunt'; from: number }
   /** Out of sync for good (a bad header with nothing lost before it). */
@@ -70,6 +76,8 @@ export class RecordReader {
   private have = 0;
   /** Minor version byte of the last good record, to make hunting stricter. */
   private minor: number | undefined;
+  /** No header read yet: the stream may open with an SSL 2.0-format ClientHello. */
+  private first = true;
 
   constructor(startOffset = 0) {
     this.pos = startOffset;
@@ -101,7 +109,8 @@ export class RecordReader {
       }
       if (st.s === 'header') {
         // Fast path: a whole record in this chunk needs no copy.
-        if (this.have === 0 && i + RECORD_HEADER_LEN <= bytes.length) {
+        if (this.have === 0 && i + RECORD_HEADER_LEN <= bytes.length && !(this.first && bytes[i] & 0x80)) {
+          this.first = false;
           const len = (bytes[i + 3] << 8) | bytes[i + 4];
           if (this.headerOk(bytes, i, out) && i + RECORD_HEADER_LEN + len <= bytes.length) {
             const start = this.pos;
@@ -121,6 +130,23 @@ export class RecordReader {
         i += take;
         if (this.have < RECORD_HEADER_LEN) break;
         const hdrStart = this.pos - RECORD_HEADER_LEN;
+        if (this.first && this.buf[0] & 0x80 && this.buf[2] === 1 && this.buf[3] === 3) {
+          // SSL 2.0 header: 2 bytes, the high bit set, a 15-bit length (RFC 5246 E.2).
+          this.first = false;
+          const length = ((this.buf[0] & 0x7f) << 8) | this.buf[1];
+          if (length < 3) {
+            out.push({ kind: 'error', error: tlsError('tls.bad-record-header', hdrStart, 'SSL 2.0 ClientHello too short') });
+            this.state = { s: 'dead' };
+            continue;
+          }
+          const next = new Uint8Array(2 + length);
+          next.set(this.buf.subarray(0, RECORD_HEADER_LEN));
+          this.buf = next;
+          this.state = { s: 'body', type: CONTENT_SSL2_CLIENT_HELLO, version: 0x0002, length, lossy: false, hl: 2 };
+          if (this.have === 2 + length) out.push(this.finishRecord(this.state));
+          continue;
+        }
+        this.first = false;
         const ok = this.headerAt(this.buf, 0, hdrStart, out);
         if (!ok) continue;
         const length = (this.buf[3] << 8) | this.buf[4];
@@ -129,17 +155,17 @@ export class RecordReader {
         const next = new Uint8Array(RECORD_HEADER_LEN + length);
         next.set(this.buf.subarray(0, RECORD_HEADER_LEN));
         this.buf = next;
-        this.state = { s: 'body', type, version, length, lossy: false };
+        this.state = { s: 'body', type, version, length, lossy: false, hl: RECORD_HEADER_LEN };
         continue;
       }
       // body
-      const need = RECORD_HEADER_LEN + st.length - this.have;
+      const need = st.hl + st.length - this.have;
       const take = Math.min(need, bytes.length - i);
       this.buf.set(bytes.subarray(i, i + take), this.have);
       this.have += take;
       this.pos += take;
       i += take;
-      if (this.have === RECORD_HEADER_LEN + st.length) out.push(this.finishRecord(st));
+      if (this.have === st.hl + st.length) out.push(this.finishRecord(st));
     }
     return out;
   }
@@ -154,7 +180,7 @@ export class RecordReader {
       return out;
     }
     if (st.s === 'body') {
-      const need = RECORD_HEADER_LEN + st.length - this.have;
+      const need = st.hl + st.length - this.have;
       if (length < need) {
         // The gap ends inside this record: count the missing bytes, keep framing.
         st.lossy = true;
@@ -188,8 +214,8 @@ export class RecordReader {
     const start = this.pos - this.have;
     const ev: RecordEvent = st.lossy
       ? { kind: 'lost', type: st.type, version: st.version, length: st.length, start, end: this.pos }
-      : { kind: 'record', type: st.type, version: st.version, fragment: this.buf.subarray(RECORD_HEADER_LEN), start, end: this.pos };
-    if (!st.lossy) this.minor = st.version & 0xff;
+      : { kind: 'record', type: st.type, version: st.version, fragment: this.buf.subarray(st.hl), start, end: this.pos };
+    if (!st.lossy && st.type !== CONTENT_SSL2_CLIENT_HELLO) this.minor = st.version & 0xff;
     this.buf = new Uint8Array(RECORD_HEADER_LEN);
     this.have = 0;
     this.state = { s: 'header' };

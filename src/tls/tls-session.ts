@@ -54,6 +54,7 @@ import {
   parseNewSessionTicket12,
   parseRsaClientKeyExchange,
   parseServerHello,
+  parseSsl2ClientHello,
   type ClientHello,
   type HandshakeMessage,
   type ServerHello,
@@ -64,6 +65,7 @@ import {
   CONTENT_APPLICATION_DATA,
   CONTENT_CHANGE_CIPHER_SPEC,
   CONTENT_HANDSHAKE,
+  CONTENT_SSL2_CLIENT_HELLO,
   MAX_FRAGMENT,
   RecordReader,
   hex,
@@ -246,6 +248,11 @@ export function recordSpans(offset: number, length: number, first: { frame: numb
   ];
 }
 
+/** An SSL 2.0-format ClientHello offering SSL 3.0 or TLS: 2-byte length with the high bit, msg_type 1, version 3.x. */
+function isSsl2Hello(b: Uint8Array): boolean {
+  return b.length >= 4 && (b[0] & 0x80) !== 0 && b[2] === HS_CLIENT_HELLO && b[3] === 3;
+}
+
 function other(d: Direction): Direction {
   return d === 'c2s' ? 's2c' : 'c2s';
 }
@@ -354,7 +361,7 @@ export class TlsSessionLayer {
     }
     if (head.length < 3) return;
     const hb = Uint8Array.from(head);
-    const handshake = hb[0] === CONTENT_HANDSHAKE && hb[1] === 3 && hb[2] <= 4;
+    const handshake = (hb[0] === CONTENT_HANDSHAKE && hb[1] === 3 && hb[2] <= 4) || isSsl2Hello(hb);
     if (!handshake && hb.length < 5 && hb[0] >= CONTENT_CHANGE_CIPHER_SPEC && hb[0] <= CONTENT_APPLICATION_DATA && hb[1] === 3) return; // wait for the length
     // Joined mid-session: an encrypted record first. Still TLS, without a handshake.
     const midSession = !handshake && plausibleHeader(hb, 0);
@@ -400,7 +407,7 @@ export class TlsSessionLayer {
         if (f.failed || d.closed) return; // ciphertext we will not open: not even framed
         if (d.firstEvent) {
           d.firstEvent = false;
-          const clientHello = e.offset === 0 && e.bytes[0] === CONTENT_HANDSHAKE && (e.bytes.length < 6 || e.bytes[5] === HS_CLIENT_HELLO);
+          const clientHello = e.offset === 0 && ((e.bytes[0] === CONTENT_HANDSHAKE && (e.bytes.length < 6 || e.bytes[5] === HS_CLIENT_HELLO)) || isSsl2Hello(e.bytes));
           // Without a SYN the reassembler guesses the client; a ClientHello says who it is.
           if (clientHello && e.dir !== f.cdir && !f.ch && f.dirs[f.cdir].firstEvent) f.cdir = e.dir;
           if (e.offset !== 0 || (e.dir === f.cdir && !clientHello)) this.noteMissingStart(f, e.dir, d.lastFrame);
@@ -520,6 +527,19 @@ export class TlsSessionLayer {
       // Two bytes can only be a clear alert (any protected record is longer):
       // a TLS 1.3 server refusing the handshake sends one after its ServerHello.
       this.alert(f, dir, fragment, frame);
+      return;
+    }
+    if (type === CONTENT_SSL2_CLIENT_HELLO) {
+      const ch = dir === f.cdir && !f.ch ? parseSsl2ClientHello(fragment) : null;
+      if (!ch) {
+        this.anomaly(f, dir, 'tls.bad-client-hello', frame, 'SSL 2.0-format ClientHello does not parse');
+        return;
+      }
+      // RFC 5246 E.2: the transcript holds the SSL 2.0 message from msg_type on.
+      f.ch = ch;
+      f.chFrame = frame;
+      f.handshakeSeen = true;
+      this.addTranscript(f, { type: HS_CLIENT_HELLO, body: fragment, raw: fragment.slice() });
       return;
     }
     if (!d.encrypted) {

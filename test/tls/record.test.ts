@@ -106,6 +106,21 @@ describe('RecordReader', () => {
     ]);
   });
 
+  it('frames an SSL 2.0-format ClientHello (2-byte header) as the first record only, however split', () => {
+    const msg = Uint8Array.from([1, 3, 1, 0, 3, 0, 0, 0, 16, 0, 0, 0x2f, ...new Array(16).fill(7)]);
+    const v2 = cat(Uint8Array.from([0x80, msg.length]), msg);
+    const s2 = cat(v2, rec(22, [2, 0, 0, 0]));
+    const whole = frame(s2, [s2.length]);
+    expect(whole.map((e) => [e[0], e[1], e[2]])).toEqual([
+      ['record', 0x80, 0],
+      ['record', 22, v2.length],
+    ]);
+    expect(frame(s2, [1])).toEqual(whole);
+    // Later in the stream the high bit is just a bad header.
+    const late = frame(cat(rec(22, [1]), v2), [100]);
+    expect(late.map((e) => e[0])).toEqual(['record', 'error']);
+  });
+
   it('never throws, whatever the bytes and wherever the stream stops', () => {
     let seed = 7;
     const rnd = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 256);

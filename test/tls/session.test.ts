@@ -279,3 +279,36 @@ describe('pass-through and memory', () => {
     expect(layer['flows'].size).toBe(0);
   });
 });
+
+describe('SSL 2.0-format ClientHello', () => {
+  it('an old client opening with an SSL 2.0 hello is followed: its challenge is the client random', async () => {
+    // tls-10 (no EMS, like IIS 7) with its ClientHello record replaced by the
+    // SSL 2.0 form carrying the same random and suites. The server's keys do
+    // not depend on the hello's bytes, so records open; Finished, which hashes
+    // them, cannot match the altered transcript.
+    const evs = await streamEvents('tls-10-rsa-aes128-sha.pcap');
+    const first = evs.find((e) => e.kind === 'data' && e.dir === 'c2s')!;
+    if (first.kind !== 'data') throw new Error('no data');
+    const rec = first.bytes;
+    const body = rec.subarray(9); // record header 5, handshake header 4
+    const random = body.subarray(2, 34);
+    const sidLen = body[34];
+    const suitesLen = (body[35 + sidLen] << 8) | body[36 + sidLen];
+    const suites = body.subarray(37 + sidLen, 37 + sidLen + suitesLen);
+    const specs = Buffer.concat([...Array(suitesLen / 2).keys()].map((k) => Buffer.from([0, suites[2 * k], suites[2 * k + 1]])));
+    const msg = Buffer.concat([Buffer.from([1, 3, 1, specs.length >> 8, specs.length & 0xff, 0, 0, 0, 32]), specs, random]);
+    const v2 = Buffer.concat([Buffer.from([0x80 | (msg.length >> 8), msg.length & 0xff]), msg]);
+    const rest = rec.subarray(5 + ((rec[3] << 8) | rec[4]));
+    const delta = v2.length + rest.length - rec.length;
+    const replaced = evs.map((e): StreamEvent => {
+      if (e === first) return { ...first, bytes: Buffer.concat([v2, rest]), spans: [{ ...first.spans[0], length: v2.length + rest.length }] };
+      if (e.kind === 'data' && e.dir === 'c2s') return { ...e, offset: e.offset + delta, spans: e.spans.map((s) => ({ ...s, streamOffset: s.streamOffset + delta })) };
+      return e;
+    });
+    const out = runLayer({ rsaKeys: [rsaEntry('server.rsa.pem')] }, replaced);
+    expect(verdicts(out)).toEqual([]);
+    expect(out.flatMap((e) => (e.kind === 'anomaly' && e.code.startsWith('tls.') ? [e.code] : []))).toEqual(['tls.finished-mismatch', 'tls.finished-mismatch']);
+    expect(startsHttp(plaintext(out, 'c2s'), 'POST /RequestHandler/ucdevice.upx')).toBe(true);
+    expect(startsHttp(plaintext(out, 's2c'), 'HTTP/1.1 200')).toBe(true);
+  });
+});
