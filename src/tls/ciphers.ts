@@ -207,8 +207,38 @@ export class RecordDecryptor {
     this.seq++;
     if (this.rc4) this.rc4.process(new Uint8Array(fragmentLength));
     if (this.chainIv) {
+      // TLS 1.0: the next IV is this record's last cipher block (before the MAC under encrypt-then-MAC).
       const bs = blockSize(this.suite.cipher);
-      this.chainIv = tail && tail.length >= bs ? tail.slice(tail.length - bs) : null;
+      const ml = this.encryptThenMac ? macLength(this.suite.mac) : 0;
+      this.chainIv = tail && tail.length >= bs + ml ? tail.slice(tail.length - ml - bs, tail.length - ml) : new Uint8Array(bs);
+      // Without the tail the next record's first block is lost to a wrong IV; its MAC says so.
+    }
+  }
+
+  /**
+   * Plaintext length of a lost record. AEAD and stream ciphers know it from
+   * the fragment length; CBC needs its padding length, which the last cipher
+   * block gives when the capture holds the last two blocks (`tail`).
+   */
+  lostLength(fragmentLength: number, tail: Uint8Array): { length: number; exact: boolean } {
+    const est = plaintextLength(this.suite, this.version, fragmentLength);
+    const bs = blockSize(this.suite.cipher);
+    if (est.exact || bs === 0) return est;
+    const ml = macLength(this.suite.mac);
+    const etm = this.encryptThenMac ? ml : 0;
+    if (tail.length < 2 * bs + etm || fragmentLength < 2 * bs + etm) return est;
+    const last = tail.subarray(tail.length - etm - bs, tail.length - etm);
+    const prev = tail.subarray(tail.length - etm - 2 * bs, tail.length - etm - bs);
+    try {
+      const d = createDecipheriv(this.suite.cipher === '3des-ede-cbc' ? 'des-ede3-cbc' : this.suite.cipher, this.keys.key, prev);
+      d.setAutoPadding(false);
+      const p = new Uint8Array(d.update(last));
+      const pad = p[bs - 1];
+      const iv = this.version >= TLS11 ? bs : 0;
+      const length = fragmentLength - iv - ml - 1 - pad;
+      return length >= 0 ? { length, exact: true } : est;
+    } catch {
+      return est;
     }
   }
 

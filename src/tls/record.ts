@@ -41,8 +41,12 @@ export const MAX_FRAGMENT = 16384 + 2048;
 export type RecordEvent =
   /** A whole record. `fragment` is valid only until the next push. `start`/`end`: stream offsets of its first and past-its-last byte. */
   | { kind: 'record'; type: number; version: number; fragment: Uint8Array; start: number; end: number }
-  /** A record whose header was seen but whose fragment a gap cut: its length is known, its content is not. */
-  | { kind: 'lost'; type: number; version: number; length: number; start: number; end: number }
+  /**
+   * A record whose header was seen but whose fragment a gap cut: its length is
+   * known, its content is not. `tail` holds the fragment's last bytes captured
+   * after the last hole (up to 64), which a CBC cipher can read its padding from.
+   */
+  | { kind: 'lost'; type: number; version: number; length: number; start: number; end: number; tail: Uint8Array }
   /** Bytes from `start` to `end` that were skipped without a header to frame them (a gap, then a hunt for the next record). */
   | { kind: 'skipped'; start: number; end: number }
   | { kind: 'error'; error: TlsError };
@@ -60,7 +64,7 @@ export function plausibleHeader(b: Uint8Array, off: number, wantMinor?: number):
 
 type State =
   | { s: 'header' }
-  | { s: 'body'; type: number; version: number; length: number; lossy: boolean; hl: number }
+  | { s: 'body'; type: number; version: number; length: number; lossy: boolean; hl: number; lossEnd?: number }
   /** Lost the framing: look for a header. */
   | { s: 'hunt'; from: number }
   /** Out of sync for good (a bad header with nothing lost before it). */
@@ -186,11 +190,13 @@ export class RecordReader {
         st.lossy = true;
         this.have += length;
         this.pos += length;
+        st.lossEnd = this.have;
         return out;
       }
       this.pos += need;
       this.have += need;
       st.lossy = true;
+      st.lossEnd = this.have;
       out.push(this.finishRecord(st));
       length -= need;
       if (length === 0) return out;
@@ -212,8 +218,9 @@ export class RecordReader {
 
   private finishRecord(st: Extract<State, { s: 'body' }>): RecordEvent {
     const start = this.pos - this.have;
+    const tailLen = Math.min(64, this.have - (st.lossEnd ?? this.have));
     const ev: RecordEvent = st.lossy
-      ? { kind: 'lost', type: st.type, version: st.version, length: st.length, start, end: this.pos }
+      ? { kind: 'lost', type: st.type, version: st.version, length: st.length, start, end: this.pos, tail: this.buf.slice(this.have - tailLen, this.have) }
       : { kind: 'record', type: st.type, version: st.version, fragment: this.buf.subarray(st.hl), start, end: this.pos };
     if (!st.lossy && st.type !== CONTENT_SSL2_CLIENT_HELLO) this.minor = st.version & 0xff;
     this.buf = new Uint8Array(RECORD_HEADER_LEN);

@@ -109,6 +109,38 @@ describe('old versions, where this OpenSSL still speaks them', () => {
 });
 
 describe('failures and damage', () => {
+  it('TLS 1.0: bytes lost mid-record still leave the next record\'s chained IV, taken from the captured tail', async () => {
+    const ciphers = 'AES128-SHA:@SECLEVEL=0';
+    const v = 'TLSv1' as const;
+    const r = await recordSession({ server: { ciphers, minVersion: v, maxVersion: v }, client: { ciphers, minVersion: v, maxVersion: v }, requestBytes: 60_000 });
+    const evs = toEvents([r]);
+    const full = runLayer({ rsaKeys: [rsaEntry('server.rsa.pem')] }, evs);
+    const want = plaintext(full, 'c2s');
+    // Find the first application data record of 1000+ bytes and cut 200 bytes from its middle.
+    const reader = new RecordReader();
+    const stream = Buffer.concat(r.chunks.filter((c) => c.dir === 'c2s').map((c) => c.bytes));
+    const big = reader.push(stream, 0).find((e) => e.kind === 'record' && e.type === 23 && e.end - e.start > 1000)!;
+    const cutAt = big.kind === 'record' ? big.start + 500 : 0;
+    const cut = evs.flatMap((e): StreamEvent[] => {
+      if (e.kind !== 'data' || e.dir !== 'c2s' || e.offset + e.bytes.length <= cutAt || e.offset >= cutAt + 200) return [e];
+      const parts: StreamEvent[] = [];
+      const f = e.spans[0].frame;
+      const a = Math.max(0, cutAt - e.offset);
+      const b = Math.min(e.bytes.length, cutAt + 200 - e.offset);
+      if (a > 0) parts.push({ ...e, bytes: e.bytes.subarray(0, a), spans: [{ ...e.spans[0], length: a }] });
+      parts.push({ kind: 'gap', flow: e.flow, dir: 'c2s', offset: e.offset + a, length: b - a, frame: f });
+      if (b < e.bytes.length) parts.push({ ...e, offset: e.offset + b, bytes: e.bytes.subarray(b), spans: [{ ...e.spans[0], streamOffset: e.offset + b, length: e.bytes.length - b }] });
+      return parts;
+    });
+    const out = runLayer({ rsaKeys: [rsaEntry('server.rsa.pem')] }, cut);
+    expect(tlsAnomalies(out)).toEqual([]);
+    const gaps = out.filter((e) => e.kind === 'gap');
+    expect(gaps.map((g) => g.kind === 'gap' && (g as { lengthExact: boolean }).lengthExact)).toEqual([true]);
+    const later = out.filter((e) => e.kind === 'data' && e.dir === 'c2s' && gaps[0].kind === 'gap' && e.offset > gaps[0].offset);
+    expect(later.length).toBeGreaterThan(0);
+    for (const e of later) if (e.kind === 'data') expect(Buffer.from(e.bytes).equals(want.subarray(e.offset, e.offset + e.bytes.length))).toBe(true);
+  });
+
   it('a handshake the server refuses shows its clear handshake_failure alert, and nothing to decrypt', async () => {
     const r = await recordSession({ server: { ciphers: 'AES128-SHA', maxVersion: 'TLSv1.2' }, client: { ciphers: 'AES256-SHA', maxVersion: 'TLSv1.2' }, expectFailure: true });
     const out = runLayer({ rsaKeys: [rsaEntry('server.rsa.pem')] }, toEvents([r]));

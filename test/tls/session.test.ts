@@ -197,6 +197,25 @@ describe('segmentation, loss and corruption', () => {
     expect(out.some((e) => e.kind === 'tls-alert' && e.dir === 'c2s' && e.name === 'close_notify')).toBe(true);
   });
 
+  it('a segment lost inside a CBC record: the padding in the captured last block gives the exact plaintext length', async () => {
+    const evs = await streamEvents('tls-12-large-request.pcap');
+    const keys = { rsaKeys: [rsaEntry('server.rsa.pem')] };
+    const full = runLayer(keys, evs);
+    const want = plaintext(full, 'c2s');
+    // Frame 12 is inside the request's first 16 KB record (frames 10-24).
+    const lost = evs.map((e): StreamEvent =>
+      e.kind === 'data' && e.spans.some((s) => s.frame === 12) ? { kind: 'gap', flow: e.flow, dir: e.dir, offset: e.offset, length: e.bytes.length, frame: 12 } : e,
+    );
+    const out = runLayer(keys, lost);
+    const gaps = out.filter((e): e is TlsGapEvent => e.kind === 'gap');
+    expect(gaps.map((g) => [g.dir, g.offset, g.lengthExact])).toEqual([['c2s', 0, true]]);
+    // What follows the gap sits at the same plaintext offsets as without the loss.
+    const after = out.filter((e) => e.kind === 'data' && e.dir === 'c2s');
+    expect(after.length).toBeGreaterThan(0);
+    for (const e of after) if (e.kind === 'data') expect(Buffer.from(e.bytes).equals(want.subarray(e.offset, e.offset + e.bytes.length))).toBe(true);
+    expect(gaps[0].length + after.reduce((n, e) => n + (e.kind === 'data' ? e.bytes.length : 0), 0)).toBe(want.length);
+  });
+
   it('after a lost record header an AEAD stream finds the next record and its sequence number', async () => {
     const evs = await streamEvents(TLS13);
     const keys = { rsaKeys: [], keyLog: keyLogOf(TLS13.replace('.pcap', '.keylog')) };
