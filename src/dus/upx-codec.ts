@@ -35,7 +35,7 @@ import type {
   UpxResponse,
   UpxUnknownField,
 } from './upx-types.js';
-import { decodeXmlText, trimXml } from './xml-text.js';
+import { decodeXmlText, trimXml, trimXmlEnd } from './xml-text.js';
 
 export { encodeUpxRequest, encodeUpxResponse } from './upx-encode.js';
 export type { EncodeUpxOptions, UpxFileInit, UpxRequestInit, UpxResponseInit } from './upx-encode.js';
@@ -342,7 +342,7 @@ function leafValue(el: XNode, offset: number, ctx: Ctx): string {
   const parts = pieces.map((p, i) => {
     let r = p.raw;
     if (!p.cdata && i === 0) r = r.replace(/^[ \t\r\n]+/, '');
-    if (!p.cdata && i === pieces.length - 1) r = r.replace(/[ \t\r\n]+$/, '');
+    if (!p.cdata && i === pieces.length - 1) r = trimXmlEnd(r);
     return p.cdata ? r : decodeXmlText(r).value;
   });
   return parts.join('');

@@ -39,11 +39,23 @@ export function decodeXmlText(raw: string): XmlValue {
   return { value, unknownEntities };
 }
 
-const XML_SPACE = /^[ \t\r\n]+|[ \t\r\n]+$/g;
-
 /** Trim XML white space only (not other Unicode space, not control characters). */
 export function trimXml(s: string): string {
-  return s.replace(XML_SPACE, '');
+  return trimXmlEnd(s.replace(/^[ \t\r\n]+/, ''));
+}
+
+/**
+ * Trim XML white space at the end. By hand, not /[ \t\r\n]+$/: that regex is
+ * quadratic on a long run of spaces followed by something else.
+ */
+export function trimXmlEnd(s: string): string {
+  let b = s.length;
+  while (b > 0) {
+    const c = s.charCodeAt(b - 1);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) break;
+    b--;
+  }
+  return s.slice(0, b);
 }
 
 /**

@@ -132,7 +132,8 @@ export class ChunkedDecoder {
           while (j < end && buf[j] !== 0x0a) j++;
           const take = (j < end ? j + 1 : j) - i;
           if (this.trailerLen + take > MAX_TRAILER_BYTES) {
-            return this.fail(i, 'http.trailers-too-large', `trailer section over ${MAX_TRAILER_BYTES} bytes`);
+            // At the first byte past the cap, so the error is the same wherever TCP split the trailers.
+            return this.fail(i + (MAX_TRAILER_BYTES - this.trailerLen), 'http.trailers-too-large', `trailer section over ${MAX_TRAILER_BYTES} bytes`);
           }
           this.appendTrailer(buf, i, i + take);
           i += take;

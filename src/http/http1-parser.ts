@@ -682,7 +682,7 @@ export function parseFieldLines(text: string, notes: DecodeError[], offset: numb
     if (/[ \t]$/.test(name)) {
       // RFC 9112 section 5.1 forbids it; proxies differ, so keep the field and say so.
       notes.push(decodeError('http', 'http.space-before-colon', offset, { detail: `"${name}"` }));
-      name = name.replace(/[ \t]+$/, '');
+      name = trimOwsEnd(name);
     }
     out.push({ name, value: trimOws(line.slice(colon + 1)) });
   }
@@ -699,8 +699,22 @@ function stripCr(l: string): string {
   return l.endsWith('\r') ? l.slice(0, -1) : l;
 }
 
+// By hand, not /[ \t]+$/: that regex is quadratic on a long run of spaces
+// followed by something else, and a header line may hold 64 KiB of them.
+function isOws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+function trimOwsEnd(s: string): string {
+  let b = s.length;
+  while (b > 0 && isOws(s.charCodeAt(b - 1))) b--;
+  return s.slice(0, b);
+}
+
 function trimOws(s: string): string {
-  return s.replace(/^[ \t]+|[ \t]+$/g, '');
+  let a = 0;
+  while (a < s.length && isOws(s.charCodeAt(a))) a++;
+  return trimOwsEnd(s.slice(a));
 }
 
 function indexOfLf(data: Uint8Array, from: number, to: number): number {

@@ -28,11 +28,20 @@ export function lastSegment(uri: string): string {
 /** A single safe file name (no folders) for a URI-derived name. */
 export function safeFileName(raw: string, fallback = 'object'): string {
   let name = raw.replace(FORBIDDEN, '_');
-  name = name.replace(/^[\s.]+/, '').replace(/[\s.]+$/, '');
+  name = name.replace(/^[\s.]+/, '');
+  // Trailing dots and spaces by hand: /[\s.]+$/ is quadratic on a long run of them mid-name.
+  let end = name.length;
+  while (end > 0 && /[\s.]/.test(name[end - 1])) end--;
+  name = name.slice(0, end);
   if (name === '') name = fallback;
   if (WINDOWS_DEVICES.test(name)) name = `_${name}`;
   // Trim to a byte budget without splitting a UTF-16 surrogate pair.
-  while (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) name = Array.from(name).slice(0, -1).join('');
+  let size = Buffer.byteLength(name, 'utf8');
+  if (size > MAX_NAME_BYTES) {
+    const chars = Array.from(name);
+    while (size > MAX_NAME_BYTES) size -= Buffer.byteLength(chars.pop()!, 'utf8');
+    name = chars.join('');
+  }
   return name;
 }
 

@@ -3,6 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { Http1Parser, type HttpEvent } from '../../src/http/http1-parser.js';
 import type { HttpMessage } from '../../src/http/message.js';
+import { parseFieldLines } from '../../src/http/http1-parser.js';
+import { MAX_TRAILER_BYTES } from '../../src/http/chunked.js';
+import { decodeUpx } from '../../src/dus/upx-codec.js';
+import { lastSegment, safeFileName } from '../../src/report/safe-name.js';
 
 const enc = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 
@@ -59,4 +63,42 @@ describe('bugs found by the fuzzer', () => {
       expect(events.some((e) => e.kind === 'error' && e.error.code === 'http.head-too-large')).toBe(true);
     }
   });
+
+  it('a trailer section over the cap is refused at the first byte past it, wherever the stream was split', () => {
+    const head = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n';
+    const text = `${head}X-Big: ${'b'.repeat(MAX_TRAILER_BYTES)}\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n`;
+    for (const cuts of [[], [head.length + 3], [head.length + 1000, head.length + 40000]]) {
+      const p = new Http1Parser('response');
+      p.expectResponseTo('GET');
+      p.expectResponseTo('GET');
+      const [m] = messages(feed(p, text, cuts));
+      expect(m.notes.map((n) => [n.code, n.offset])).toEqual([['http.trailers-too-large', head.length + MAX_TRAILER_BYTES]]);
+    }
+  });
+
+  // Each of these took seconds (quadratic regex backtracking on a long run of
+  // spaces or dots followed by something else) before the trims were made linear.
+  it('long runs of spaces in header values and names are trimmed in linear time', () => {
+    const t0 = performance.now();
+    const h = parseFieldLines(`X-Long: a${' '.repeat(60_000)}x\nX-Name${' '.repeat(60_000)}y : v `, [], 0, false);
+    expect(performance.now() - t0).toBeLessThan(500);
+    expect(h.map((f) => [f.name.length, f.value.length])).toEqual([[6, 60_002], [6 + 60_000 + 1, 1]]);
+  });
+
+  it('long runs of XML white space inside a upx value are trimmed in linear time', () => {
+    const body = new TextEncoder().encode(`<Request><DeviceType><![CDATA[x]]>a${' '.repeat(200_000)}b  </DeviceType></Request>`);
+    const t0 = performance.now();
+    const r = decodeUpx(body, { kind: 'request' });
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(r.ok).toBe(true);
+  });
+
+  it('an export name made of a long run of dots is made safe in linear time', () => {
+    const t0 = performance.now();
+    const name = safeFileName(lastSegment(`/a${'.'.repeat(40_000)}b${'.'.repeat(40_000)}`));
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(Buffer.byteLength(name)).toBeLessThanOrEqual(200);
+    expect(name.startsWith('a...')).toBe(true);
+  });
 });
+
