@@ -51,7 +51,7 @@ function recordsOf(bytes) {
 }
 
 export function loadCorpus(root, m) {
-  const c = { capture: [], http: [], pair: [], xml: [], compressed: [], dns: [], dhcp: [], tls: [] };
+  const c = { capture: [], http: [], pair: [], xml: [], compressed: [], dns: [], dhcp: [], tls: [], uri: [] };
   const captureFiles = [
     ...files(join(root, 'captures'), (p) => /\.pcap/.test(p) && !NOT_CAPTURES.test(p)),
     ...files(join(root, 'captures', 'derived'), (p) => !NOT_CAPTURES.test(p) && !/\.sh$|README/.test(p)),
@@ -126,6 +126,13 @@ export function loadCorpus(root, m) {
     const s = Buffer.from(bytes).toString('latin1');
     for (const hit of s.matchAll(/<\?xml[\s\S]*?<\/(Request|Response)>/g)) add('xml', name, u8(Buffer.from(hit[0], 'latin1')));
   }
+
+  // Request targets, for export names.
+  for (const { name, bytes } of c.http) {
+    const s = Buffer.from(bytes.subarray(0, 16384)).toString('latin1');
+    for (const hit of s.matchAll(/^[A-Z]+ (\S+) HTTP\/1\.[01]\r?$/gm)) add('uri', name, u8(Buffer.from(hit[1], 'latin1')));
+  }
+  for (const u of ['/../../etc/passwd', '/C:%5Cx', '/a%00b', '/CON', '/nul.txt', '/%2e%2e', 'http://h/..%5c..%5cwin.ini']) add('uri', 'hostile', u8(Buffer.from(u, 'latin1')));
 
   // Compressed bodies: the first byte picks the coding (see the content-decoding target).
   for (const { name, bytes } of c.xml.slice(0, 20)) {

@@ -26,6 +26,7 @@ export const MODULE_FILES = [
   'report/flows-text.js',
   'report/flows-json.js',
   'report/colour.js',
+  'report/safe-name.js',
 ];
 
 export async function loadDistModules() {

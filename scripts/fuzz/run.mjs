@@ -29,6 +29,7 @@ const MUTATORS = {
   dns: byteMutate,
   dhcp: byteMutate,
   tls: byteMutate,
+  uri: httpMutate,
 };
 
 export const OUT_DIR = join(ROOT, 'test', 'fuzz-regressions');

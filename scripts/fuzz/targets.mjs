@@ -222,6 +222,25 @@ export const TARGETS = [
       for (const [k, sp] of spansFor(pieces, 1).entries()) s.push(pieces[k], [sp]);
     },
   },
+  {
+    name: 'export-name',
+    corpus: 'uri',
+    weight: 1,
+    needs: ['safeFileName', 'lastSegment', 'NameAllocator'],
+    /** A request target as `objects` turns it into a file name: one plain name, inside the folder. */
+    run(b, m) {
+      const uri = Buffer.from(b).toString('latin1');
+      const names = new m.NameAllocator();
+      for (const raw of [uri, Buffer.from(b).toString('utf8')]) {
+        const name = names.take(m.safeFileName(m.lastSegment(raw)));
+        if (name === '' || /[\\/:\u0000-\u001f\u007f-\u009f]/.test(name) || name === '.' || name === '..') {
+          throw new FuzzFinding(`unsafe export name ${JSON.stringify(name)}`);
+        }
+        if (/^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i.test(name)) throw new FuzzFinding(`device export name ${JSON.stringify(name)}`);
+        if (Buffer.byteLength(name) > 255) throw new FuzzFinding(`export name of ${Buffer.byteLength(name)} bytes`);
+      }
+    },
+  },
   { name: 'dhcp', corpus: 'dhcp', weight: 1, needs: ['decodeDhcp'], run: (b, m) => void m.decodeDhcp(b) },
   {
     name: 'tls-record',

@@ -25,13 +25,14 @@ import * as analyzeJson from '../../src/report/analyze-json.js';
 import * as flowsText from '../../src/report/flows-text.js';
 import * as flowsJson from '../../src/report/flows-json.js';
 import * as colour from '../../src/report/colour.js';
+import * as safeName from '../../src/report/safe-name.js';
 
 type Target = { name: string; run(b: Uint8Array, m: Record<string, unknown>): unknown };
 
 const modules: Record<string, unknown> = Object.assign(
   {},
   open, source, analysis, pipeline, frames, reassembler, exchanges, http1, content, upx, dns, dhcp, tls,
-  analyzeText, analyzeJson, flowsText, flowsJson, colour,
+  analyzeText, analyzeJson, flowsText, flowsJson, colour, safeName,
 );
 const here = fileURLToPath(new URL('.', import.meta.url));
 const targets = new Map((availableTargets(modules) as Target[]).map((t) => [t.name, t]));
