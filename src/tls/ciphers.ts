@@ -158,7 +158,7 @@ export interface DirectionKeys {
 
 export type Unprotected =
   | { ok: true; type: number; plaintext: Uint8Array }
-  | { ok: false; code: 'tls.bad-record-mac' | 'tls.bad-padding' | 'tls.bad-record-length' | 'tls.decrypt-error'; detail: string };
+  | { ok: false; code: 'tls.bad-record-mac' | 'tls.bad-padding' | 'tls.bad-record-length' | 'tls.decrypt-error' | 'tls.iv-lost'; detail: string };
 
 function seqBytes(seq: bigint): Uint8Array {
   const b = new Uint8Array(8);
@@ -181,6 +181,12 @@ export class RecordDecryptor {
   private rc4: Rc4 | null = null;
   /** TLS 1.0 CBC: the IV of the next record is the last ciphertext block of this one. */
   private chainIv: Uint8Array | null = null;
+  /**
+   * TLS 1.0 CBC after a lost record whose last block was not captured: the next
+   * record's IV is unknown. Under encrypt-then-MAC nothing else would notice
+   * (the MAC covers the ciphertext), so that record is refused outright.
+   */
+  private ivLost = false;
 
   constructor(
     readonly suite: CipherSuite,
@@ -197,6 +203,7 @@ export class RecordDecryptor {
     this.seq = 0n;
     this.rc4 = this.suite.cipher === 'rc4-128' ? new Rc4(keys.key) : null;
     this.chainIv = this.version < TLS11 && blockSize(this.suite.cipher) > 0 ? keys.iv.slice() : null;
+    this.ivLost = false;
   }
 
   /**
@@ -210,8 +217,8 @@ export class RecordDecryptor {
       // TLS 1.0: the next IV is this record's last cipher block (before the MAC under encrypt-then-MAC).
       const bs = blockSize(this.suite.cipher);
       const ml = this.encryptThenMac ? macLength(this.suite.mac) : 0;
-      this.chainIv = tail && tail.length >= bs + ml ? tail.slice(tail.length - ml - bs, tail.length - ml) : new Uint8Array(bs);
-      // Without the tail the next record's first block is lost to a wrong IV; its MAC says so.
+      this.ivLost = !(tail && tail.length >= bs + ml);
+      this.chainIv = this.ivLost ? new Uint8Array(bs) : (tail as Uint8Array).slice(tail!.length - ml - bs, tail!.length - ml);
     }
   }
 
@@ -259,6 +266,15 @@ export class RecordDecryptor {
    */
   decryptGuessing(type: number, recordVersion: number, fragment: Uint8Array, ahead: number): Unprotected & { skipped?: number } {
     const ivBefore = this.chainIv;
+    if (this.ivLost && ivBefore) {
+      // Keep the chain going from this record, but do not pretend to have read it.
+      const bs = blockSize(this.suite.cipher);
+      const ml = this.encryptThenMac ? macLength(this.suite.mac) : 0;
+      this.ivLost = false;
+      this.seq += 1n;
+      if (fragment.length >= bs + ml) this.chainIv = fragment.slice(fragment.length - ml - bs, fragment.length - ml);
+      return { ok: false, code: 'tls.iv-lost', detail: 'the CBC IV of this record (the last block of a lost record) was not captured' };
+    }
     let first: Unprotected | undefined;
     for (let k = 0; k <= ahead; k++) {
       this.chainIv = ivBefore;

@@ -25,6 +25,7 @@ export const TLS_CODES = {
   'tls.bad-record-mac': { kind: 'record', meaning: 'the record MAC does not match' },
   'tls.bad-padding': { kind: 'record', meaning: 'CBC padding is malformed' },
   'tls.bad-record-length': { kind: 'record', meaning: 'the record is too short or not a whole number of cipher blocks' },
+  'tls.iv-lost': { kind: 'record', meaning: 'TLS 1.0 CBC: the record after a lost one cannot be read, its IV was the lost record\'s last block' },
   'tls.decrypt-error': { kind: 'record', meaning: 'the AEAD tag does not verify, or the cipher refused the input' },
   'tls.key-needs-password': { kind: 'key', meaning: 'the key file is encrypted and no password was given' },
   'tls.key-unreadable': { kind: 'key', meaning: 'the key file is not a private key node:crypto can read (or the password is wrong)' },

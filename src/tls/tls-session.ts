@@ -634,7 +634,7 @@ export class TlsSessionLayer {
   }
 
   private addTranscript(f: FlowTls, m: HandshakeMessage): void {
-    if (f.transcriptOverflow) return;
+    if (f.transcriptOverflow || (f.dirs.c2s.sawFinished && f.dirs.s2c.sawFinished)) return;
     if (f.transcriptBytes + m.raw.length > MAX_TRANSCRIPT) {
       f.transcriptOverflow = true;
       f.transcript = [];
@@ -651,6 +651,11 @@ export class TlsSessionLayer {
     if (m.type === HS_FINISHED) {
       this.finished(f, dir, m, frame);
       this.addTranscript(f, m);
+      if (f.dirs.c2s.sawFinished && f.dirs.s2c.sawFinished) {
+        // Handshake over: the transcript has served; keep per-flow memory small.
+        f.transcript = [];
+        f.transcriptBytes = 0;
+      }
       return;
     }
     if (m.type === HS_NEW_SESSION_TICKET) {
