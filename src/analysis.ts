@@ -7,7 +7,9 @@ import type { CliIo } from './cli/io.js';
 import { pipelineWarnings } from './cli/warnings.js';
 import { buildModel } from './dus/build-model.js';
 import { DiscoveryCollector, DnsTcpTracker } from './dus/discovery.js';
+import type { Inventory } from './dus/inventory.js';
 import type { DusModel } from './dus/model.js';
+import type { UpxResponse } from './dus/upx-types.js';
 import { phoneStatus } from './dus/phone-status.js';
 import { diagnose, type Rule } from './diagnose/diagnose.js';
 import type { Finding } from './diagnose/finding.js';
@@ -36,9 +38,14 @@ const MAX_MACS = 65_536;
 /** ucdevice.upx bodies are small; firmware bodies are hashed, not kept, beyond this. */
 const KEEP_BODY_BYTES = 256 * 1024;
 
-export async function analyzeCapture(path: string, io: Pick<CliIo, 'stdin'>, rules: readonly Rule[] = RULES): Promise<AnalysisResult> {
+export async function analyzeCapture(
+  path: string,
+  io: Pick<CliIo, 'stdin'>,
+  rules: readonly Rule[] = RULES,
+  extra: Pick<AnalyzeOptions, 'inventory' | 'expected'> = {},
+): Promise<AnalysisResult> {
   const source = await openCapture(path, { stdin: io.stdin });
-  return analyzeSource(source, path, { rules });
+  return analyzeSource(source, path, { rules, ...extra });
 }
 
 export interface AnalyzeOptions {
@@ -46,6 +53,10 @@ export interface AnalyzeOptions {
   /** Called as each HTTP exchange completes (live mode shows progress with it). */
   onExchange?: (x: HttpExchange) => void;
   signal?: AbortSignal;
+  /** The server's inventory: check-in responses are diffed against what it says they should be. */
+  inventory?: Inventory;
+  /** A known-good response body every check-in response is diffed against. */
+  expected?: UpxResponse;
 }
 
 /** Analyze any capture source (a file, or a live capture) labelled `path` in the report. */
@@ -94,6 +105,8 @@ export async function analyzeSource(source: CaptureSource, path: string, opts: A
     endNs: result.lastTimestampNs ?? 0n,
   });
   model.discovery = discovery.facts();
+  if (opts.inventory) model.inventory = opts.inventory;
+  if (opts.expected) model.expected = opts.expected;
   const findings = diagnose(model, rules);
   for (const p of model.phones) p.status = phoneStatus(p, model, findings);
   return { flows, model, findings };

@@ -1,8 +1,12 @@
 // `upxray analyze <capture>`: per phone, what it asked, what the server
 // answered, what it downloaded, and which known fault explains the rest.
+import { readFileSync } from 'node:fs';
 import { Option } from 'commander';
 import { analyzeCapture } from '../../analysis.js';
 import { macKey } from '../../dus/build-model.js';
+import { loadInventory, type Inventory } from '../../dus/inventory.js';
+import { decodeUpx } from '../../dus/upx-codec.js';
+import type { UpxResponse } from '../../dus/upx-types.js';
 import type { Phone } from '../../dus/model.js';
 import { atOrAbove, type Finding, type Severity } from '../../diagnose/finding.js';
 import { analyzeDocument } from '../../report/analyze-json.js';
@@ -16,6 +20,30 @@ export interface AnalyzeOptions {
   json?: boolean;
   phone?: string;
   failOn?: Severity;
+  /** Manifest or updates folder of the server (section 8). */
+  inventory?: string;
+  /** A known-good response body to diff every check-in response against. */
+  expected?: string;
+}
+
+/** `--inventory PATH`, or a usage error naming the bad field. */
+export function inventoryOption(path: string): Inventory {
+  const r = loadInventory(path);
+  if (!r.ok) throw new UsageError(`--inventory: ${r.error}`);
+  return r.value;
+}
+
+/** `--expected FILE`: a response body that must decode. */
+export function expectedOption(path: string): UpxResponse {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new UsageError(`--expected: ${(e as Error).message}`);
+  }
+  const r = decodeUpx(bytes, { kind: 'response' });
+  if (!r.ok) throw new UsageError(`--expected: ${path}: not a ucdevice.upx response (${r.error.code} at byte ${r.error.offset})`);
+  return r.value;
 }
 
 /** Phones matching `--phone`: a MAC in any common notation, or an IP address. */
@@ -31,7 +59,10 @@ function belongsTo(f: Finding, phones: readonly Phone[]): boolean {
 }
 
 export async function analyzeCommand(path: string, opts: AnalyzeOptions, io: CliIo): Promise<number> {
-  const r = await analyzeCapture(path, io);
+  const extra: { inventory?: Inventory; expected?: UpxResponse } = {};
+  if (opts.inventory !== undefined) extra.inventory = inventoryOption(opts.inventory);
+  if (opts.expected !== undefined) extra.expected = expectedOption(opts.expected);
+  const r = await analyzeCapture(path, io, undefined, extra);
   let phones = r.model.phones;
   let findings = r.findings;
   if (opts.phone !== undefined) {
@@ -59,6 +90,8 @@ export function registerAnalyze({ program, io, setExit }: CommandContext): void 
     .argument('<capture>', 'pcap or pcapng file, optionally gzipped; - for standard input')
     .option('--json', 'print one JSON document (the flows document, schema 1, extended with phones and findings)')
     .option('--phone <mac|ip>', 'only this phone (MAC in any notation, or IP address)')
+    .option('--inventory <path>', "the server's inventory (JSON manifest or DeviceUpdateFiles folder): diff each response against what it should be")
+    .option('--expected <file>', 'a known-good response body: diff each check-in response against it')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or worse exists').choices(['error', 'warning', 'info']))
     .action(async (path: string, opts: AnalyzeOptions) => {
       setExit(await analyzeCommand(path, opts, io));

@@ -5,6 +5,7 @@ import { connectionsRule } from './connections.js';
 import { deviceRule } from './device.js';
 import { discoveryRule } from './discovery.js';
 import { downloadsRule } from './downloads.js';
+import { expectedRule } from './expected.js';
 import { httpErrorsRule } from './http-errors.js';
 import { interimRule } from './interim.js';
 import { legacyPathRule } from './legacy-path.js';
@@ -27,4 +28,6 @@ export const RULES: readonly Rule[] = [
   downloadsRule,
   httpErrorsRule,
   discoveryRule,
+  // After interim and locale: a check-in they already report is not reported again.
+  expectedRule,
 ];
