@@ -59,7 +59,7 @@ import {
   type HandshakeMessage,
   type ServerHello,
 } from './handshake.js';
-import type { KeyLog, SessionSecrets, Tls13SecretLabel } from './key-log.js';
+import type { KeySource, SessionSecrets, Tls13SecretLabel } from './key-log.js';
 import {
   CONTENT_ALERT,
   CONTENT_APPLICATION_DATA,
@@ -123,9 +123,12 @@ export type TlsAnomalyEvent = Extract<StreamEvent, { kind: 'anomaly' }> & { deta
 
 export type SessionEvent = StreamEvent | TlsUndecryptableEvent | TlsInfoEvent | TlsAlertEvent;
 
+/** The key material a TlsSessionLayer may use. */
 export interface TlsKeys {
-  rsaKeys: RsaKeyEntry[];
-  keyLog?: KeyLog;
+  /** Server RSA keys, optionally scoped to ip:port. */
+  rsaKeys: readonly RsaKeyEntry[];
+  /** A key log (file, SSLKEYLOGFILE, pcapng Decryption Secrets Blocks): a KeyLog, fed as it grows. */
+  keyLog?: KeySource;
 }
 
 /** Sessions remembered for resumption, by session ID and by ticket. */
@@ -194,8 +197,6 @@ interface FlowTls {
   secrets13?: SessionSecrets;
   /** A ticket the server issued before the master secret was known. */
   pendingTicket?: Uint8Array;
-  /** Whether the handshake began in the capture (first c2s record is a ClientHello). */
-  handshakeSeen: boolean;
   /** The direction the TLS client sends in: 'c2s' unless a ClientHello showed the reassembler guessed wrong. */
   cdir: Direction;
   chFrame?: number;
@@ -331,7 +332,6 @@ export class TlsSessionLayer {
       failed: false,
       infoSent: false,
       undecryptableSent: false,
-      handshakeSeen: false,
       cdir: 'c2s',
       out: [],
     };
@@ -539,7 +539,6 @@ export class TlsSessionLayer {
       // RFC 5246 E.2: the transcript holds the SSL 2.0 message from msg_type on.
       f.ch = ch;
       f.chFrame = frame;
-      f.handshakeSeen = true;
       this.addTranscript(f, { type: HS_CLIENT_HELLO, body: fragment, raw: fragment.slice() });
       return;
     }
@@ -683,10 +682,7 @@ export class TlsSessionLayer {
         this.anomaly(f, dir, 'tls.bad-client-hello', frame, 'ClientHello does not parse');
         return;
       }
-      if (!f.ch) {
-        f.handshakeSeen = true;
-        f.chFrame = frame;
-      }
+      if (!f.ch) f.chFrame = frame;
       f.ch = ch;
       this.addTranscript(f, m);
       return;

@@ -28,7 +28,7 @@ interface Judged {
   orphanResponses: Array<{ frame: number; firstFrame: number; status: number }>;
 }
 
-function keysFor(judged: Judged): TlsKeys {
+function keysFor(judged: Judged): TlsKeys & { keyLog: KeyLog } {
   const rsaKeys: RsaKeyEntry[] = [];
   for (const k of judged.decryptedWith?.rsaKeys ?? []) {
     const [file, scope] = k.key.split('@');
@@ -36,12 +36,9 @@ function keysFor(judged: Judged): TlsKeys {
     if (!loaded.ok) throw new Error(loaded.detail);
     rsaKeys.push({ key: loaded.value, ...(scope ? parseKeyScope(scope) : {}) });
   }
-  const out: TlsKeys = { rsaKeys };
-  if (judged.decryptedWith?.keylog) {
-    out.keyLog = new KeyLog();
-    out.keyLog.addFromText(readFileSync(CAPTURES + judged.decryptedWith.keylog, 'utf8'));
-  }
-  return out;
+  const keyLog = new KeyLog();
+  if (judged.decryptedWith?.keylog) keyLog.addFromText(readFileSync(CAPTURES + judged.decryptedWith.keylog, 'utf8'));
+  return { rsaKeys, keyLog };
 }
 
 /** Capture → frames → TCP streams → TLS → HTTP, as the pipeline wires them. */
@@ -123,10 +120,7 @@ describe('decrypted TLS captures match tshark', () => {
     expect(pcap).toBeDefined();
     const keys = keysFor(judged);
     const embedded = dsbKeyLogs(pcap!);
-    if (embedded.length > 0) {
-      keys.keyLog ??= new KeyLog();
-      for (const t of embedded) expect(keys.keyLog.addFromText(t, 'dsb')).toBeGreaterThan(0);
-    }
+    for (const t of embedded) expect(keys.keyLog.addFromText(t, 'dsb')).toBeGreaterThan(0);
     const { exchanges, events } = await decryptCapture(pcap!, keys);
     const extra = EXTRA[verdict.replace('.tshark.json', '')] ?? {};
     const undecryptable = events.flatMap((e) => (e.kind === 'tls-undecryptable' ? [e.reason] : []));

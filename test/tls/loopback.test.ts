@@ -8,7 +8,8 @@ import { constants } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { KeyLog } from '../../src/tls/key-log.js';
 import { RecordReader } from '../../src/tls/record.js';
-import type { SessionEvent } from '../../src/tls/tls-session.js';
+import type { StreamEvent } from '../../src/reassembly/stream-event.js';
+import type { SessionEvent, TlsGapEvent } from '../../src/tls/tls-session.js';
 import { plaintext, rsaEntry, runLayer } from './helpers.js';
 import { recordSession, toEvents, type Recorded } from './loopback.js';
 
@@ -119,8 +120,9 @@ describe('failures and damage', () => {
     // Find the first application data record of 1000+ bytes and cut 200 bytes from its middle.
     const reader = new RecordReader();
     const stream = Buffer.concat(r.chunks.filter((c) => c.dir === 'c2s').map((c) => c.bytes));
-    const big = reader.push(stream, 0).find((e) => e.kind === 'record' && e.type === 23 && e.end - e.start > 1000)!;
-    const cutAt = big.kind === 'record' ? big.start + 500 : 0;
+    const big = reader.push(stream, 0).find((e) => e.kind === 'record' && e.type === 23 && e.end - e.start > 1000);
+    if (!big || big.kind !== 'record') throw new Error('no big record');
+    const cutAt = big.start + 500;
     const cut = evs.flatMap((e): StreamEvent[] => {
       if (e.kind !== 'data' || e.dir !== 'c2s' || e.offset + e.bytes.length <= cutAt || e.offset >= cutAt + 200) return [e];
       const parts: StreamEvent[] = [];
@@ -134,9 +136,9 @@ describe('failures and damage', () => {
     });
     const out = runLayer({ rsaKeys: [rsaEntry('server.rsa.pem')] }, cut);
     expect(tlsAnomalies(out)).toEqual([]);
-    const gaps = out.filter((e) => e.kind === 'gap');
-    expect(gaps.map((g) => g.kind === 'gap' && (g as { lengthExact: boolean }).lengthExact)).toEqual([true]);
-    const later = out.filter((e) => e.kind === 'data' && e.dir === 'c2s' && gaps[0].kind === 'gap' && e.offset > gaps[0].offset);
+    const gaps = out.filter((e): e is TlsGapEvent => e.kind === 'gap');
+    expect(gaps.map((g) => g.lengthExact)).toEqual([true]);
+    const later = out.filter((e) => e.kind === 'data' && e.dir === 'c2s' && e.offset > gaps[0].offset);
     expect(later.length).toBeGreaterThan(0);
     for (const e of later) if (e.kind === 'data') expect(Buffer.from(e.bytes).equals(want.subarray(e.offset, e.offset + e.bytes.length))).toBe(true);
 
@@ -157,7 +159,7 @@ describe('failures and damage', () => {
     const out2 = runLayer({ rsaKeys: [rsaEntry('server.rsa.pem')] }, tailCut);
     expect(tlsAnomalies(out2)).toEqual(['tls.decrypt-failed']);
     // The lost record's padding is unknown now, so offsets after it are estimates: compare the bytes, from the end.
-    const gaps2 = out2.filter((e) => e.kind === 'gap').map((g) => g.kind === 'gap' && (g as { lengthExact: boolean }).lengthExact);
+    const gaps2 = out2.filter((e): e is TlsGapEvent => e.kind === 'gap').map((g) => g.lengthExact);
     expect(gaps2).toEqual([false, false]);
     const rest = Buffer.concat(out2.flatMap((e) => (e.kind === 'data' && e.dir === 'c2s' ? [e.bytes] : [])));
     expect(rest.length).toBeGreaterThan(0);
