@@ -1,0 +1,14 @@
+// The `?` screen: every key binding (keys.ts HELP_LINES).
+import { Box, Text } from 'ink';
+
+export function Help({ lines }: { lines: readonly string[] }) {
+  return (
+    <Box flexDirection="column" borderStyle="single" paddingX={1}>
+      <Text bold>upxray browse: keys</Text>
+      {lines.map((l) => (
+        <Text key={l}>{l}</Text>
+      ))}
+      <Text dimColor>any key closes this help</Text>
+    </Box>
+  );
+}
