@@ -12,6 +12,7 @@ import { atOrAbove, type Finding, type Severity } from '../../diagnose/finding.j
 import { analyzeDocument } from '../../report/analyze-json.js';
 import { renderAnalyzeText } from '../../report/analyze-text.js';
 import { palette } from '../../report/colour.js';
+import { showTui } from './browse.js';
 import { terminalSafe } from '../../report/terminal-safe.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, type CliIo } from '../io.js';
 import type { CommandContext } from '../program.js';
@@ -20,6 +21,8 @@ export interface AnalyzeOptions {
   json?: boolean;
   phone?: string;
   failOn?: Severity;
+  /** Show the result in the terminal UI instead of printing it. */
+  tui?: boolean;
   /** Manifest or updates folder of the server (section 8). */
   inventory?: string;
   /** A known-good response body to diff every check-in response against. */
@@ -63,6 +66,7 @@ export async function analyzeCommand(path: string, opts: AnalyzeOptions, io: Cli
   if (opts.inventory !== undefined) extra.inventory = inventoryOption(opts.inventory);
   if (opts.expected !== undefined) extra.expected = expectedOption(opts.expected);
   const r = await analyzeCapture(path, io, undefined, extra);
+  if (opts.tui) return showTui(r, path, io);
   let phones = r.model.phones;
   let findings = r.findings;
   if (opts.phone !== undefined) {
@@ -92,6 +96,7 @@ export function registerAnalyze({ program, io, setExit }: CommandContext): void 
     .option('--phone <mac|ip>', 'only this phone (MAC in any notation, or IP address)')
     .option('--inventory <path>', "the server's inventory (JSON manifest or DeviceUpdateFiles folder): diff each response against what it should be")
     .option('--expected <file>', 'a known-good response body: diff each check-in response against it')
+    .option('--tui', 'browse the result in the interactive terminal UI (as upxray browse)')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or worse exists').choices(['error', 'warning', 'info']))
     .action(async (path: string, opts: AnalyzeOptions) => {
       setExit(await analyzeCommand(path, opts, io));
