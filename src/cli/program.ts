@@ -9,6 +9,7 @@ import { registerFlows } from './commands/flows.js';
 import { registerObjects } from './commands/objects.js';
 import { registerLogs } from './commands/logs.js';
 import { registerExplain } from './commands/explain.js';
+import { registerTicket } from './commands/ticket.js';
 import { registerBrowse } from './commands/browse.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './io.js';
 import { terminalSafe } from '../report/terminal-safe.js';
@@ -22,7 +23,7 @@ export interface CommandContext {
 }
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: ReadonlyArray<(ctx: CommandContext) => void> = [registerAnalyze, registerFlows, registerObjects, registerLogs, registerExplain, registerBrowse];
+const COMMANDS: ReadonlyArray<(ctx: CommandContext) => void> = [registerAnalyze, registerFlows, registerObjects, registerLogs, registerExplain, registerBrowse, registerTicket];
 
 export function createProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command();
