@@ -225,7 +225,9 @@ export function filterPhones(rows: readonly PhoneRow[], query: string): PhoneRow
 }
 
 function timelineRow(t: TimelineEntry): TimelineRow {
-  const row: TimelineRow = { kind: t.kind, time: clock(t.timeNs).slice(11), summary: safeText(t.summary), frames: t.frames };
+  // The kind has its own column: drop it from the front of the summary.
+  const summary = t.summary.replace(/^(check-in|download)\s+/, '');
+  const row: TimelineRow = { kind: t.kind, time: clock(t.timeNs).slice(11), summary: safeText(summary), frames: t.frames };
   if (t.gapSeconds !== undefined) row.gap = `+${duration(t.gapSeconds)}${t.gapMeaning ? `, ${t.gapMeaning.replace('-', ' ')}` : ''}`;
   if (t.kind !== 'connection-failed') row.exchange = safeText(t.ref);
   return row;

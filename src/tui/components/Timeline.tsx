@@ -19,7 +19,7 @@ export function Timeline({ rows, selected, color = true }: TimelineProps) {
     <Box flexDirection="column">
       {rows.map((r, i) => {
         const at = i === selected;
-        const frames = r.frames.length ? `  frames ${r.frames.join(', ')}` : '';
+        const frames = r.frames.length ? `frames ${r.frames.join(', ')}  ` : '';
         return (
           <Box key={`${i}`} flexDirection="row">
             <Box width={1} flexShrink={0}>
@@ -32,7 +32,7 @@ export function Timeline({ rows, selected, color = true }: TimelineProps) {
               <Text color={color ? (r.kind === 'connection-failed' ? 'red' : r.kind === 'download' ? 'cyan' : undefined) : undefined}>{MARK[r.kind]}</Text>
             </Box>
             <Box flexGrow={1}>
-              <SafeText bold={at}>{`${r.summary}${frames}${r.gap ? `  (${r.gap})` : ''}`}</SafeText>
+              <SafeText bold={at}>{`${frames}${r.summary}${r.gap ? `  (${r.gap})` : ''}`}</SafeText>
             </Box>
           </Box>
         );
