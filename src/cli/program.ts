@@ -11,6 +11,7 @@ import { registerLogs } from './commands/logs.js';
 import { registerExplain } from './commands/explain.js';
 import { registerTicket } from './commands/ticket.js';
 import { registerBrowse } from './commands/browse.js';
+import { registerLive } from './commands/live.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './io.js';
 import { terminalSafe } from '../report/terminal-safe.js';
 import { VERSION } from './version.js';
@@ -23,7 +24,7 @@ export interface CommandContext {
 }
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: ReadonlyArray<(ctx: CommandContext) => void> = [registerAnalyze, registerFlows, registerObjects, registerLogs, registerExplain, registerBrowse, registerTicket];
+const COMMANDS: ReadonlyArray<(ctx: CommandContext) => void> = [registerAnalyze, registerFlows, registerObjects, registerLogs, registerExplain, registerBrowse, registerLive, registerTicket];
 
 export function createProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command();

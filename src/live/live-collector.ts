@@ -1,0 +1,187 @@
+// What a live session keeps from the pipeline, and the analysis built from it
+// at any moment. It gathers exactly what analyzeSource (src/analysis.ts)
+// gathers (connections, the MAC behind each IP, DNS and DHCP facts, snap-length
+// cuts, the HTTP exchanges) so that a live session and `analyze` on the file
+// it wrote give the same findings; the e2e test holds the two together. Unlike
+// analyzeSource it can be asked for a snapshot mid-capture, and it bounds what
+// hours of unrelated web traffic would otherwise pile up.
+import type { AnalysisResult } from '../analysis.js';
+import type { CaptureSource } from '../capture/source.js';
+import { pipelineWarnings } from '../cli/warnings.js';
+import { buildModel } from '../dus/build-model.js';
+import { DiscoveryCollector, DnsTcpTracker } from '../dus/discovery.js';
+import { classify } from '../dus/exchange-kind.js';
+import { phoneStatus } from '../dus/phone-status.js';
+import { diagnose, type Rule } from '../diagnose/diagnose.js';
+import { RULES } from '../diagnose/rules/index.js';
+import type { HttpExchange } from '../http/exchanges.js';
+import type { DecodedFrame } from '../net/packet.js';
+import type { PipelineOptions, PipelineResult } from '../pipeline.js';
+import { ConnectionLog } from '../reassembly/connection-log.js';
+import type { StreamEvent } from '../reassembly/stream-event.js';
+import { captureJson, exchangeJson, exchangeStartFrame, FLOWS_SCHEMA, warningJson, type CaptureJson, type FlowsDocument } from '../report/flows-json.js';
+import { isoNs } from '../report/time.js';
+
+/** Most distinct client IPs whose Ethernet MAC is remembered (as analyze). */
+const MAX_MACS = 65_536;
+/** ucdevice.upx bodies are small; firmware bodies are hashed, not kept, beyond this (as analyze). */
+export const KEEP_BODY_BYTES = 256 * 1024;
+/** Error pages kept on non-check-in answers (build-model keeps these and drops the rest). */
+const MAX_ERROR_BODY = 64 * 1024;
+/**
+ * Exchanges that are no Device Update Service traffic (other web sites on port
+ * 80) kept at most: a mirror port sees them all day. Rules look at them only
+ * to tell a download connection from a failed check-in, so the most recent
+ * are enough; the older ones are counted and forgotten.
+ */
+export const MAX_OTHER_EXCHANGES = 2_000;
+/** Paths the rules look at even when the request is no well-formed DUS request (request-url.ts). */
+const SERVICE_LIKE = /ucdevice\.upx|deviceupdatefiles|ocinterim|requesthandler/i;
+
+export interface CollectorOptions {
+  rules?: readonly Rule[];
+  /** @default MAX_OTHER_EXCHANGES */
+  maxOtherExchanges?: number;
+}
+
+/** Whether the model needs this exchange for as long as the session runs. */
+function isServiceExchange(x: HttpExchange): boolean {
+  if (!x.request) return true; // an answer whose request was missed: could be anyone's
+  return classify(x.request.method, x.request.uri).kind !== 'other' || SERVICE_LIKE.test(x.request.rawTarget ?? x.request.uri);
+}
+
+/**
+ * Drop the bodies nothing will read (build-model drops the same ones when it
+ * runs; doing it now keeps memory at headers and hashes per exchange).
+ */
+function trimBodies(x: HttpExchange): void {
+  const kind = x.request ? classify(x.request.method, x.request.uri).kind : 'other';
+  if (kind === 'check-in') return;
+  // Rules read request bodies only of check-ins, response bodies only of error pages.
+  if (x.request) x.request.body = undefined;
+  const res = x.response;
+  if (res && !(res.status >= 400 && (res.body?.length ?? 0) <= MAX_ERROR_BODY)) res.body = undefined;
+}
+
+export class LiveCollector {
+  private readonly service: HttpExchange[] = [];
+  /** Ring of unrelated exchanges, oldest first from `otherStart`. */
+  private readonly other: HttpExchange[] = [];
+  private otherStart = 0;
+  private readonly connections = new ConnectionLog();
+  private readonly macs = new Map<string, string>();
+  private readonly discovery = new DiscoveryCollector();
+  private readonly dnsOverTcp = new DnsTcpTracker(this.discovery);
+  private snapCut = 0;
+  private readonly rules: readonly Rule[];
+  private readonly maxOther: number;
+  /** Unrelated exchanges forgotten because of the bound. */
+  otherDropped = 0;
+  records = 0;
+  firstNs: bigint | undefined;
+  lastNs: bigint | undefined;
+
+  constructor(opts: CollectorOptions = {}) {
+    this.rules = opts.rules ?? RULES;
+    this.maxOther = opts.maxOtherExchanges ?? MAX_OTHER_EXCHANGES;
+  }
+
+  /** Exchanges kept (service ones and the recent unrelated ones). */
+  get exchangeCount(): number {
+    return this.service.length + this.other.length - this.otherStart;
+  }
+
+  /** The pipeline hooks that feed this collector (plus `onExchange` of the caller). */
+  hooks(onExchange?: (x: HttpExchange) => void): Pick<PipelineOptions, 'keepBodies' | 'maxBodyBytes' | 'onExchange' | 'onFrame' | 'onStreamEvent'> {
+    return {
+      keepBodies: true,
+      maxBodyBytes: KEEP_BODY_BYTES,
+      onExchange: (x) => {
+        this.addExchange(x);
+        onExchange?.(x);
+      },
+      onStreamEvent: (e: StreamEvent) => this.dnsOverTcp.accept(e),
+      onFrame: (f: DecodedFrame) => this.frame(f),
+    };
+  }
+
+  frame(f: DecodedFrame): void {
+    this.records++;
+    if (this.firstNs === undefined) this.firstNs = f.timestampNs;
+    this.lastNs = f.timestampNs;
+    if (f.capLen < f.origLen) this.snapCut++;
+    if (f.tcp) this.connections.push(f);
+    else if (f.udp) this.discovery.udpFrame(f);
+    if (f.ip && f.link?.src && !this.macs.has(f.ip.src) && this.macs.size < MAX_MACS) this.macs.set(f.ip.src, f.link.src);
+  }
+
+  addExchange(x: HttpExchange): void {
+    trimBodies(x);
+    if (isServiceExchange(x)) {
+      this.service.push(x);
+      return;
+    }
+    this.other.push(x);
+    if (this.other.length - this.otherStart > this.maxOther) {
+      this.otherStart++;
+      this.otherDropped++;
+      // Compact now and then instead of shifting on every exchange.
+      if (this.otherStart >= this.maxOther) {
+        this.other.splice(0, this.otherStart);
+        this.otherStart = 0;
+      }
+    }
+  }
+
+  /**
+   * The analysis of everything so far. Mid-capture (`result` absent) the
+   * capture statistics are not known yet and count as zero; at the end,
+   * pass the pipeline's result and the answer is analyze's.
+   */
+  snapshot(path: string, info: CaptureSource['info'], result?: PipelineResult): AnalysisResult {
+    const capture: CaptureJson = result ? captureJson(path, result) : this.interimCapture(path, info);
+    const kept = [...this.service, ...this.other.slice(this.otherStart)];
+    const flowJsons = kept.map((x) => ({ json: exchangeJson(x), http: x }));
+    flowJsons.sort((a, b) => exchangeStartFrame(a.json) - exchangeStartFrame(b.json) || a.json.id.localeCompare(b.json.id));
+    const flows: FlowsDocument = {
+      schema: FLOWS_SCHEMA,
+      captures: [capture],
+      exchanges: flowJsons.map((e) => e.json),
+      warnings: result ? pipelineWarnings(result).map((w) => warningJson(w)) : [],
+    };
+    const conns = this.connections.all();
+    const model = buildModel({
+      captures: [capture],
+      exchanges: flowJsons.map((e) => ({ id: e.json.id, http: e.http })),
+      connections: conns,
+      macOfIp: (ip) => this.macs.get(ip),
+      snapCut: this.snapCut,
+      unreadableTls: conns.filter((c) => c.tls).length,
+      endNs: result?.lastTimestampNs ?? this.lastNs ?? 0n,
+    });
+    model.discovery = this.discovery.facts();
+    const findings = diagnose(model, this.rules);
+    for (const p of model.phones) p.status = phoneStatus(p, model, findings);
+    return { flows, model, findings };
+  }
+
+  private interimCapture(path: string, info: CaptureSource['info']): CaptureJson {
+    return {
+      path,
+      format: info.format,
+      gzip: info.gzip,
+      records: this.records,
+      firstTime: this.firstNs === undefined ? null : isoNs(this.firstNs),
+      lastTime: this.lastNs === undefined ? null : isoNs(this.lastNs),
+      stats: {
+        linkTypes: {},
+        unknownLinkTypes: {},
+        unknownEtherTypes: {},
+        unknownIpProtocols: {},
+        malformed: {},
+        ipFragments: { fragments: 0, reassembled: 0, incomplete: 0 },
+        tcp: { flows: 0, segments: 0, bytes: 0, gaps: 0, gapBytes: 0, retransmissions: 0, outOfOrder: 0, overlaps: 0, conflicts: 0, oneSidedFlows: 0 },
+      },
+    };
+  }
+}
