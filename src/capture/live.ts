@@ -129,7 +129,7 @@ export function describeCaptureFailure(tool: CaptureTool, stderr: string, interf
     const name = perm?.[1] ?? interfaces.join(', ');
     return `no permission to capture on ${name}: run upxray as root, or give ${tool} the CAP_NET_RAW and CAP_NET_ADMIN capabilities`;
   }
-  const badFilter = /can't parse filter expression: ?(.*)$/m.exec(text);
+  const badFilter = /can't parse filter expression: ?([^)\n]*)/.exec(text);
   if (badFilter || /Invalid capture filter/.test(text)) {
     const why = badFilter?.[1]?.trim();
     return `bad capture filter ${JSON.stringify(filter)}${why ? `: ${why}` : ''}`;
