@@ -26,7 +26,25 @@ export interface StatusLine {
 const REQUEST_RE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +([^ \x00-\x1f\x7f]+) +(HTTP\/1\.[0-9])$/;
 // What a broken client really sends (a phone whose locale setting holds a
 // space or a control character): still a request, read as Wireshark does.
-const LAX_REQUEST_RE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +([^ \r\n][^\r\n]*?) +(HTTP\/1\.[0-9])$/;
+// It is /^(token) +([^ \r\n][^\r\n]*?) +(HTTP\/1\.[0-9])$/, matched by hand:
+// as a regex the lazy target backtracks quadratically on a long run of spaces.
+const METHOD_THEN_SPACES = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +/;
+const VERSION_AT_END = /HTTP\/1\.[0-9]$/;
+
+function laxRequestLine(line: string): [method: string, target: string, version: string] | null {
+  const m = METHOD_THEN_SPACES.exec(line);
+  const v = VERSION_AT_END.exec(line);
+  if (!m || !v) return null;
+  // The target ends where the run of spaces before the version starts.
+  let end = v.index;
+  if (end === 0 || line.charCodeAt(end - 1) !== 0x20) return null;
+  while (end > 0 && line.charCodeAt(end - 1) === 0x20) end--;
+  const start = m[0].length;
+  if (end <= start) return null;
+  const target = line.slice(start, end);
+  if (/[\r\n]/.test(target)) return null;
+  return [m[1], target, v[0]];
+}
 // Lax on the reason phrase (may be absent, RFC 9112 section 4) and trailing space.
 const STATUS_RE = /^(HTTP\/1\.[0-9]) ([0-9]{3})(?:[ \t]([^\x00]*))?$/;
 
@@ -34,10 +52,10 @@ const STATUS_RE = /^(HTTP\/1\.[0-9]) ([0-9]{3})(?:[ \t]([^\x00]*))?$/;
 export function parseRequestLine(line: string): RequestLine | null {
   const m = REQUEST_RE.exec(line);
   if (m) return { method: m[1], uri: m[2], version: m[3] };
-  const lax = LAX_REQUEST_RE.exec(line);
+  const lax = laxRequestLine(line);
   if (!lax) return null;
-  const space = lax[2].indexOf(' ');
-  return { method: lax[1], uri: space < 0 ? lax[2] : lax[2].slice(0, space), rawTarget: lax[2], version: lax[3] };
+  const space = lax[1].indexOf(' ');
+  return { method: lax[0], uri: space < 0 ? lax[1] : lax[1].slice(0, space), rawTarget: lax[1], version: lax[2] };
 }
 
 /** Parse a status-line without its line end; null if it is not one. */
@@ -50,7 +68,30 @@ export function parseStatusLine(line: string): StatusLine | null {
 /** Methods worth recognising when a body's last bytes run into a request-line. */
 const KNOWN_METHODS = ['GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE', 'PATCH'];
 
-const REQUEST_SEARCH_RE = /[A-Z][!#$%&'*+.^_`|~0-9A-Za-z-]* +[^ \x00-\x1f\x7f]+ +HTTP\/1\.[0-9]$/;
+const TOKEN_CHAR = /[!#$%&'*+.^_`|~0-9A-Za-z-]/;
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+/**
+ * Where /[A-Z][tchar]* +[^ \x00-\x1f\x7f]+ +HTTP\/1\.[0-9]$/ would match in
+ * `s`, or -1, found from the end in one pass: the unanchored regex retried
+ * from every capital letter, quadratic on a long line of them.
+ */
+function searchRequestLine(s: string): number {
+  const v = VERSION_AT_END.exec(s);
+  if (!v) return -1;
+  let i = v.index;
+  if (i === 0 || s[i - 1] !== ' ') return -1;
+  while (i > 0 && s[i - 1] === ' ') i--;
+  const targetEnd = i;
+  while (i > 0 && s[i - 1] !== ' ') i--;
+  if (i === targetEnd || i === 0 || CONTROL.test(s.slice(i, targetEnd))) return -1;
+  while (i > 0 && s[i - 1] === ' ') i--;
+  const methodEnd = i;
+  while (i > 0 && TOKEN_CHAR.test(s[i - 1])) i--;
+  // The leftmost capital of the token run starts the match.
+  for (let k = i; k < methodEnd; k++) if (s.charCodeAt(k) >= 0x41 && s.charCodeAt(k) <= 0x5a) return k;
+  return -1;
+}
 const STATUS_SEARCH_RE = /HTTP\/1\.[0-9] [0-9]{3}(?=[ \t]|$)/;
 
 /**
@@ -64,9 +105,8 @@ export function findMessageStart(line: string, role: 'request' | 'response', fro
     if (!m || parseStatusLine(s.slice(m.index)) === null) return -1;
     return m.index + from;
   }
-  const m = REQUEST_SEARCH_RE.exec(s);
-  if (!m) return -1;
-  let at = m.index;
+  let at = searchRequestLine(s);
+  if (at < 0) return -1;
   // "...body bytesPOST /x HTTP/1.1": prefer the known method the token ends with.
   const token = s.slice(at, s.indexOf(' ', at));
   if (!KNOWN_METHODS.includes(token)) {
