@@ -9,6 +9,9 @@ import { registerFlows } from './commands/flows.js';
 import { registerObjects } from './commands/objects.js';
 import { registerLogs } from './commands/logs.js';
 import { registerExplain } from './commands/explain.js';
+import { registerDiff } from './commands/diff.js';
+import { registerServe } from './commands/serve.js';
+import { registerPhone } from './commands/phone.js';
 import { registerTicket } from './commands/ticket.js';
 import { registerBrowse } from './commands/browse.js';
 import { registerLive } from './commands/live.js';
@@ -24,7 +27,7 @@ export interface CommandContext {
 }
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: ReadonlyArray<(ctx: CommandContext) => void> = [registerAnalyze, registerFlows, registerObjects, registerLogs, registerExplain, registerBrowse, registerLive, registerTicket];
+const COMMANDS: ReadonlyArray<(ctx: CommandContext) => void> = [registerAnalyze, registerFlows, registerObjects, registerLogs, registerExplain, registerBrowse, registerLive, registerTicket, registerDiff, registerServe, registerPhone];
 
 export function createProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command();

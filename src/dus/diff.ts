@@ -179,9 +179,19 @@ export function offeredVersions(r: Pick<UpxResponseInit, 'files'>): string[] {
   return (r.files ?? []).map((f) => f.version ?? '?');
 }
 
-/** One line per difference, for messages and the diff command. */
-export function describeDiff(d: FieldDiff): string {
+/** One line per difference, for messages and the diff command; `sides` names A and B when neither is "expected". */
+export function describeDiff(d: FieldDiff, sides?: { a: string; b: string }): string {
   const q = (s: string | undefined) => JSON.stringify(s ?? '');
+  if (sides) {
+    switch (d.kind) {
+      case 'missing':
+        return `${d.field}: only in ${sides.a} (${q(d.expected)})`;
+      case 'extra':
+        return `${d.field}: only in ${sides.b} (${q(d.actual)})`;
+      case 'different':
+        return `${d.field}: ${sides.a} ${q(d.expected)}, ${sides.b} ${q(d.actual)}`;
+    }
+  }
   switch (d.kind) {
     case 'missing':
       return `${d.field}: missing (expected ${q(d.expected)})`;

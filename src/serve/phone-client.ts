@@ -32,7 +32,7 @@ export interface PhoneOptions {
   maxCycles?: number;
   /** Idle time after a download before the reboot, in seconds (the real phone: 300). @default 0 */
   waitSeconds?: number;
-  /** Connect here instead of the host a URL names (the Host header still names it). */
+  /** Connect here (`address` or `address:port`) instead of where a URL points (the Host header still names the URL's host). */
   connectTo?: string;
   /** Accept any server certificate (lab servers have self-signed ones). */
   insecure?: boolean;
@@ -111,6 +111,14 @@ interface Fetched {
   error?: string;
 }
 
+/** `10.0.0.1`, `10.0.0.1:8080`, `[::1]:8080` -> host and optional port. */
+export function connectTarget(v: string | undefined): { host: string; port?: number } | undefined {
+  if (v === undefined) return undefined;
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(v) ?? /^([^:]+)(?::(\d+))?$/.exec(v);
+  if (!m) return { host: v };
+  return m[2] !== undefined ? { host: m[1], port: Number(m[2]) } : { host: m[1] };
+}
+
 class Client {
   private readonly httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
   private readonly httpsAgent: HttpsAgent;
@@ -122,10 +130,11 @@ class Client {
     const secure = url.protocol === 'https:';
     const headers: Record<string, string> = { 'User-Agent': PHONE_USER_AGENT, Host: url.host, Connection: 'Keep-Alive' };
     if (body !== undefined) Object.assign(headers, { 'Content-Type': 'text/xml', 'Content-Length': String(Buffer.byteLength(body)), 'Cache-Control': 'no-cache' });
+    const to = connectTarget(this.o.connectTo);
     const opts = {
       method,
-      host: this.o.connectTo ?? url.hostname,
-      port: url.port || (secure ? 443 : 80),
+      host: to?.host ?? url.hostname,
+      port: to?.port ?? (url.port || (secure ? 443 : 80)),
       path: url.pathname + url.search,
       headers,
       agent: secure ? this.httpsAgent : this.httpAgent,
@@ -163,8 +172,9 @@ class Client {
   /** A check-in whose request line HTTP.sys rejects, sent on a socket of its own. */
   badLine(url: URL, body: string): Promise<Fetched> {
     const secure = url.protocol === 'https:';
-    const port = Number(url.port || (secure ? 443 : 80));
-    const host = this.o.connectTo ?? url.hostname;
+    const to = connectTarget(this.o.connectTo);
+    const port = to?.port ?? Number(url.port || (secure ? 443 : 80));
+    const host = to?.host ?? url.hostname;
     const target = `${url.pathname}?Locale=${this.o.locale ?? 'ENU'} \u0001`;
     const head = `POST ${target} HTTP/1.1\r\nContent-Type: text/xml\r\nUser-Agent: ${PHONE_USER_AGENT}\r\nHost: ${url.host}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: Keep-Alive\r\n\r\n`;
     return new Promise((resolve) => {
