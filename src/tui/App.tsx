@@ -13,7 +13,7 @@ import { SafeText } from './components/SafeText.js';
 import { StatusBar } from './components/StatusBar.js';
 import { useNavigation } from './hooks/use-navigation.js';
 import { useTerminalSize, type TerminalSize } from './hooks/use-terminal-size.js';
-import { HELP_LINES, keyAction, type Action, type Mode } from './keys.js';
+import { HELP_LINES } from './keys.js';
 import { current, type NavEnv, type Screen } from './state.js';
 import {
   buildViewModel,
@@ -93,11 +93,6 @@ function navEnv(data: ScreenData, page: number): NavEnv {
   };
 }
 
-/** One pane's key listener, active only while `mode` is the UI's mode (ink useInput isActive). */
-function useKeys(mode: Mode, active: Mode, dispatch: (a: Action) => void): void {
-  useInput((input, key) => dispatch(keyAction(mode, input, key)), { isActive: mode === active });
-}
-
 export function App({ result, color = true, size }: AppProps) {
   const { exit } = useApp();
   const term = useTerminalSize(size);
@@ -106,9 +101,11 @@ export function App({ result, color = true, size }: AppProps) {
   const bodyRows = Math.max(3, term.rows - CHROME_ROWS - 1);
   const env = useMemo(() => navEnv(data, bodyRows - 1), [data, bodyRows]);
   const [state, dispatch] = useNavigation(env);
-  useKeys('browse', state.mode, dispatch);
-  useKeys('filter', state.mode, dispatch);
-  useKeys('help', state.mode, dispatch);
+  // One listener; the reducer routes each key by the mode it is in when the key
+  // is handled, so a key typed right after `/` or `?` can never reach the pane
+  // that was active a moment before (per-pane isActive listeners switch only
+  // after React's effects run).
+  useInput((input, key) => dispatch({ input, key }), { isActive: !state.quit });
   useEffect(() => {
     if (state.quit) exit();
   }, [state.quit, exit]);

@@ -15,7 +15,7 @@ export function analysed(name: string): Promise<AnalysisResult> {
 }
 
 /** Let ink process a write and re-render. */
-export const tick = (ms = 25): Promise<void> => new Promise((res) => setTimeout(res, ms));
+export const tick = (ms = 100): Promise<void> => new Promise((res) => setTimeout(res, ms));
 
 /** ink's own styling (SGR: colour, bold, dim, inverse) removed, so what is left is what the capture put there. */
 export function withoutSgr(frame: string): string {

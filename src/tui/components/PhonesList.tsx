@@ -39,7 +39,7 @@ export function PhonesList({ rows, selected, height, color = true, empty = 'no p
               <Text inverse={at}>{at ? '›' : ' '}</Text>
             </Box>
             <StatusBadge status={r.status} color={color} />
-            <Box width={19} flexShrink={0}>
+            <Box width={18} flexShrink={0}>
               <SafeText bold={at}>{r.label}</SafeText>
             </Box>
             <Box width={16} flexShrink={0}>

@@ -1,13 +1,21 @@
-// The reducer of state.ts bound to React: state plus a dispatch that always
-// reads the latest NavEnv (row counts change with the filter and the size).
+// The reducer of state.ts bound to React: state plus a dispatch that maps each
+// key (keys.ts) in the mode of the state it applies to, and always reads the
+// latest NavEnv (row counts change with the filter and the size).
 import { useCallback, useRef, useState } from 'react';
-import type { Action } from '../keys.js';
+import { keyAction, type KeyInfo } from '../keys.js';
 import { initialState, reduce, type NavEnv, type UiState } from '../state.js';
 
-export function useNavigation(env: NavEnv): [UiState, (a: Action) => void] {
+/** A key press as ink's useInput reports it. */
+export interface KeyPress {
+  input: string;
+  key: KeyInfo;
+}
+
+/** State, and a dispatch that maps a key by the mode the state is in when it is applied. */
+export function useNavigation(env: NavEnv): [UiState, (k: KeyPress) => void] {
   const [state, setState] = useState<UiState>(initialState);
   const envRef = useRef(env);
   envRef.current = env;
-  const dispatch = useCallback((a: Action) => setState((s) => reduce(s, a, envRef.current)), []);
+  const dispatch = useCallback((k: KeyPress) => setState((s) => reduce(s, keyAction(s.mode, k.input, k.key), envRef.current)), []);
   return [state, dispatch];
 }
