@@ -18,7 +18,7 @@ export interface TuiStreams {
 }
 
 /** Colour unless NO_COLOR is set (no-color.org) or the terminal is dumb. */
-export function useColour(env: NodeJS.ProcessEnv): boolean {
+export function colourWanted(env: NodeJS.ProcessEnv): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   return env.TERM !== 'dumb';
 }
@@ -48,7 +48,7 @@ export async function runTui(result: AnalysisResult, capturePath: string, s: Tui
   // Alternate screen on, cursor hidden; both undone however the UI ends.
   s.stdout.write('\u001b[?1049h\u001b[H');
   try {
-    const app = render(createElement(App, { result, color: useColour(s.env) }), { stdin, stdout: s.stdout, exitOnCtrlC: true, patchConsole: false });
+    const app = render(createElement(App, { result, color: colourWanted(s.env) }), { stdin, stdout: s.stdout, exitOnCtrlC: true, patchConsole: false });
     await app.waitUntilExit();
   } finally {
     s.stdout.write('\u001b[?1049l');
