@@ -4,6 +4,9 @@
 import { Option } from 'commander';
 import { analyzeCapture } from '../../analysis.js';
 import { atOrAbove, type Severity } from '../../diagnose/finding.js';
+import type { Inventory } from '../../dus/inventory.js';
+import type { UpxResponse } from '../../dus/upx-types.js';
+import { expectedOption, inventoryOption } from './analyze.js';
 import { terminalSafe } from '../../report/terminal-safe.js';
 import { selectTicket } from '../../ticket/select.js';
 import { buildTicket, writeTicket } from '../../ticket/ticket.js';
@@ -16,12 +19,17 @@ export interface TicketOptions {
   phone?: string;
   redact?: boolean;
   failOn?: Severity;
+  inventory?: string;
+  expected?: string;
 }
 
 export async function ticketCommand(path: string, opts: TicketOptions, io: CliIo): Promise<number> {
   // The packets are copied on a second read of the capture: standard input cannot be read twice.
   if (path === '-') throw new UsageError('ticket reads the capture twice: give a file, not standard input');
-  const r = await analyzeCapture(path, io);
+  const extra: { inventory?: Inventory; expected?: UpxResponse } = {};
+  if (opts.inventory !== undefined) extra.inventory = inventoryOption(opts.inventory);
+  if (opts.expected !== undefined) extra.expected = expectedOption(opts.expected);
+  const r = await analyzeCapture(path, io, undefined, extra);
   const sel = selectTicket(r, opts.phone);
   if (!sel) throw new UsageError(`no phone ${opts.phone} in ${path}`);
   const built = await buildTicket(path, r, sel, { redact: opts.redact, creatorVersion: VERSION, stdin: io.stdin });
@@ -48,6 +56,8 @@ export function registerTicket({ program, io, setExit }: CommandContext): void {
     .requiredOption('-o, --output <out>', 'a folder, or one archive file ending in .zip or .tar.gz')
     .option('--phone <mac|ip>', 'only this phone (MAC in any notation, or IP address)')
     .option('--redact', 'replace MAC and IP addresses, serial numbers, host and user names by pseudonyms in every file')
+    .option('--inventory <path>', 'as for analyze: the server inventory that says what each check-in should have been answered')
+    .option('--expected <file>', 'as for analyze: a known-good response body every check-in response is compared with')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or worse is in the ticket').choices(['error', 'warning', 'info']))
     .action(async (path: string, opts: TicketOptions) => {
       setExit(await ticketCommand(path, opts, io));
