@@ -402,7 +402,27 @@ class FieldSet<K extends string> {
   }
 }
 
-const KEY_VALUE = /^([A-Za-z_][\w .:-]*?)[ \t]*=[ \t]*(.*)$/;
+const KEY_NAME = /^[A-Za-z_][\w .:-]*$/;
+
+/**
+ * A `key=value` line: what /^([A-Za-z_][\w .:-]*?)[ \t]*=[ \t]*(.*)$/ matches,
+ * found by hand. As a regex its lazy key backtracks quadratically on a long
+ * run of spaces with no '=' after it (seconds for 40 000 spaces).
+ */
+function keyValue(t: string): [line: string, key: string, value: string] | null {
+  const eq = t.indexOf('='); // the key cannot contain '=', so only the first one can match
+  if (eq < 0) return null;
+  let keyEnd = eq;
+  while (keyEnd > 0 && (t[keyEnd - 1] === ' ' || t[keyEnd - 1] === '\t')) keyEnd--;
+  const key = t.slice(0, keyEnd);
+  if (!KEY_NAME.test(key)) return null;
+  let v = eq + 1;
+  while (v < t.length && (t[v] === ' ' || t[v] === '\t')) v++;
+  const value = t.slice(v);
+  // '.' stops at line terminators, so the regex fails on a value holding one.
+  if (/[\n\r\u2028\u2029]/.test(value)) return null;
+  return [t, key, value];
+}
 
 /**
  * Read a container element (the root, or a File): its attributes, its
@@ -436,11 +456,13 @@ function readContainer<K extends string>(
         if (t === '') continue;
         // The line's offset: found by searching forward. A miss would scan to
         // the end, so after one miss lines get their element's offset instead.
-        const found = ctx.lineSearch ? ctx.text.indexOf(t, cursor) : -1;
+        // Search for the line's first 64 characters only: indexOf with a long,
+        // repetitive needle ("aaa...") is quadratic on repetitive text.
+        const found = ctx.lineSearch ? ctx.text.indexOf(t.length > 64 ? t.slice(0, 64) : t, cursor) : -1;
         if (found < 0) ctx.lineSearch = false;
         const lineAt = found >= 0 ? ctx.map(found) : at;
         if (found >= 0) cursor = found + t.length;
-        const kv = KEY_VALUE.exec(t);
+        const kv = keyValue(t);
         if (kv) {
           const lpath = `${path}/#line/${kv[1].trim()}`;
           const value = decodeValue(kv[2], piece.cdata, lineAt, ctx);

@@ -100,5 +100,21 @@ describe('bugs found by the fuzzer', () => {
     expect(Buffer.byteLength(name)).toBeLessThanOrEqual(200);
     expect(name.startsWith('a...')).toBe(true);
   });
+
+  it('a long run of spaces with no "=" in a upx text line is read in linear time', () => {
+    const body = new TextEncoder().encode(`<Request><Vendor>x</Vendor>a${' '.repeat(100_000)}b</Request>`);
+    const t0 = performance.now();
+    const r = decodeUpx(body, { kind: 'request' });
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(r.ok).toBe(true);
+  });
+
+  it('a long repetitive upx text line after a repetitive value is placed in linear time', () => {
+    const body = new TextEncoder().encode(`<Request><SerialNumber>${'a'.repeat(100_000)}</SerialNumber>${'a'.repeat(100_000)}<Model>m</Model></Request>`);
+    const t0 = performance.now();
+    const r = decodeUpx(body, { kind: 'request' });
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(r.ok).toBe(true);
+  });
 });
 
