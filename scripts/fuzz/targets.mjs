@@ -229,9 +229,10 @@ export const TARGETS = [
     needs: ['safeFileName', 'lastSegment', 'NameAllocator'],
     /** A request target as `objects` turns it into a file name: one plain name, inside the folder. */
     run(b, m) {
-      const uri = Buffer.from(b).toString('latin1');
+      // No request target is longer than the HTTP head cap (64 KiB).
+      const head = Buffer.from(b.subarray(0, 64 * 1024));
       const names = new m.NameAllocator();
-      for (const raw of [uri, Buffer.from(b).toString('utf8')]) {
+      for (const raw of [head.toString('latin1'), head.toString('utf8')]) {
         const name = names.take(m.safeFileName(m.lastSegment(raw)));
         if (name === '' || /[\\/:\u0000-\u001f\u007f-\u009f]/.test(name) || name === '.' || name === '..') {
           throw new FuzzFinding(`unsafe export name ${JSON.stringify(name)}`);
