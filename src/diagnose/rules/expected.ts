@@ -94,12 +94,16 @@ function fromInventory(m: DusModel, x: DusExchange, req: UpxRequest, res: UpxRes
   } else if ((d.reason === 'approved-update' || d.reason === 'test-device-update') && res.files.length === 0) {
     explainOffer = true;
     const u = d.update!;
-    const why = d.reason === 'test-device-update' ? `pending (or approved) ${quote(u.version, 40)}, and the phone is a test device` : `approved ${quote(u.version, 40)}`;
+    const device = quote(`${u.vendor} ${u.model} ${u.revision} ${u.locale}`, 80);
+    const why =
+      d.reason === 'test-device-update'
+        ? `${u.state} ${quote(u.version, 40)} for ${device}, and the phone is a test device`
+        : `approved ${quote(u.version, 40)} for ${device}`;
     out.push(
       finding(
         'no-update-offered',
         ph,
-        `The response in frame ${frame} offers nothing (Downloads ${quote(res.downloadsRaw ?? 'absent', 20)}) to a phone on ${shown}, though the inventory holds ${why} for ${quote(`${u.vendor} ${u.model} ${u.revision} ${u.locale}`, 80)}.`,
+        `The response in frame ${frame} offers nothing (Downloads ${quote(res.downloadsRaw ?? 'absent', 20)}) to a phone on ${shown}, though the inventory holds ${why}.`,
         responseEvidence(x, 'Downloads'),
       ),
     );

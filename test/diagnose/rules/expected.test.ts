@@ -59,7 +59,7 @@ describe('expected rule (inventory)', () => {
     const x = checkIn({ id: '0.1', reqFrame: 4, req: upxRequest({ version: '3.5.6907.0', serialNumber: 'lab-1' }), res: right([]) });
     const { mine } = run(model({ exchanges: [x] }));
     expect(mine.map((f) => f.code)).toEqual(['no-update-offered']);
-    expect(mine[0].message).toMatch(/3\.5\.6907\.207.*test device/);
+    expect(mine[0].message).toMatch(/pending 3\.5\.6907\.207 for LG-Nortel IP8540 A ENU, and the phone is a test device/);
   });
 
   it('raises locale-mismatch when the inventory lacks the phone locale and the answer is Downloads 0', () => {
