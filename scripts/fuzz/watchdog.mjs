@@ -5,7 +5,7 @@
 // process.
 import { workerData } from 'node:worker_threads';
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 const { shared, targets, outDir, hangMs, seed } = workerData;
@@ -26,6 +26,7 @@ setInterval(() => {
     join(dir, `${sha}.txt`),
     `hang: case blocked the loop for more than ${hangMs} ms\nseed ${seed} case ${meta[3]}${len < 0 ? ' (input too large to keep: regenerate it with this seed and case)' : ''}\n`,
   );
-  process.stderr.write(`\nfuzz: HANG in ${target} (seed ${seed}, case ${meta[3]}), input saved as ${dir}/${sha}.bin; killing the run\n`);
+  // Straight to fd 2: a worker's process.stderr goes through the blocked main thread.
+  writeSync(2, `\nfuzz: HANG in ${target} (seed ${seed}, case ${meta[3]}), input saved as ${dir}/${sha}.bin; killing the run\n`);
   process.kill(process.pid, 'SIGKILL');
 }, 500);
