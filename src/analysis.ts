@@ -15,12 +15,13 @@ import { diagnose, type Rule } from './diagnose/diagnose.js';
 import type { Finding } from './diagnose/finding.js';
 import { RULES } from './diagnose/rules/index.js';
 import type { HttpExchange } from './http/exchanges.js';
-import { runPipeline } from './pipeline.js';
+import { runPipeline, type TlsKeys } from './pipeline.js';
 import { ConnectionLog } from './reassembly/connection-log.js';
 import {
   captureJson,
   exchangeJson,
   exchangeStartFrame,
+  tlsByStream,
   FLOWS_SCHEMA,
   warningJson,
   type FlowsDocument,
@@ -42,7 +43,7 @@ export async function analyzeCapture(
   path: string,
   io: Pick<CliIo, 'stdin'>,
   rules: readonly Rule[] = RULES,
-  extra: Pick<AnalyzeOptions, 'inventory' | 'expected'> = {},
+  extra: Pick<AnalyzeOptions, 'inventory' | 'expected' | 'tls'> = {},
 ): Promise<AnalysisResult> {
   const source = await openCapture(path, { stdin: io.stdin });
   return analyzeSource(source, path, { rules, ...extra });
@@ -57,6 +58,8 @@ export interface AnalyzeOptions {
   inventory?: Inventory;
   /** A known-good response body every check-in response is diffed against. */
   expected?: UpxResponse;
+  /** Keys to decrypt HTTPS check-ins with. */
+  tls?: TlsKeys;
 }
 
 /** Analyze any capture source (a file, or a live capture) labelled `path` in the report. */
@@ -72,6 +75,7 @@ export async function analyzeSource(source: CaptureSource, path: string, opts: A
     keepBodies: true,
     maxBodyBytes: KEEP_BODY_BYTES,
     signal: opts.signal,
+    tls: opts.tls,
     onExchange: (x) => {
       // Keep what the model needs; a firmware body over the cap was never kept.
       exchanges.push(x);
@@ -86,7 +90,12 @@ export async function analyzeSource(source: CaptureSource, path: string, opts: A
     },
   });
   const capture = captureJson(path, result);
-  const flowJsons = exchanges.map((x) => ({ json: exchangeJson(x), http: x }));
+  const tlsJson = tlsByStream(result.tls.sessions);
+  for (const x of exchanges) {
+    const t = tlsJson.get(x.flow.index);
+    if (t) x.decrypted = t;
+  }
+  const flowJsons = exchanges.map((x) => ({ json: exchangeJson(x, undefined, '', x.decrypted), http: x }));
   flowJsons.sort((a, b) => exchangeStartFrame(a.json) - exchangeStartFrame(b.json) || a.json.id.localeCompare(b.json.id));
   const flows: FlowsDocument = {
     schema: FLOWS_SCHEMA,
@@ -101,10 +110,11 @@ export async function analyzeSource(source: CaptureSource, path: string, opts: A
     connections: conns,
     macOfIp: (ip) => macs.get(ip),
     snapCut,
-    unreadableTls: conns.filter((c) => c.tls).length,
+    unreadableTls: result.tls.undecryptable.length,
     endNs: result.lastTimestampNs ?? 0n,
   });
   model.discovery = discovery.facts();
+  model.tls = result.tls;
   if (opts.inventory) model.inventory = opts.inventory;
   if (opts.expected) model.expected = opts.expected;
   const findings = diagnose(model, rules);

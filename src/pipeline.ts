@@ -1,6 +1,6 @@
 // The only file that knows every stage. It wires capture records through frame
-// decoding, TCP reassembly and HTTP, for files and (later) live captures alike:
-// one async edge (the capture source), synchronous stages behind it.
+// decoding, TCP reassembly, TLS decryption and HTTP, for files and live
+// captures alike: one async edge (the capture source), synchronous stages behind it.
 import type { CaptureInfo, CaptureSource } from './capture/source.js';
 import type { DecodeError } from './net/decode-error.js';
 import type { DecodedFrame } from './net/packet.js';
@@ -8,6 +8,27 @@ import { FrameDecoder, type FrameStats } from './net/frame-decoder.js';
 import { TcpReassembler, type ReassemblyStats } from './reassembly/tcp-reassembler.js';
 import type { StreamEvent } from './reassembly/stream-event.js';
 import { HttpExchangeTracker, type HttpExchange } from './http/exchanges.js';
+import { KeyLog } from './tls/key-log.js';
+import type { RsaKeyEntry } from './tls/rsa-key.js';
+import { TlsSessionLayer, type SessionEvent, type TlsAlertEvent, type TlsInfoEvent, type TlsUndecryptableEvent } from './tls/tls-session.js';
+
+/** Keys for TLS decryption: the server's RSA keys and a key log. */
+export interface TlsKeys {
+  rsaKeys: readonly RsaKeyEntry[];
+  keyLog: KeyLog;
+}
+
+/** What the TLS layer said about each TLS connection. */
+export interface TlsReport {
+  sessions: TlsInfoEvent[];
+  undecryptable: TlsUndecryptableEvent[];
+  alerts: TlsAlertEvent[];
+}
+
+/** pcapng DSB secrets type of a TLS key log ('TLSK'). */
+const DSB_TLS_KEY_LOG = 0x544c534b;
+/** TLS events kept for the report; more are counted, not kept. */
+const MAX_TLS_EVENTS = 100_000;
 
 export interface PipelineOptions {
   /** Keep HTTP bodies on the exchanges (for `objects`); otherwise only sizes and hashes. */
@@ -20,6 +41,8 @@ export interface PipelineOptions {
   onFrame?: (f: DecodedFrame) => void;
   /** Called for every TCP stream event, before HTTP sees it (for other protocols over TCP, e.g. DNS). */
   onStreamEvent?: (e: StreamEvent) => void;
+  /** Keys to decrypt HTTPS with; key logs embedded in the capture (pcapng DSB) are added to them. */
+  tls?: TlsKeys;
   signal?: AbortSignal;
 }
 
@@ -32,6 +55,7 @@ export interface PipelineResult {
   reassembly: ReassemblyStats;
   firstTimestampNs?: bigint;
   lastTimestampNs?: bigint;
+  tls: TlsReport;
 }
 
 /** Capture time between idle-flow sweeps. */
@@ -47,12 +71,25 @@ export async function runPipeline(source: CaptureSource, opts: PipelineOptions =
   const decoder = new FrameDecoder();
   const reassembler = new TcpReassembler({ idleTimeoutNs: IDLE_TIMEOUT_NS });
   const http = new HttpExchangeTracker({ keepBodies: opts.keepBodies ?? false, maxBodyBytes: opts.maxBodyBytes });
+  const keyLog = opts.tls?.keyLog ?? new KeyLog();
+  const tls = new TlsSessionLayer({ rsaKeys: opts.tls?.rsaKeys ?? [], keyLog });
+  const report: TlsReport = { sessions: [], undecryptable: [], alerts: [] };
+  let secretsSeen = 0;
   const emit = opts.onExchange ?? (() => {});
   const onStream = opts.onStreamEvent;
+  const deliver = (events: SessionEvent[]): void => {
+    for (const s of events) {
+      if (s.kind === 'tls-info') keep(report.sessions, s);
+      else if (s.kind === 'tls-undecryptable') keep(report.undecryptable, s);
+      else if (s.kind === 'tls-alert') keep(report.alerts, s);
+      else for (const x of http.push(s)) emit(x);
+    }
+  };
   const feed = (events: StreamEvent[]): void => {
     for (const e of events) {
       onStream?.(e);
-      for (const x of http.push(e)) emit(x);
+      // TLS passes other flows' events through untouched and turns TLS flows into plaintext.
+      deliver(tls.accept(e));
     }
   };
 
@@ -60,6 +97,12 @@ export async function runPipeline(source: CaptureSource, opts: PipelineOptions =
   let last: bigint | undefined;
   let nextSweep: bigint | undefined;
   for await (const batch of source.batches(opts.signal)) {
+    // Key logs embedded in the capture come before the packets they decrypt.
+    const secrets = source.info.secrets;
+    while (secrets && secretsSeen < secrets.length) {
+      const dsb = secrets[secretsSeen++];
+      if (dsb.type === DSB_TLS_KEY_LOG) keyLog.addFromText(Buffer.from(dsb.data).toString('utf8'), 'dsb');
+    }
     for (const rec of batch) {
       if (first === undefined) first = rec.timestampNs;
       last = rec.timestampNs;
@@ -76,6 +119,7 @@ export async function runPipeline(source: CaptureSource, opts: PipelineOptions =
     }
   }
   feed(reassembler.flush('eof', last ?? 0n));
+  deliver(tls.flush());
   for (const x of http.flush()) emit(x);
   decoder.flush(); // counts IP datagrams still waiting for fragments
 
@@ -87,5 +131,10 @@ export async function runPipeline(source: CaptureSource, opts: PipelineOptions =
     reassembly: reassembler.stats,
     firstTimestampNs: first,
     lastTimestampNs: last,
+    tls: report,
   };
+}
+
+function keep<T>(list: T[], e: T): void {
+  if (list.length < MAX_TLS_EVENTS) list.push(e);
 }

@@ -20,6 +20,10 @@ export const BLOCK_IDB = 0x00000001;
 export const BLOCK_PB = 0x00000002;
 export const BLOCK_SPB = 0x00000003;
 export const BLOCK_EPB = 0x00000006;
+/** Decryption Secrets Block (TLS key logs embedded by `editcap --inject-secrets`). */
+export const BLOCK_DSB = 0x0000000a;
+/** DSBs kept per file: each is at most a block (16 MiB), so bound their number too. */
+const MAX_SECRETS_BLOCKS = 64;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 /**
  * Blocks that are not packets but that Wireshark (4.0) still lists as frames:
@@ -293,13 +297,26 @@ class PcapngSource implements CaptureSource {
       case BLOCK_SPB:
         this.simplePacket(v, at, batch);
         break;
+      case BLOCK_DSB:
+        this.decryptionSecrets(v);
+        break;
       default:
-        // NRB, ISB, DSB, custom and unknown blocks carry nothing the analyzer
+        // NRB, ISB, custom and unknown blocks carry nothing the analyzer
         // needs; some of them still count as frames in Wireshark.
         if (NON_PACKET_FRAME_BLOCKS.has(type)) this.frame += 1;
         break;
     }
     if (!this.stopped) q.skip(length);
+  }
+
+  /** A Decryption Secrets Block: secrets type, length, data (kept as a copy; bounded by the block cap). */
+  private decryptionSecrets(v: BlockView): void {
+    if (v.length < 20) return;
+    const type = v.u32(8);
+    const len = v.u32(12);
+    if (len > v.length - 20) return;
+    const secrets = (this.info.secrets ??= []);
+    if (secrets.length < MAX_SECRETS_BLOCKS) secrets.push({ type, data: Buffer.from(v.sub(16, 16 + len)) });
   }
 
   private sectionHeader(v: BlockView, at: number): void {

@@ -30,6 +30,12 @@ export interface CaptureInfo {
   snapLen: number;
   /** Section or file comments (pcapng shb_comment / if_comment). */
   comments: string[];
+  /**
+   * pcapng Decryption Secrets Blocks met so far, in file order (`type` is the
+   * secrets type: 0x544c534b is a TLS key log). Grows while reading: a DSB comes
+   * before the packets it decrypts.
+   */
+  secrets?: Array<{ type: number; data: Uint8Array }>;
 }
 
 export interface CaptureSource {

@@ -7,6 +7,7 @@ import type { DecodeError } from '../net/decode-error.js';
 import type { ConnectionRecord } from '../reassembly/connection-log.js';
 import type { DusClassification } from './exchange-kind.js';
 import type { DiscoveryFacts } from './discovery.js';
+import type { TlsReport } from '../pipeline.js';
 import type { Inventory } from './inventory.js';
 import type { UpxRequest, UpxResponse } from './upx-types.js';
 
@@ -89,6 +90,8 @@ export interface DusModel {
   endNs: bigint;
   /** DNS lookups of the update server's name and DHCP offers to phones, when the capture has them. */
   discovery?: DiscoveryFacts;
+  /** What the TLS layer said of each TLS connection: decrypted how, or why not. */
+  tls?: TlsReport;
   /** The server's inventory (`--inventory`): what each check-in should have been answered. */
   inventory?: Inventory;
   /** A known-good response body (`--expected`) every check-in response is compared with. */

@@ -30,6 +30,8 @@ export interface HttpExchange {
   interim: HttpResponse[];
   /** Parser problems met between messages around this exchange. */
   notes: DecodeError[];
+  /** Set by the pipeline's caller when the connection was decrypted from TLS. */
+  decrypted?: { version: string; cipherSuite: string; keySource: string; resumed: boolean };
 }
 
 export interface HttpExchangeTrackerOptions {

@@ -5,6 +5,7 @@ import type { HttpRequest, HttpResponse } from '../http/message.js';
 import type { DecodeError } from '../net/decode-error.js';
 import type { Endpoint } from '../reassembly/stream-event.js';
 import type { PipelineResult } from '../pipeline.js';
+import type { TlsInfoEvent } from '../tls/tls-session.js';
 import { isoNs } from './time.js';
 
 export const FLOWS_SCHEMA = 1;
@@ -60,6 +61,15 @@ export interface ExchangeJson {
   /** 1xx answers before the final response (100 Continue). */
   interim: Array<{ frame: number; status: number; reason: string }>;
   notes: WarningJson[];
+  /** Present when the exchange was decrypted from TLS: how. */
+  tls?: TlsJson;
+}
+
+export interface TlsJson {
+  version: string;
+  cipherSuite: string;
+  keySource: string;
+  resumed: boolean;
 }
 
 export interface WarningJson {
@@ -156,7 +166,14 @@ export function warningJson(e: DecodeError, capture?: string): WarningJson {
   return w;
 }
 
-export function exchangeJson(x: HttpExchange, capture?: string, idPrefix = ''): ExchangeJson {
+/** How each decrypted TCP stream was decrypted, by stream index. */
+export function tlsByStream(sessions: readonly TlsInfoEvent[]): Map<number, TlsJson> {
+  return new Map(
+    sessions.map((s) => [s.flow.index, { version: s.version, cipherSuite: s.cipherSuite, keySource: s.keySource, resumed: s.resumed }]),
+  );
+}
+
+export function exchangeJson(x: HttpExchange, capture?: string, idPrefix = '', tls?: TlsJson): ExchangeJson {
   const j: ExchangeJson = {
     id: idPrefix + x.id,
     stream: x.flow.index,
@@ -168,6 +185,7 @@ export function exchangeJson(x: HttpExchange, capture?: string, idPrefix = ''): 
     notes: x.notes.map((n) => warningJson(n)),
   };
   if (capture !== undefined) j.capture = capture;
+  if (tls !== undefined) j.tls = tls;
   return j;
 }
 

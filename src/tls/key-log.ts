@@ -39,6 +39,8 @@ export interface KeySource {
   lookup(clientRandom: Uint8Array): SessionSecrets | undefined;
   /** Pre-master secret logged by `RSA <first 8 bytes of encrypted pms> <pms>` lines. */
   lookupRsaPremaster(encryptedPremaster: Uint8Array): Uint8Array | undefined;
+  /** Whether any secret is known at all (an empty log is no key log to the user). */
+  isEmpty(): boolean;
 }
 
 export interface KeyLogStats {
@@ -58,6 +60,10 @@ export class KeyLog implements KeySource {
   private readonly byRandom = new Map<string, SessionSecrets>();
   private readonly rsa = new Map<string, Uint8Array>();
   readonly stats: KeyLogStats = { lines: 0, secrets: 0, badLines: 0, dropped: 0 };
+
+  isEmpty(): boolean {
+    return this.stats.secrets === 0;
+  }
 
   /** Parses `text` in the NSS key log format and adds its secrets. Returns how many were added. */
   addFromText(text: string, origin: KeyLogOrigin = 'key-log'): number {

@@ -296,6 +296,11 @@ export class TlsSessionLayer {
   }
 
   /** Drops every flow's state (end of input: the reassembler's flush has ended the flows). */
+  /** A key log with secrets in it (an empty one, made by default, is no key log to the user). */
+  private hasKeyLog(): boolean {
+    return this.keys.keyLog !== undefined && !this.keys.keyLog.isEmpty();
+  }
+
   flush(): SessionEvent[] {
     this.flows.clear();
     return [];
@@ -768,8 +773,8 @@ export class TlsSessionLayer {
       this.undecryptable(
         f,
         frame,
-        this.keys.keyLog ? 'no-key' : 'needs-key-log',
-        this.keys.keyLog
+        this.hasKeyLog() ? 'no-key' : 'needs-key-log',
+        this.hasKeyLog()
           ? `${suite.name} uses ephemeral keys and the key log has no CLIENT_RANDOM ${hex(f.ch.random)}`
           : `${suite.name} uses ephemeral (${suite.kx.toUpperCase()}) keys: only a key log can decrypt it`,
       );
@@ -881,8 +886,8 @@ export class TlsSessionLayer {
       this.undecryptable(
         f,
         frame,
-        this.keys.keyLog ? 'no-key' : 'needs-key-log',
-        this.keys.keyLog
+        this.hasKeyLog() ? 'no-key' : 'needs-key-log',
+        this.hasKeyLog()
           ? `the key log has no TLS 1.3 handshake secrets for client random ${hex(ch.random)}`
           : 'TLS 1.3 always uses ephemeral keys: only a key log can decrypt it',
       );

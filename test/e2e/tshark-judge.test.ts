@@ -29,6 +29,8 @@ interface JudgedExchange {
   interim?: JudgedResponse[];
 }
 interface Verdict {
+  /** The keys tshark decrypted with (paths relative to captures/). */
+  decryptedWith?: { rsaKeys?: Array<{ key: string }>; keylog?: string; password?: string };
   exchanges: JudgedExchange[];
   orphanResponses: JudgedResponse[];
   objects: string[];
@@ -41,6 +43,8 @@ interface Deviations {
   why: string;
   /** sha256 of files tshark exports that are not HTTP objects. */
   notObjects?: string[];
+  /** Where a message really starts, when tshark lists only its last record's segments. */
+  firstFrames?: Array<{ request: { frame: number; method: string; uri: string }; firstFrame: number }>;
   /** Request/response pairs that replace tshark's pairing (each response one tshark lists). */
   pairs?: Array<{ request: { frame: number; method: string; uri: string }; response: JudgedResponse }>;
 }
@@ -62,10 +66,15 @@ describe.each(verdicts.map((v) => [v.slice(CAPTURES.length), v]))('%s', (_name, 
   const devPath = verdictPath.replace(/\.tshark\.json$/, '.deviations.json');
   const deviations: Deviations | undefined = existsSync(devPath) ? JSON.parse(readFileSync(devPath, 'utf8')) : undefined;
   const capture = captureFor(verdictPath)!;
+  // The same keys tshark was given (an RSA key scoped to a server, a key log).
+  const keys: string[] = [];
+  for (const k of judged.decryptedWith?.rsaKeys ?? []) keys.push('--rsa-key', join(CAPTURES, k.key));
+  if (judged.decryptedWith?.keylog) keys.push('--keylog', join(CAPTURES, judged.decryptedWith.keylog));
+  if (judged.decryptedWith?.password) keys.push('--password', judged.decryptedWith.password);
   let doc: FlowsDocument;
   const flows = async (): Promise<FlowsDocument> => {
     if (!doc) {
-      const run = await cli(['flows', '--json', capture]);
+      const run = await cli(['flows', '--json', ...keys, capture]);
       expect(run.code).toBe(0);
       doc = JSON.parse(run.stdout) as FlowsDocument;
     }
@@ -90,6 +99,7 @@ describe.each(verdicts.map((v) => [v.slice(CAPTURES.length), v]))('%s', (_name, 
       if (!firstFrames.has(k)) firstFrames.set(k, new Set());
       firstFrames.get(k)!.add(x.request.firstFrame);
     }
+    for (const d of deviations?.firstFrames ?? []) firstFrames.set(reqKey(d.request), new Set([d.firstFrame]));
     for (const x of (await flows()).exchanges.filter((e) => e.request)) {
       expect(firstFrames.get(reqKey(x.request!)), `request ${reqKey(x.request!)}`).toContain(x.request!.firstFrame);
     }
@@ -132,7 +142,7 @@ describe.each(verdicts.map((v) => [v.slice(CAPTURES.length), v]))('%s', (_name, 
   it('exports the bodies tshark exports', async () => {
     const out = mkdtempSync(join(tmpdir(), 'upxray-objects-'));
     try {
-      const run = await cli(['objects', capture, '-o', out]);
+      const run = await cli(['objects', ...keys, capture, '-o', out]);
       expect(run.code).toBe(0);
       const ours = readdirSync(out)
         .map((f) => createHash('sha256').update(readFileSync(join(out, f))).digest('hex'))

@@ -15,7 +15,7 @@ export interface CliRun {
   stderr: string;
 }
 
-export async function cli(argv: string[], stdin: Uint8Array = new Uint8Array()): Promise<CliRun> {
+export async function cli(argv: string[], stdin: Uint8Array = new Uint8Array(), env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
@@ -23,7 +23,7 @@ export async function cli(argv: string[], stdin: Uint8Array = new Uint8Array()):
     stderr: (t) => (stderr += t),
     stdin: Readable.from([Buffer.from(stdin)]),
     isTTY: false,
-    env: { NO_COLOR: '1' },
+    env: { NO_COLOR: '1', ...env },
   });
   return { code, stdout, stderr };
 }

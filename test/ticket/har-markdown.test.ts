@@ -41,6 +41,22 @@ function harValidator() {
 describe('flows.har', () => {
   const validate = harValidator();
 
+  it('holds the decrypted HTTPS check-ins when the key is given, and validates', async () => {
+    const out = join(dir, 'tls-demo');
+    const key = join(CAPTURES, 'make/tls/keys/server.rsa.pem');
+    const r = await cli(['ticket', join(CAPTURES, 'tls-demo.pcap'), '--rsa-key', key, '-o', out]);
+    expect(r.code).toBe(0);
+    const har = JSON.parse(readFileSync(join(out, 'flows.har'), 'utf8'));
+    expect(validate(har), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    const checkIns = har.log.entries.filter((e: { request: { url: string } }) => e.request.url.endsWith('/ucdevice.upx'));
+    expect(checkIns).toHaveLength(3);
+    for (const e of checkIns) {
+      expect(e._decrypted).toBe(true);
+      expect(e.request.url).toMatch(/^https:/);
+      expect(e.request.postData.text).toMatch(/<MacAddress>0021630F207B<\/MacAddress>/);
+    }
+  });
+
   it.each(['dus-demo.pcap', 'dus-download-forbidden-acl.pcap', 'dus-upx-decode-error-html.pcap', 'http-chunked-gzip.pcapng'])('validates against HAR 1.2 for %s', async (name) => {
     const out = join(dir, name);
     expect((await cli(['ticket', join(CAPTURES, name), '-o', out])).code).toBe(0);

@@ -16,8 +16,10 @@ import { showTui } from './browse.js';
 import { terminalSafe } from '../../report/terminal-safe.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, type CliIo } from '../io.js';
 import type { CommandContext } from '../program.js';
+import { addTlsOptions, loadTlsKeys, type TlsOptionValues } from '../tls-options.js';
+import type { TlsKeys } from '../../pipeline.js';
 
-export interface AnalyzeOptions {
+export interface AnalyzeOptions extends TlsOptionValues {
   json?: boolean;
   phone?: string;
   failOn?: Severity;
@@ -62,7 +64,7 @@ function belongsTo(f: Finding, phones: readonly Phone[]): boolean {
 }
 
 export async function analyzeCommand(path: string, opts: AnalyzeOptions, io: CliIo): Promise<number> {
-  const extra: { inventory?: Inventory; expected?: UpxResponse } = {};
+  const extra: { inventory?: Inventory; expected?: UpxResponse; tls?: TlsKeys } = { tls: loadTlsKeys(opts, io.env) };
   if (opts.inventory !== undefined) extra.inventory = inventoryOption(opts.inventory);
   if (opts.expected !== undefined) extra.expected = expectedOption(opts.expected);
   const r = await analyzeCapture(path, io, undefined, extra);
@@ -88,7 +90,7 @@ export async function analyzeCommand(path: string, opts: AnalyzeOptions, io: Cli
 }
 
 export function registerAnalyze({ program, io, setExit }: CommandContext): void {
-  program
+  const cmd = program
     .command('analyze')
     .description('decode the ucdevice.upx check-ins and downloads of each phone and name the known faults')
     .argument('<capture>', 'pcap or pcapng file, optionally gzipped; - for standard input')
@@ -97,8 +99,8 @@ export function registerAnalyze({ program, io, setExit }: CommandContext): void 
     .option('--inventory <path>', "the server's inventory (JSON manifest or DeviceUpdateFiles folder): diff each response against what it should be")
     .option('--expected <file>', 'a known-good response body: diff each check-in response against it')
     .option('--tui', 'browse the result in the interactive terminal UI (as upxray browse)')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or worse exists').choices(['error', 'warning', 'info']))
-    .action(async (path: string, opts: AnalyzeOptions) => {
-      setExit(await analyzeCommand(path, opts, io));
-    });
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or worse exists').choices(['error', 'warning', 'info']));
+  addTlsOptions(cmd).action(async (path: string, opts: AnalyzeOptions) => {
+    setExit(await analyzeCommand(path, opts, io));
+  });
 }

@@ -8,6 +8,7 @@ import {
   exchangeJson,
   exchangeStartFrame,
   FLOWS_SCHEMA,
+  tlsByStream,
   warningJson,
   type FlowsDocument,
 } from '../../report/flows-json.js';
@@ -15,22 +16,25 @@ import { renderFlowsText } from '../../report/flows-text.js';
 import { pipelineWarnings } from '../warnings.js';
 import type { CliIo } from '../io.js';
 import type { CommandContext } from '../program.js';
+import { addTlsOptions, loadTlsKeys, type TlsOptionValues } from '../tls-options.js';
+import type { TlsKeys } from '../../pipeline.js';
 
-export interface FlowsOptions {
+export interface FlowsOptions extends TlsOptionValues {
   json?: boolean;
 }
 
 /** Read every capture and build the flows document (shared with later commands). */
-export async function buildFlowsDocument(paths: string[], io: CliIo): Promise<FlowsDocument> {
+export async function buildFlowsDocument(paths: string[], io: CliIo, tlsKeys?: TlsKeys): Promise<FlowsDocument> {
   const doc: FlowsDocument = { schema: FLOWS_SCHEMA, captures: [], exchanges: [], warnings: [] };
   const several = paths.length > 1;
   for (const [i, path] of paths.entries()) {
     const source = await openCapture(path, { stdin: io.stdin });
     const exchanges: HttpExchange[] = [];
-    const result = await runPipeline(source, { onExchange: (x) => exchanges.push(x) });
+    const result = await runPipeline(source, { onExchange: (x) => exchanges.push(x), tls: tlsKeys });
     const label = several ? path : undefined;
     const prefix = several ? `${i + 1}/` : '';
-    const jsons = exchanges.map((x) => exchangeJson(x, label, prefix));
+    const tls = tlsByStream(result.tls.sessions);
+    const jsons = exchanges.map((x) => exchangeJson(x, label, prefix, tls.get(x.flow.index)));
     jsons.sort((a, b) => exchangeStartFrame(a) - exchangeStartFrame(b) || a.id.localeCompare(b.id));
     doc.captures.push(captureJson(path, result));
     doc.exchanges.push(...jsons);
@@ -40,7 +44,7 @@ export async function buildFlowsDocument(paths: string[], io: CliIo): Promise<Fl
 }
 
 export async function flowsCommand(paths: string[], opts: FlowsOptions, io: CliIo): Promise<number> {
-  const doc = await buildFlowsDocument(paths, io);
+  const doc = await buildFlowsDocument(paths, io, loadTlsKeys(opts, io.env));
   if (opts.json) io.stdout(JSON.stringify(doc, null, 2) + '\n');
   else io.stdout(renderFlowsText(doc));
   for (const w of doc.warnings) {
@@ -50,12 +54,12 @@ export async function flowsCommand(paths: string[], opts: FlowsOptions, io: CliI
 }
 
 export function registerFlows({ program, io, setExit }: CommandContext): void {
-  program
+  const cmd = program
     .command('flows')
     .description('list every HTTP exchange in the captures, with Wireshark frame numbers')
     .argument('<capture...>', 'pcap or pcapng file(s), optionally gzipped; - for standard input')
-    .option('--json', 'print one JSON document (schema 1) instead of text')
-    .action(async (paths: string[], opts: FlowsOptions) => {
-      setExit(await flowsCommand(paths, opts, io));
-    });
+    .option('--json', 'print one JSON document (schema 1) instead of text');
+  addTlsOptions(cmd).action(async (paths: string[], opts: FlowsOptions) => {
+    setExit(await flowsCommand(paths, opts, io));
+  });
 }

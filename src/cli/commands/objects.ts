@@ -14,8 +14,9 @@ import { terminalSafe } from '../../report/terminal-safe.js';
 import { UsageError, type CliIo } from '../io.js';
 import { pipelineWarnings } from '../warnings.js';
 import type { CommandContext } from '../program.js';
+import { addTlsOptions, loadTlsKeys, type TlsOptionValues } from '../tls-options.js';
 
-export interface ObjectsOptions {
+export interface ObjectsOptions extends TlsOptionValues {
   output: string;
   /** Also write bodies cut short (lost segments, a reset), named `<name>.partial`. */
   includeIncomplete?: boolean;
@@ -84,6 +85,7 @@ export async function objectsCommand(path: string, opts: ObjectsOptions, io: Cli
   };
 
   const result = await runPipeline(source, {
+    tls: loadTlsKeys(opts, io.env),
     keepBodies: true,
     maxBodyBytes: opts.maxBodyBytes,
     onExchange: (x) => {
@@ -104,13 +106,13 @@ export async function objectsCommand(path: string, opts: ObjectsOptions, io: Cli
 }
 
 export function registerObjects({ program, io, setExit }: CommandContext): void {
-  program
+  const cmd = program
     .command('objects')
     .description("write every HTTP body to a folder, as Wireshark's Export Objects > HTTP does")
     .argument('<capture>', 'pcap or pcapng file, optionally gzipped; - for standard input')
     .requiredOption('-o, --output <dir>', 'folder to write the bodies into (created if missing)')
-    .option('--include-incomplete', 'also write bodies cut short by lost segments or a reset, as <name>.partial')
-    .action(async (path: string, opts: ObjectsOptions) => {
-      setExit(await objectsCommand(path, opts, io));
-    });
+    .option('--include-incomplete', 'also write bodies cut short by lost segments or a reset, as <name>.partial');
+  addTlsOptions(cmd).action(async (path: string, opts: ObjectsOptions) => {
+    setExit(await objectsCommand(path, opts, io));
+  });
 }

@@ -12,9 +12,11 @@ import { selectTicket } from '../../ticket/select.js';
 import { buildTicket, writeTicket } from '../../ticket/ticket.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, type CliIo } from '../io.js';
 import type { CommandContext } from '../program.js';
+import { addTlsOptions, loadTlsKeys, type TlsOptionValues } from '../tls-options.js';
+import type { TlsKeys } from '../../pipeline.js';
 import { VERSION } from '../version.js';
 
-export interface TicketOptions {
+export interface TicketOptions extends TlsOptionValues {
   output: string;
   phone?: string;
   redact?: boolean;
@@ -26,7 +28,7 @@ export interface TicketOptions {
 export async function ticketCommand(path: string, opts: TicketOptions, io: CliIo): Promise<number> {
   // The packets are copied on a second read of the capture: standard input cannot be read twice.
   if (path === '-') throw new UsageError('ticket reads the capture twice: give a file, not standard input');
-  const extra: { inventory?: Inventory; expected?: UpxResponse } = {};
+  const extra: { inventory?: Inventory; expected?: UpxResponse; tls?: TlsKeys } = { tls: loadTlsKeys(opts, io.env) };
   if (opts.inventory !== undefined) extra.inventory = inventoryOption(opts.inventory);
   if (opts.expected !== undefined) extra.expected = expectedOption(opts.expected);
   const r = await analyzeCapture(path, io, undefined, extra);
@@ -49,7 +51,7 @@ export async function ticketCommand(path: string, opts: TicketOptions, io: CliIo
 }
 
 export function registerTicket({ program, io, setExit }: CommandContext): void {
-  program
+  const cmd = program
     .command('ticket')
     .description('write what a support ticket needs: report.md, flows.har, flows.pcapng and analysis.json')
     .argument('<capture>', 'pcap or pcapng file, optionally gzipped')
@@ -58,8 +60,8 @@ export function registerTicket({ program, io, setExit }: CommandContext): void {
     .option('--redact', 'replace MAC and IP addresses, serial numbers, host and user names by pseudonyms in every file')
     .option('--inventory <path>', 'as for analyze: the server inventory that says what each check-in should have been answered')
     .option('--expected <file>', 'as for analyze: a known-good response body every check-in response is compared with')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or worse is in the ticket').choices(['error', 'warning', 'info']))
-    .action(async (path: string, opts: TicketOptions) => {
-      setExit(await ticketCommand(path, opts, io));
-    });
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or worse is in the ticket').choices(['error', 'warning', 'info']));
+  addTlsOptions(cmd).action(async (path: string, opts: TicketOptions) => {
+    setExit(await ticketCommand(path, opts, io));
+  });
 }
