@@ -22,6 +22,14 @@ describe('analyze --json', () => {
     expect(doc.exchanges.map((x: { id: string }) => x.id)).toEqual(flows.exchanges.map((x: { id: string }) => x.id));
   });
 
+  it('validates a decrypted capture (exchanges carry how they were decrypted)', async () => {
+    const key = join(CAPTURES, 'make/tls/keys/server.rsa.pem');
+    const r = await cli(['analyze', '--json', '--rsa-key', key, join(CAPTURES, 'tls-demo.pcap')]);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.exchanges.some((x: { tls?: unknown }) => x.tls !== undefined)).toBe(true);
+    expect(validate(doc), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+  });
+
   it('the schema rejects what it should (it is not a rubber stamp)', async () => {
     const r = await cli(['analyze', '--json', join(CAPTURES, 'dus-demo.pcap')]);
     const doc = JSON.parse(r.stdout);
