@@ -104,3 +104,26 @@ export const HELP_LINES: readonly string[] = [
   '?               this help (any key closes it)',
   'q  Ctrl+C       quit',
 ];
+
+/**
+ * One read from the terminal can hold several keys (a fast typist, a paste, or
+ * tmux delivering Enter twice): ink then reports them as one `input`. Split such
+ * a chunk into single keys so each is bound as if typed alone. Escape sequences
+ * are split by ink already and arrive with their flags set; they pass through.
+ */
+export function splitKeys(input: string, key: KeyInfo): Array<{ input: string; key: KeyInfo }> {
+  const special = key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown || key.home || key.end || key.escape;
+  const chars = [...input];
+  if (special || chars.length <= 1 || chars.length > 4096) return [{ input, key }];
+  const out: Array<{ input: string; key: KeyInfo }> = [];
+  for (const c of chars) {
+    if (c === '\r' || c === '\n') out.push({ input: '', key: { return: true } });
+    else if (c === '\u007f') out.push({ input: '', key: { delete: true } });
+    else if (c === '\b') out.push({ input: '', key: { backspace: true } });
+    else if (c === '\t') out.push({ input: '', key: { tab: true } });
+    else if (c === '\u0003') out.push({ input: 'c', key: { ctrl: true } });
+    else if (c.charCodeAt(0) < 0x20 || c === '\u001b') continue;
+    else out.push({ input: c, key: {} });
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterText, keyAction, MAX_FILTER } from '../../src/tui/keys.js';
+import { filterText, keyAction, MAX_FILTER, splitKeys } from '../../src/tui/keys.js';
 
 describe('keyAction in browse mode', () => {
   it.each([
@@ -58,5 +58,26 @@ describe('keyAction in help mode', () => {
     expect(keyAction('help', '', { escape: true }).type).toBe('back');
     expect(keyAction('help', '?', {}).type).toBe('back');
     expect(keyAction('help', 'q', {}).type).toBe('quit');
+  });
+});
+
+describe('splitKeys', () => {
+  it('splits a chunk of several keys into single keys', () => {
+    expect(splitKeys('\r\r', {})).toEqual([
+      { input: '', key: { return: true } },
+      { input: '', key: { return: true } },
+    ]);
+    expect(splitKeys('jj\u007fq', {})).toEqual([
+      { input: 'j', key: {} },
+      { input: 'j', key: {} },
+      { input: '', key: { delete: true } },
+      { input: 'q', key: {} },
+    ]);
+  });
+
+  it('leaves single keys and sequences ink already decoded alone', () => {
+    expect(splitKeys('j', {})).toEqual([{ input: 'j', key: {} }]);
+    expect(splitKeys('', { upArrow: true })).toEqual([{ input: '', key: { upArrow: true } }]);
+    expect(splitKeys('[A', { escape: true })).toEqual([{ input: '[A', key: { escape: true } }]);
   });
 });

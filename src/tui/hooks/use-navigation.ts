@@ -2,7 +2,7 @@
 // key (keys.ts) in the mode of the state it applies to, and always reads the
 // latest NavEnv (row counts change with the filter and the size).
 import { useCallback, useRef, useState } from 'react';
-import { keyAction, type KeyInfo } from '../keys.js';
+import { keyAction, splitKeys, type KeyInfo } from '../keys.js';
 import { initialState, reduce, type NavEnv, type UiState } from '../state.js';
 
 /** A key press as ink's useInput reports it. */
@@ -16,6 +16,10 @@ export function useNavigation(env: NavEnv): [UiState, (k: KeyPress) => void] {
   const [state, setState] = useState<UiState>(initialState);
   const envRef = useRef(env);
   envRef.current = env;
-  const dispatch = useCallback((k: KeyPress) => setState((s) => reduce(s, keyAction(s.mode, k.input, k.key), envRef.current)), []);
+  const dispatch = useCallback(
+    (k: KeyPress) =>
+      setState((s0) => splitKeys(k.input, k.key).reduce((s, one) => reduce(s, keyAction(s.mode, one.input, one.key), envRef.current), s0)),
+    [],
+  );
   return [state, dispatch];
 }
