@@ -179,19 +179,9 @@ export function offeredVersions(r: Pick<UpxResponseInit, 'files'>): string[] {
   return (r.files ?? []).map((f) => f.version ?? '?');
 }
 
-/** One line per difference, for messages and the diff command; `sides` names A and B when neither is "expected". */
-export function describeDiff(d: FieldDiff, sides?: { a: string; b: string }): string {
+/** One line per difference, A being what was expected: for messages. */
+export function describeDiff(d: FieldDiff): string {
   const q = (s: string | undefined) => JSON.stringify(s ?? '');
-  if (sides) {
-    switch (d.kind) {
-      case 'missing':
-        return `${d.field}: only in ${sides.a} (${q(d.expected)})`;
-      case 'extra':
-        return `${d.field}: only in ${sides.b} (${q(d.actual)})`;
-      case 'different':
-        return `${d.field}: ${sides.a} ${q(d.expected)}, ${sides.b} ${q(d.actual)}`;
-    }
-  }
   switch (d.kind) {
     case 'missing':
       return `${d.field}: missing (expected ${q(d.expected)})`;
@@ -199,5 +189,18 @@ export function describeDiff(d: FieldDiff, sides?: { a: string; b: string }): st
       return `${d.field}: not expected (got ${q(d.actual)})`;
     case 'different':
       return `${d.field}: expected ${q(d.expected)}, got ${q(d.actual)}`;
+  }
+}
+
+/** One line per difference between two sides, neither of which is "expected" (two captured check-ins). */
+export function describeDiffBetween(d: FieldDiff, a = 'A', b = 'B'): string {
+  const q = (s: string | undefined) => JSON.stringify(s ?? '');
+  switch (d.kind) {
+    case 'missing':
+      return `${d.field}: only in ${a} (${q(d.expected)})`;
+    case 'extra':
+      return `${d.field}: only in ${b} (${q(d.actual)})`;
+    case 'different':
+      return `${d.field}: ${a} ${q(d.expected)}, ${b} ${q(d.actual)}`;
   }
 }

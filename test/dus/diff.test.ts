@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { describeDiff, diffRequests, diffResponses, fileUrlParts, offeredVersions } from '../../src/dus/diff.js';
+import { describeDiff, describeDiffBetween, diffRequests, diffResponses, fileUrlParts, offeredVersions } from '../../src/dus/diff.js';
 import { decodeUpx } from '../../src/dus/upx-codec.js';
 import type { UpxResponseInit } from '../../src/dus/upx-encode.js';
 
@@ -122,5 +122,13 @@ describe('diffRequests', () => {
       { field: 'Locale', kind: 'different', expected: 'ENU', actual: 'NLD' },
       { field: 'Files[1].Version', kind: 'different', expected: '3.5.6907.0', actual: '1.0.452.0' },
     ]);
+  });
+});
+
+describe('describeDiffBetween', () => {
+  it('names the sides instead of expected/got', () => {
+    expect(describeDiffBetween({ field: 'Locale', kind: 'different', expected: 'ENU', actual: 'NLD' })).toBe('Locale: A "ENU", B "NLD"');
+    expect(describeDiffBetween({ field: 'Files[1]', kind: 'missing', expected: 'u' }, 'working', 'stuck')).toBe('Files[1]: only in working ("u")');
+    expect(describeDiffBetween({ field: 'Files[2]', kind: 'extra', actual: 'v' })).toBe('Files[2]: only in B ("v")');
   });
 });

@@ -5,7 +5,7 @@
 // it should have answered (section 5).
 import { readFileSync } from 'node:fs';
 import { analyzeCapture } from '../../analysis.js';
-import { describeDiff, diffRequests, diffResponses, type FieldDiff } from '../../dus/diff.js';
+import { describeDiff, describeDiffBetween, diffRequests, diffResponses, type FieldDiff } from '../../dus/diff.js';
 import { expectedAnswer } from '../../dus/expected.js';
 import type { DusExchange } from '../../dus/model.js';
 import { decodeUpx } from '../../dus/upx-codec.js';
@@ -98,7 +98,7 @@ export function compareSides(a: DiffSide, b: DiffSide): DiffResult {
 
 function renderText(r: DiffResult, expectedBody?: string): string {
   // Two captured sides are A and B; against the inventory, A is what was expected.
-  const sides = expectedBody === undefined ? { a: 'A', b: 'B' } : undefined;
+  const describe = (d: FieldDiff) => (expectedBody === undefined ? describeDiffBetween(d) : describeDiff(d));
   const side = (s: { label: string; frames?: number[] }) => `${terminalSafe(s.label)}${s.frames?.length ? ` (frames ${s.frames.join(', ')})` : ''}`;
   let t = `A: ${side(r.a)}\nB: ${side(r.b)}\n`;
   let total = 0;
@@ -106,7 +106,7 @@ function renderText(r: DiffResult, expectedBody?: string): string {
     if (!list) continue;
     total += list.length;
     t += `\n${name}: ${list.length === 0 ? 'same' : `${list.length} difference(s)`}\n`;
-    for (const d of list) t += `  ${terminalSafe(describeDiff(d, sides))}\n`;
+    for (const d of list) t += `  ${terminalSafe(describe(d))}\n`;
   }
   for (const n of r.notCompared) t += `\n${n}: only one side has one; not compared\n`;
   if (expectedBody) t += `\nexpected response:\n${terminalSafeBlock(expectedBody)}`;
