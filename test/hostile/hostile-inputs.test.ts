@@ -271,7 +271,7 @@ describe('hostile inputs', () => {
     expect(source.warnings[0].required).toBe(0xfffffffc);
   });
 
-  // Guard: upx-codec refuses a DOCTYPE outright and never expands entities
+  // Guard: the upx pre-scan (upx-prescan.ts) refuses a DOCTYPE outright, and the parser never expands entities
   // (processEntities: false). Without it a billion-laughs body would expand
   // to 10^9 bytes inside the decoder.
   it('an XML body with a DOCTYPE and entity expansion is refused, never expanded', () => {
@@ -286,7 +286,7 @@ describe('hostile inputs', () => {
     expect(JSON.stringify(r).length).toBeLessThan(10_000);
   });
 
-  // Guard: the nesting cap (UPX_MAX_DEPTH, 32). Without it a 100 000-deep body
+  // Guard: the pre-scan's nesting cap (UPX_MAX_DEPTH, 32). Without it a 100 000-deep body
   // recurses through the parser and the field walk (a stack overflow).
   it('deeply nested XML is refused at the depth cap', () => {
     const depth = 100_000;
