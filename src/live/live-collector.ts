@@ -16,10 +16,12 @@ import { diagnose, type Rule } from '../diagnose/diagnose.js';
 import { RULES } from '../diagnose/rules/index.js';
 import type { HttpExchange } from '../http/exchanges.js';
 import type { DecodedFrame } from '../net/packet.js';
+import type { Inventory } from '../dus/inventory.js';
+import type { UpxResponse } from '../dus/upx-types.js';
 import type { PipelineOptions, PipelineResult } from '../pipeline.js';
 import { ConnectionLog } from '../reassembly/connection-log.js';
 import type { StreamEvent } from '../reassembly/stream-event.js';
-import { captureJson, exchangeJson, exchangeStartFrame, FLOWS_SCHEMA, warningJson, type CaptureJson, type FlowsDocument } from '../report/flows-json.js';
+import { captureJson, exchangeJson, exchangeStartFrame, FLOWS_SCHEMA, tlsByStream, warningJson, type CaptureJson, type FlowsDocument } from '../report/flows-json.js';
 import { isoNs } from '../report/time.js';
 
 /** Most distinct client IPs whose Ethernet MAC is remembered (as analyze). */
@@ -42,6 +44,9 @@ export interface CollectorOptions {
   rules?: readonly Rule[];
   /** @default MAX_OTHER_EXCHANGES */
   maxOtherExchanges?: number;
+  /** As analyze's --inventory and --expected. */
+  inventory?: Inventory;
+  expected?: UpxResponse;
 }
 
 /** Whether the model needs this exchange for as long as the session runs. */
@@ -81,7 +86,7 @@ export class LiveCollector {
   firstNs: bigint | undefined;
   lastNs: bigint | undefined;
 
-  constructor(opts: CollectorOptions = {}) {
+  constructor(private readonly opts: CollectorOptions = {}) {
     this.rules = opts.rules ?? RULES;
     this.maxOther = opts.maxOtherExchanges ?? MAX_OTHER_EXCHANGES;
   }
@@ -141,7 +146,15 @@ export class LiveCollector {
   snapshot(path: string, info: CaptureSource['info'], result?: PipelineResult): AnalysisResult {
     const capture: CaptureJson = result ? captureJson(path, result) : this.interimCapture(path, info);
     const kept = [...this.service, ...this.other.slice(this.otherStart)];
-    const flowJsons = kept.map((x) => ({ json: exchangeJson(x), http: x }));
+    // What TLS said about each connection is known only once the pipeline is done (as analyze).
+    if (result) {
+      const tlsJson = tlsByStream(result.tls.sessions);
+      for (const x of kept) {
+        const t = tlsJson.get(x.flow.index);
+        if (t) x.decrypted = t;
+      }
+    }
+    const flowJsons = kept.map((x) => ({ json: exchangeJson(x, undefined, '', x.decrypted), http: x }));
     flowJsons.sort((a, b) => exchangeStartFrame(a.json) - exchangeStartFrame(b.json) || a.json.id.localeCompare(b.json.id));
     const flows: FlowsDocument = {
       schema: FLOWS_SCHEMA,
@@ -156,10 +169,13 @@ export class LiveCollector {
       connections: conns,
       macOfIp: (ip) => this.macs.get(ip),
       snapCut: this.snapCut,
-      unreadableTls: conns.filter((c) => c.tls).length,
+      unreadableTls: result ? result.tls.undecryptable.length : 0,
       endNs: result?.lastTimestampNs ?? this.lastNs ?? 0n,
     });
     model.discovery = this.discovery.facts();
+    if (result) model.tls = result.tls;
+    if (this.opts.inventory) model.inventory = this.opts.inventory;
+    if (this.opts.expected) model.expected = this.opts.expected;
     const findings = diagnose(model, this.rules);
     for (const p of model.phones) p.status = phoneStatus(p, model, findings);
     return { flows, model, findings };

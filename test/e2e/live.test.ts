@@ -221,7 +221,10 @@ for i in range(4400):
     expect(code).toBe(0);
     const summary = ndjson(live.out.text).pop()!;
     expect(summary.event).toBe('summary');
-    expect(summary.records).toBeGreaterThanOrEqual(4000);
+    // Every datagram passed the filter; under load the kernel may drop some, and says so.
+    expect(summary.capture.received).toBeGreaterThanOrEqual(4400);
+    expect(summary.records + summary.capture.droppedByKernel).toBeGreaterThanOrEqual(4400);
+    expect(summary.records).toBeGreaterThanOrEqual(2500);
     expect(summary.files).toEqual([file, `${file}.1`, `${file}.2`]);
     expect(existsSync(`${file}.3`)).toBe(false);
     let kept = 0;
