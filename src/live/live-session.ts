@@ -10,7 +10,10 @@ import type { Finding } from '../diagnose/finding.js';
 import type { HttpExchange } from '../http/exchanges.js';
 import { runPipeline, type PipelineResult } from '../pipeline.js';
 import { FindingTracker } from './finding-tracker.js';
-import { LiveCollector } from './live-collector.js';
+import { AnalysisCollector } from '../analysis-collector.js';
+import type { Inventory } from '../dus/inventory.js';
+import type { UpxResponse } from '../dus/upx-types.js';
+import type { TlsKeys } from '../pipeline.js';
 
 export type LiveEvent =
   | { kind: 'exchange'; exchange: HttpExchange }
@@ -31,6 +34,11 @@ export interface LiveSessionOptions {
   /** Wall clock in ms (tests and the soak bench pass their own). @default Date.now */
   now?: () => number;
   signal?: AbortSignal;
+  /** As analyze's --inventory and --expected. */
+  inventory?: Inventory;
+  expected?: UpxResponse;
+  /** As analyze's --rsa-key and --keylog. */
+  tls?: TlsKeys;
 }
 
 export interface LiveSessionResult {
@@ -45,7 +53,12 @@ export interface LiveSessionResult {
 export async function runLiveSession(source: CaptureSource, opts: LiveSessionOptions): Promise<LiveSessionResult> {
   const now = opts.now ?? Date.now;
   const interval = opts.intervalMs ?? 1000;
-  const collector = new LiveCollector({ rules: opts.rules, maxOtherExchanges: opts.maxOtherExchanges });
+  const collector = new AnalysisCollector({
+    rules: opts.rules,
+    maxOtherExchanges: opts.maxOtherExchanges,
+    inventory: opts.inventory,
+    expected: opts.expected,
+  });
   const tracker = new FindingTracker();
   let dirty = false;
   let lastRun = -Infinity;
@@ -112,6 +125,7 @@ export async function runLiveSession(source: CaptureSource, opts: LiveSessionOpt
         opts.onEvent({ kind: 'exchange', exchange: x });
       }),
       signal: opts.signal,
+      tls: opts.tls,
     });
   } finally {
     clearInterval(timer);

@@ -275,9 +275,12 @@ describe('upxray live errors: one line, exit 2', () => {
     expect(r.stderr.trim().split('\n')).toEqual(['upxray: bad capture filter "tcp port": syntax error']);
   });
 
-  it('options the analysis does not take yet are refused, not ignored', () => {
-    const r = spawnSync(process.execPath, [BIN, 'live', '-i', 'lo', '--keylog', '/dev/null'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
-    expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe('upxray: --keylog is not yet supported (the analysis does not take it yet)');
+  it('an unreadable key or inventory is refused before the capture starts', () => {
+    for (const args of [['--rsa-key', '/nonexistent/key.pem'], ['--inventory', '/nonexistent/inventory.json']]) {
+      const r = spawnSync(process.execPath, [BIN, 'live', '-i', 'lo', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/capturing on/);
+    }
   });
 });

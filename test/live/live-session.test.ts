@@ -42,6 +42,18 @@ async function live(name: string, intervalMs: number, stepMs = 1000) {
   return { r, events };
 }
 
+describe('runLiveSession with keys and an inventory, as analyze takes them', () => {
+  it('decrypts the HTTPS demo with the RSA key and finds what analyze finds', async () => {
+    const { loadTlsKeys } = await import('../../src/cli/tls-options.js');
+    const keys = () => loadTlsKeys({ rsaKey: [join(CAPTURES, 'make/tls/keys/server.rsa.pem')] }, {});
+    const expected = await analyzeCapture(join(CAPTURES, 'tls-demo.pcap'), { stdin }, undefined, { tls: keys() });
+    const src = oneByOne(await openCapture(join(CAPTURES, 'tls-demo.pcap')));
+    const r = await runLiveSession(src, { label: 'tls-demo', onEvent: () => {}, intervalMs: 0, tls: keys() });
+    expect(r.result.findings).toEqual(expected.findings);
+    expect(r.result.model.exchanges.filter((x) => x.cls.kind === 'check-in')).toHaveLength(3);
+  });
+});
+
 describe('runLiveSession on every Device Update Service capture', () => {
   it.each(DUS)('%s: final findings are analyze\'s; told minus withdrawn is the final set', async (name) => {
     const expected = await analyzeCapture(join(CAPTURES, name), { stdin });

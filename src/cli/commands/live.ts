@@ -13,8 +13,10 @@ import { palette } from '../../report/colour.js';
 import { terminalSafe } from '../../report/terminal-safe.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io.js';
 import type { CommandContext } from '../program.js';
+import { addTlsOptions, loadTlsKeys, type TlsOptionValues } from '../tls-options.js';
+import { expectedOption, inventoryOption } from './analyze.js';
 
-export interface LiveOptions {
+export interface LiveOptions extends TlsOptionValues {
   interface: string[];
   filter?: string;
   write?: string;
@@ -23,8 +25,7 @@ export interface LiveOptions {
   json?: boolean;
   tool?: CaptureTool;
   inventory?: string;
-  rsaKey?: string;
-  keylog?: string;
+  expected?: string;
 }
 
 /** Signals that end a live session the way Ctrl-C does. */
@@ -36,16 +37,6 @@ function positiveInt(text: string | undefined, what: string): number | undefined
     throw new UsageError(`${what} must be a whole number of at least 1, not ${JSON.stringify(text)}`);
   }
   return Number(text);
-}
-
-/** Options the analysis does not support yet: refused rather than ignored. */
-function refuseUnsupported(opts: LiveOptions): void {
-  const asked = [
-    ['--inventory', opts.inventory],
-    ['--rsa-key', opts.rsaKey],
-    ['--keylog', opts.keylog],
-  ].filter(([, v]) => v !== undefined);
-  if (asked.length > 0) throw new UsageError(`${asked[0][0]} is not yet supported (the analysis does not take it yet)`);
 }
 
 export interface RingPlan {
@@ -66,7 +57,10 @@ export function ringPlan(opts: Pick<LiveOptions, 'write' | 'ring' | 'ringSize'>)
 }
 
 export async function liveCommand(opts: LiveOptions, io: CliIo, proc: Pick<NodeJS.Process, 'on' | 'off'> = process): Promise<number> {
-  refuseUnsupported(opts);
+  // Keys and inventory are read before the capture starts: a bad one is a usage error, not a lost hour.
+  const tls = loadTlsKeys(opts, io.env);
+  const inventory = opts.inventory !== undefined ? inventoryOption(opts.inventory) : undefined;
+  const expected = opts.expected !== undefined ? expectedOption(opts.expected) : undefined;
   const interfaces = opts.interface ?? [];
   if (interfaces.length === 0) throw new UsageError('live needs an interface: -i IFACE (several -i allowed)');
   const ring = ringPlan(opts);
@@ -111,6 +105,9 @@ export async function liveCommand(opts: LiveOptions, io: CliIo, proc: Pick<NodeJ
     session = await runLiveSession(capture, {
       label,
       onEvent,
+      tls,
+      inventory,
+      expected,
       onBatch: writer
         ? (batch) => {
             for (const rec of batch) writer.write(rec);
@@ -150,7 +147,7 @@ function collect(value: string, previous: string[] | undefined): string[] {
 }
 
 export function registerLive({ program, io, setExit }: CommandContext): void {
-  program
+  const cmd = program
     .command('live')
     .description('capture on a network interface (dumpcap or tcpdump) and report check-ins, downloads and findings as they happen')
     .option('-i, --interface <name>', 'interface to capture on (repeat for several)', collect)
@@ -160,10 +157,9 @@ export function registerLive({ program, io, setExit }: CommandContext): void {
     .option('--ring-size <mb>', 'with --ring: start a new file when the current one would pass this many MB (default 100)')
     .option('--json', 'print NDJSON events (start, exchange, finding, finding-withdrawn, summary) instead of text')
     .addOption(new Option('--tool <name>', 'capture tool to use (default: dumpcap if installed, else tcpdump)').choices([...CAPTURE_TOOLS]))
-    .option('--inventory <path>', 'expected update inventory (not yet supported)')
-    .option('--rsa-key <file>', 'server RSA key to decrypt HTTPS check-ins (not yet supported)')
-    .option('--keylog <file>', 'TLS key log file (not yet supported)')
-    .action(async (opts: LiveOptions) => {
-      setExit(await liveCommand(opts, io));
-    });
+    .option('--inventory <path>', "as for analyze: the server's inventory, to diff each response against what it should be")
+    .option('--expected <file>', 'as for analyze: a known-good response body every check-in response is compared with');
+  addTlsOptions(cmd).action(async (opts: LiveOptions) => {
+    setExit(await liveCommand(opts, io));
+  });
 }

@@ -1,28 +1,27 @@
-// What a live session keeps from the pipeline, and the analysis built from it
-// at any moment. It gathers exactly what analyzeSource (src/analysis.ts)
-// gathers (connections, the MAC behind each IP, DNS and DHCP facts, snap-length
-// cuts, the HTTP exchanges) so that a live session and `analyze` on the file
-// it wrote give the same findings; the e2e test holds the two together. Unlike
-// analyzeSource it can be asked for a snapshot mid-capture, and it bounds what
-// hours of unrelated web traffic would otherwise pile up.
-import type { AnalysisResult } from '../analysis.js';
-import type { CaptureSource } from '../capture/source.js';
-import { pipelineWarnings } from '../cli/warnings.js';
-import { buildModel } from '../dus/build-model.js';
-import { DiscoveryCollector, DnsTcpTracker } from '../dus/discovery.js';
-import { classify } from '../dus/exchange-kind.js';
-import { phoneStatus } from '../dus/phone-status.js';
-import { diagnose, type Rule } from '../diagnose/diagnose.js';
-import { RULES } from '../diagnose/rules/index.js';
-import type { HttpExchange } from '../http/exchanges.js';
-import type { DecodedFrame } from '../net/packet.js';
-import type { Inventory } from '../dus/inventory.js';
-import type { UpxResponse } from '../dus/upx-types.js';
-import type { PipelineOptions, PipelineResult } from '../pipeline.js';
-import { ConnectionLog } from '../reassembly/connection-log.js';
-import type { StreamEvent } from '../reassembly/stream-event.js';
-import { captureJson, exchangeJson, exchangeStartFrame, FLOWS_SCHEMA, tlsByStream, warningJson, type CaptureJson, type FlowsDocument } from '../report/flows-json.js';
-import { isoNs } from '../report/time.js';
+// What the analysis keeps from the pipeline (connections, the MAC behind each
+// IP, DNS and DHCP facts, snap-length cuts, the HTTP exchanges), and the
+// analysis built from it at any moment. `analyze` asks for one snapshot at
+// the end of the file; a live session asks mid-capture too, and bounds what
+// hours of unrelated web traffic would otherwise pile up. One collector for
+// both, so a live session and `analyze` on the file it wrote give the same findings.
+import type { AnalysisResult } from './analysis.js';
+import type { CaptureSource } from './capture/source.js';
+import { pipelineWarnings } from './cli/warnings.js';
+import { buildModel } from './dus/build-model.js';
+import { DiscoveryCollector, DnsTcpTracker } from './dus/discovery.js';
+import { classify } from './dus/exchange-kind.js';
+import { phoneStatus } from './dus/phone-status.js';
+import { diagnose, type Rule } from './diagnose/diagnose.js';
+import { RULES } from './diagnose/rules/index.js';
+import type { HttpExchange } from './http/exchanges.js';
+import type { DecodedFrame } from './net/packet.js';
+import type { Inventory } from './dus/inventory.js';
+import type { UpxResponse } from './dus/upx-types.js';
+import type { PipelineOptions, PipelineResult } from './pipeline.js';
+import { ConnectionLog } from './reassembly/connection-log.js';
+import type { StreamEvent } from './reassembly/stream-event.js';
+import { captureJson, exchangeJson, exchangeStartFrame, FLOWS_SCHEMA, tlsByStream, warningJson, type CaptureJson, type FlowsDocument } from './report/flows-json.js';
+import { isoNs } from './report/time.js';
 
 /** Most distinct client IPs whose Ethernet MAC is remembered (as analyze). */
 const MAX_MACS = 65_536;
@@ -68,7 +67,7 @@ function trimBodies(x: HttpExchange): void {
   if (res && !(res.status >= 400 && (res.body?.length ?? 0) <= MAX_ERROR_BODY)) res.body = undefined;
 }
 
-export class LiveCollector {
+export class AnalysisCollector {
   private readonly service: HttpExchange[] = [];
   /** Ring of unrelated exchanges, oldest first from `otherStart`. */
   private readonly other: HttpExchange[] = [];
