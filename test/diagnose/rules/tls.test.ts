@@ -1,27 +1,54 @@
 import { describe, expect, it } from 'vitest';
 import { tlsRule } from '../../../src/diagnose/rules/tls.js';
-import { checkIn, connection, model } from './builders.js';
+import type { FlowInfo } from '../../../src/reassembly/stream-event.js';
+import type { TlsUndecryptableEvent, TlsUndecryptableReason } from '../../../src/tls/tls-session.js';
+import { model } from './builders.js';
+
+function flow(port = 443, index = 0): FlowInfo {
+  return { index, client: { ip: '10.0.0.5', port: 49200 + index }, server: { ip: '10.0.0.1', port }, firstFrame: 1, sawSyn: true };
+}
+
+function undecryptable(reason: TlsUndecryptableReason, f = flow(), clientHelloFrame: number | null = 4): TlsUndecryptableEvent {
+  const e: TlsUndecryptableEvent = { kind: 'tls-undecryptable', flow: f, frame: 9, reason, detail: 'test' };
+  if (clientHelloFrame !== null) e.clientHelloFrame = clientHelloFrame;
+  return e;
+}
+
+function withTls(events: TlsUndecryptableEvent[]) {
+  const m = model();
+  m.tls = { sessions: [], undecryptable: events, alerts: [] };
+  return m;
+}
 
 describe('tls rule', () => {
-  it('reports a TLS connection that carried data, on its ClientHello frame', () => {
-    const c = connection({ firstFrame: 1, synAckFrame: 2, clientFirstDataFrame: 4, tls: true, clientBytes: 998, serverBytes: 2082 });
-    const [f, ...rest] = tlsRule.run(model({ connections: [c] }));
+  it('reports a TLS connection the layer could not decrypt, on its ClientHello frame', () => {
+    const [f, ...rest] = tlsRule.run(withTls([undecryptable('no-key')]));
     expect(rest).toEqual([]);
-    expect(f).toMatchObject({ code: 'tls-undecryptable', severity: 'info', evidence: { frames: [4] } });
-    expect(f.message).toMatch(/ClientHello in frame 4/);
+    expect(f).toMatchObject({ code: 'tls-undecryptable', severity: 'info', phone: { ip: '10.0.0.5' }, evidence: { frames: [4] } });
+    expect(f.message).toMatch(/starting in frame 4/);
+    expect(f.message).toMatch(/most likely an HTTPS check-in/);
     expect(f.remedy).not.toBe('');
   });
 
-  it('works on any port', () => {
-    const c = connection({ firstFrame: 1, server: { ip: '10.0.0.1', port: 8443 }, clientFirstDataFrame: 4, tls: true });
-    expect(tlsRule.run(model({ connections: [c] }))).toHaveLength(1);
+  it.each([
+    ['no-key', /no key was given/],
+    ['key-mismatch', /does not match the server's certificate/],
+    ['needs-key-log', /only a key log/],
+    ['handshake-missing', /handshake is not in the capture/],
+    ['unsupported-cipher', /cipher suite/],
+    ['decrypt-failed', /did not decrypt/],
+  ] as const)('says why for %s', (reason, why) => {
+    expect(tlsRule.run(withTls([undecryptable(reason)]))[0].message).toMatch(why);
   });
 
-  it('is quiet for plain connections, TLS with no data, and TLS whose HTTP was read', () => {
-    const plain = connection({ firstFrame: 1, clientFirstDataFrame: 4 });
-    const empty = connection({ firstFrame: 20, client: { ip: '10.0.0.5', port: 49300 }, tls: true });
-    const read = connection({ firstFrame: 40, client: { ip: '10.0.0.5', port: 49400 }, clientFirstDataFrame: 44, tls: true });
-    const x = checkIn({ id: '2.1', reqFrame: 46, clientPort: 49400, serverPort: 443 });
-    expect(tlsRule.run(model({ exchanges: [x], connections: [plain, empty, read] }))).toEqual([]);
+  it('works on any port, and falls back to the frame the layer gave up at', () => {
+    const [f] = tlsRule.run(withTls([undecryptable('no-key', flow(8443), null)]));
+    expect(f.message).not.toMatch(/HTTPS check-in/);
+    expect(f.evidence.frames).toEqual([9]);
+  });
+
+  it('is quiet when every TLS connection was decrypted', () => {
+    expect(tlsRule.run(withTls([]))).toEqual([]);
+    expect(tlsRule.run(model())).toEqual([]);
   });
 });
