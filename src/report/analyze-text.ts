@@ -3,6 +3,7 @@
 // then a one-line summary. Every string from the capture goes through
 // terminalSafe; colour comes from the palette (none when piped or NO_COLOR).
 import type { AnalysisResult } from '../analysis.js';
+import { expectedView, shownValue, sourceLabel, type ExpectedView } from '../dus/expected-view.js';
 import type { Phone } from '../dus/model.js';
 import type { Finding } from '../diagnose/finding.js';
 import type { Palette } from './colour.js';
@@ -51,12 +52,36 @@ function findingLines(f: Finding, c: Palette): string[] {
   return out;
 }
 
+/** A value cut to `max` characters for a one-line column, keeping both ends (a URL's host and its file). */
+function clip(s: string, max = 72): string {
+  const chars = [...s];
+  if (chars.length <= max) return s;
+  const head = Math.ceil((max - 1) / 2);
+  return chars.slice(0, head).join('') + '…' + chars.slice(chars.length - (max - 1 - head)).join('');
+}
+
+/** The "expected vs actual" block under a check-in that differs from what was expected: field, expected, actual. */
+function expectedBlock(v: ExpectedView, c: Palette): string[] {
+  if (v.differences.length === 0) return [];
+  const why = v.reason ? `, ${v.reason}` : '';
+  const unpinned = v.unpinned.length ? `; not compared: ${v.unpinned.join(', ')}` : '';
+  const rows = v.differences.map((d) => [safe(d.field), safe(clip(shownValue(d.expected))), safe(clip(shownValue(d.actual)))]);
+  const w0 = Math.max(5, ...rows.map((r) => [...r[0]].length));
+  const w1 = Math.max(8, ...rows.map((r) => [...r[1]].length));
+  const pad = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - [...s].length));
+  const out = [`      ${c.bold('expected vs actual')} ${c.dim(`(from ${sourceLabel(v.source)}${why}${unpinned})`)}`];
+  out.push(`        ${c.dim(`${pad('field', w0)}  ${pad('expected', w1)}  actual`)}`);
+  for (const [f, e, a] of rows) out.push(`        ${pad(f, w0)}  ${c.green(pad(e, w1))}  ${c.red(a)}`);
+  return out;
+}
+
 function belongs(f: Finding, p: Phone): boolean {
   return (f.phone.mac !== undefined && f.phone.mac === p.mac) || (f.phone.ip !== undefined && p.ips.includes(f.phone.ip));
 }
 
 export function renderAnalyzeText(r: AnalysisResult, c: Palette, phones: readonly Phone[] = r.model.phones, findings: readonly Finding[] = r.findings): string {
   const out: string[] = [];
+  const byId = new Map(r.model.exchanges.map((x) => [x.id, x]));
   for (const cap of r.flows.captures) {
     const span = cap.firstTime && cap.lastTime ? `, ${cap.firstTime.slice(0, 19).replace('T', ' ')} to ${cap.lastTime.slice(11, 19)}` : '';
     out.push(c.bold(`${safe(cap.path)}: ${cap.format}${cap.gzip ? ' (gzip)' : ''}, ${cap.records} frames${span}`));
@@ -85,6 +110,9 @@ export function renderAnalyzeText(r: AnalysisResult, c: Palette, phones: readonl
     for (const t of p.timeline) {
       const gap = t.gapSeconds !== undefined ? c.dim(` (+${duration(t.gapSeconds)}${t.gapMeaning ? `, ${t.gapMeaning === 'idle-reboot' ? 'idle reboot' : '24-hour check'}` : ''})`) : '';
       out.push(`  ${clock(t.timeNs)}  ${safe(t.summary)}  ${c.dim(`frames ${t.frames.join(', ')}`)}${gap}`);
+      const x = t.kind === 'check-in' ? byId.get(t.ref) : undefined;
+      const v = x && expectedView(r.model, x);
+      if (v) out.push(...expectedBlock(v, c));
     }
     const mine = findings.filter((f) => belongs(f, p));
     if (mine.length > 0) {

@@ -5,11 +5,10 @@
 // capture is passed through safeText here, so the components get text that can
 // no longer drive the terminal (they sanitise again; safeText is idempotent).
 import type { AnalysisResult } from '../analysis.js';
-import { describeDiff, diffResponses, type DiffOptions } from '../dus/diff.js';
-import { expectedAnswer } from '../dus/expected.js';
-import type { Inventory } from '../dus/inventory.js';
+import { describeDiff, type DiffOptions } from '../dus/diff.js';
+import { expectedView, sourceLabel } from '../dus/expected-view.js';
 import type { DusExchange, DusModel, Phone, TimelineEntry } from '../dus/model.js';
-import { encodeUpxResponse, type UpxResponseInit } from '../dus/upx-encode.js';
+import type { UpxResponseInit } from '../dus/upx-encode.js';
 import type { UpxFile, UpxRequest, UpxResponse } from '../dus/upx-types.js';
 import type { Finding, Severity } from '../diagnose/finding.js';
 import { headerValue, type HttpHeader, type HttpMessage } from '../http/message.js';
@@ -229,7 +228,7 @@ function timelineRow(t: TimelineEntry): TimelineRow {
   const summary = t.summary.replace(/^(check-in|download)\s+/, '');
   const row: TimelineRow = { kind: t.kind, time: clock(t.timeNs).slice(11), summary: safeText(summary), frames: t.frames };
   if (t.gapSeconds !== undefined) row.gap = `+${duration(t.gapSeconds)}${t.gapMeaning ? `, ${t.gapMeaning.replace('-', ' ')}` : ''}`;
-  if (t.kind !== 'connection-failed') row.exchange = safeText(t.ref);
+  if (t.kind !== 'connection-failed' && t.kind !== 'log') row.exchange = safeText(t.ref);
   return row;
 }
 
@@ -340,35 +339,23 @@ function bodyLines(m: HttpMessage, encoding: string): DetailLine[] {
   return out;
 }
 
-/** What a check-in should have been answered, when the model can say: from `--expected` or the inventory. */
+/** What a check-in should have been answered, when the model can say: from `--expected` or the inventory (dus/expected-view.ts decides). */
 export function expectedFor(m: DusModel, x: DusExchange): { response: UpxResponseInit; opts: DiffOptions; source: string } | undefined {
-  // `inventory` and `expected` are optional model fields set by analyze --inventory / --expected.
-  const mm = m as DusModel & { inventory?: Inventory; expected?: UpxResponse };
-  if (x.cls.kind !== 'check-in' || !x.upxResponse?.ok) return undefined;
-  const actual = x.upxResponse.value;
-  if (mm.expected) return { response: mm.expected, opts: { unknown: { expected: mm.expected.unknown, actual: actual.unknown } }, source: 'the --expected body' };
-  if (mm.inventory && x.upxRequest?.ok) {
-    const a = expectedAnswer(x.upxRequest.value, mm.inventory, { handler: x.cls.handler ?? 'internal' });
-    return {
-      response: a.response,
-      opts: { valueUnknown: a.valueUnknown.filter((f) => f !== 'host'), ignoreHost: a.valueUnknown.includes('host'), ignoreTimeStamps: true, unknown: { actual: actual.unknown } },
-      source: 'the inventory',
-    };
-  }
-  return undefined;
+  const v = expectedView(m, x);
+  return v ? { response: v.expected, opts: v.opts, source: sourceLabel(v.source) } : undefined;
 }
 
 /** Expected-vs-actual for a check-in with an expected answer: the differing fields, then the two bodies aligned. [] otherwise. */
 export function expectedDiff(m: DusModel, x: DusExchange): DetailLine[] {
-  const exp = expectedFor(m, x);
-  if (!exp || !x.upxResponse?.ok) return [];
-  const actual = x.upxResponse.value;
-  const diffs = diffResponses(exp.response, actual, exp.opts);
-  const out: DetailLine[] = [line(diffs.length === 0 ? `Expected answer (from ${exp.source}): the actual answer matches it` : `Expected (from ${exp.source}) versus actual: ${diffs.length} difference(s)`, 'heading')];
+  const v = expectedView(m, x);
+  if (!v) return [];
+  const diffs = v.differences;
+  const source = sourceLabel(v.source);
+  const out: DetailLine[] = [line(diffs.length === 0 ? `Expected answer (from ${source}): the actual answer matches it` : `Expected (from ${source}) versus actual: ${diffs.length} difference(s)`, 'heading')];
   for (const d of diffs) out.push(line(`  ${describeDiff(d)}`, d.kind === 'extra' ? 'actual' : 'expected'));
   if (diffs.length === 0) return out;
-  const expLines = prettyXml(encodeUpxResponse(exp.response), MAX_BODY_LINES);
-  const body = bodyText(x.http.response?.body, actual.encoding);
+  const expLines = prettyXml(v.expectedXml, MAX_BODY_LINES);
+  const body = bodyText(x.http.response?.body, v.actual.encoding);
   const actLines = body !== undefined ? prettyXml(body, MAX_BODY_LINES) : [];
   out.push(line('  - expected   + actual', 'dim'));
   for (const d of lineDiff(expLines, actLines)) {
