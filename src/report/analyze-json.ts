@@ -2,7 +2,9 @@
 // Device Update Service analysis found. Described by schemas/analyze.schema.json;
 // the field names are a public contract (README.md).
 import type { AnalysisResult } from '../analysis.js';
+import { expectedView, type ExpectedView } from '../dus/expected-view.js';
 import type { DusExchange, Phone } from '../dus/model.js';
+import type { UpxResponseInit } from '../dus/upx-encode.js';
 import type { UpxFile, UpxRequest, UpxResponse } from '../dus/upx-types.js';
 import type { Finding } from '../diagnose/finding.js';
 import type { ExchangeJson, FlowsDocument } from './flows-json.js';
@@ -10,7 +12,7 @@ import { isoNs } from './time.js';
 
 type FileJson = { fileName?: string; version?: string; timeStamp?: string; url?: string };
 
-function fileJson(f: UpxFile): FileJson {
+function fileJson(f: Pick<UpxFile, 'fileName' | 'version' | 'timeStamp' | 'url'>): FileJson {
   const j: FileJson = {};
   if (f.fileName !== undefined) j.fileName = f.fileName;
   if (f.version !== undefined) j.version = f.version;
@@ -56,6 +58,27 @@ function upxJson(x: DusExchange): Record<string, unknown> | undefined {
   return { request: side(x.upxRequest, requestUpx), response: side(x.upxResponse, responseUpx) };
 }
 
+/** What a check-in should have been answered (from the inventory or --expected), in upx.response's shape, and each difference. */
+function expectedJson(v: ExpectedView): Record<string, unknown> {
+  const e: UpxResponseInit = v.expected;
+  const rawMatches = e.downloadsRaw !== undefined && (e.downloads === undefined || Number(e.downloadsRaw) === e.downloads);
+  const response = {
+    serverVersion: e.serverVersion,
+    serviceVersion: e.serviceVersion,
+    updatesServerInternalUrl: e.updatesServerInternalUrl,
+    updatesServerExternalUrl: e.updatesServerExternalUrl,
+    downloads: rawMatches ? e.downloadsRaw : e.downloads !== undefined ? String(e.downloads) : undefined,
+    files: (e.files ?? []).map(fileJson),
+    unknown: unknownJson([...(v.opts.unknown?.expected ?? [])]),
+  };
+  const j: Record<string, unknown> = { source: v.source };
+  if (v.reason) j.decision = v.reason;
+  if (v.unpinned.length) j.notCompared = v.unpinned;
+  j.response = response;
+  j.differences = v.differences.map((d) => ({ field: d.field, expected: d.expected ?? null, actual: d.actual ?? null, kind: d.kind }));
+  return j;
+}
+
 function phoneJson(p: Phone): Record<string, unknown> {
   return {
     key: p.key,
@@ -97,7 +120,7 @@ export function findingJson(f: Finding): Record<string, unknown> {
 export interface AnalyzeDocument extends FlowsDocument {
   health: Record<string, unknown>;
   phones: Array<Record<string, unknown>>;
-  exchanges: Array<ExchangeJson & { kind: string; phone: string | null; upx?: Record<string, unknown> }>;
+  exchanges: Array<ExchangeJson & { kind: string; phone: string | null; upx?: Record<string, unknown>; expected?: Record<string, unknown> }>;
   findings: Array<Record<string, unknown>>;
 }
 
@@ -112,6 +135,8 @@ export function analyzeDocument(r: AnalysisResult, phoneKeys?: Set<string>): Ana
       const out = { ...e, kind, phone: x?.phone || null } as AnalyzeDocument['exchanges'][number];
       const upx = x ? upxJson(x) : undefined;
       if (upx) out.upx = upx;
+      const ev = x && expectedView(r.model, x);
+      if (ev) out.expected = expectedJson(ev);
       return out;
     })
     .filter((e) => keep(e.phone ?? undefined));

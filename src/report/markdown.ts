@@ -8,7 +8,8 @@
 // '|' cannot break a table, a backtick run cannot close a fence early, and no
 // control character (ESC above all) reaches the file.
 import type { AnalysisResult } from '../analysis.js';
-import type { DusExchange, Phone } from '../dus/model.js';
+import { expectedView, sourceLabel, type ExpectedView } from '../dus/expected-view.js';
+import type { DusExchange, DusModel, Phone } from '../dus/model.js';
 import type { UpxFile, UpxRequest, UpxResponse } from '../dus/upx-types.js';
 import type { Finding } from '../diagnose/finding.js';
 import { catalogueEntry } from '../diagnose/catalogue.js';
@@ -183,7 +184,27 @@ function findingSection(f: Finding, n: number, opts: MarkdownOptions): string[] 
   return out;
 }
 
-function checkInSection(x: DusExchange, findings: readonly Finding[], opts: MarkdownOptions): string[] {
+/** Expected against actual: a table of the differences and the expected body in fenced XML, after the actual one; a line when they agree. */
+function expectedSection(v: ExpectedView): string[] {
+  const from = `${sourceLabel(v.source)}${v.reason ? ` (decision: ${v.reason})` : ''}`;
+  if (v.differences.length === 0) return [`The response is what ${inline(from)} says it should be.`, ''];
+  const value = (s: string | undefined) => (s === undefined ? '*absent*' : s === '' ? '*empty*' : code(s));
+  const out = [
+    `Expected against actual, from ${inline(from)}: ${v.differences.length} difference(s).`,
+    '',
+    table(
+      ['Field', 'Expected', 'Actual', 'Difference'],
+      v.differences.map((d) => [code(d.field), value(d.expected), value(d.actual), d.kind === 'missing' ? 'missing' : d.kind === 'extra' ? 'not expected' : 'different']),
+    ),
+    '',
+  ];
+  if (v.unpinned.length)
+    out.push(`> **Note:** the inventory does not say ${inline(v.unpinned.join(', '))}; the expected body holds a placeholder there, and it was not compared.`, '');
+  out.push(`Expected response body, from ${inline(sourceLabel(v.source))}:`, '', fenced(v.expectedXml, 'xml'), '');
+  return out;
+}
+
+function checkInSection(x: DusExchange, findings: readonly Finding[], opts: MarkdownOptions, model?: DusModel): string[] {
   const req = x.http.request;
   const res = x.http.response;
   const frames = [req?.frame, res?.frame].filter((n): n is number => n !== undefined);
@@ -204,15 +225,17 @@ function checkInSection(x: DusExchange, findings: readonly Finding[], opts: Mark
   if (s && !s.ok) out.push(`Response body not decodable: ${code(s.error.code)} at byte ${s.error.offset}.`, '');
   const resText = bodyText(res);
   if (resText !== undefined) out.push('Response body:', '', fenced(resText, res && /html/i.test(headerValue(res.headers, 'content-type') ?? '') ? 'html' : 'xml'), '');
+  const ev = model && expectedView(model, x);
+  if (ev) out.push(...expectedSection(ev));
   const mine = findings.filter((f) => f.evidence.exchanges?.includes(x.id));
   const diffs = mine.map((f) => ({ f, actual: actualValue(f, x) })).filter((d) => d.actual !== undefined);
   if (diffs.length) {
     out.push(
-      'Expected against actual:',
+      'What the findings say of the fields they name:',
       '',
       table(
-        ['Field', 'In the capture', 'Expected'],
-        diffs.map((d) => [cell(d.f.evidence.field!), cell(d.actual!), cell(`not this: ${d.f.code}, ${catalogueEntry(d.f.code).summary}`)]),
+        ['Field', 'In the capture', 'Finding'],
+        diffs.map((d) => [cell(d.f.evidence.field!), cell(d.actual!), cell(`${d.f.code}: ${catalogueEntry(d.f.code).summary}`)]),
       ),
       '',
     );
@@ -318,13 +341,13 @@ export function renderTicketMarkdown(
     const checkIns = exchanges.filter((x) => x.phone === p.key && x.cls.kind === 'check-in');
     if (checkIns.length) {
       out.push('### Check-ins', '');
-      for (const x of checkIns) out.push(...checkInSection(x, findings, opts));
+      for (const x of checkIns) out.push(...checkInSection(x, findings, opts, r.model));
     }
   }
   const orphan = exchanges.filter((x) => x.cls.kind === 'check-in' && !phones.some((p) => p.key === x.phone));
   if (orphan.length) {
     out.push('## Other check-ins', '');
-    for (const x of orphan) out.push(...checkInSection(x, findings, opts));
+    for (const x of orphan) out.push(...checkInSection(x, findings, opts, r.model));
   }
 
   out.push('## About this ticket', '');
