@@ -27,7 +27,8 @@ class Term {
   constructor(command: string, env: Record<string, string> = {}) {
     const envs = Object.entries({ TERM: 'xterm-256color', ...env }).map(([k, v]) => `${k}=${v}`);
     // The shell line ends by printing the exit status, then waits, so the screen can be read after the UI ends.
-    tmux('new-session', '-d', '-s', this.name, '-x', '80', '-y', '24', '-c', ROOT, `env ${envs.join(' ')} ${command}; echo "EXIT=$?"; sleep 120`);
+    // A person at a terminal: no CI markers (ink and colour detection would treat the screen as a log).
+    tmux('new-session', '-d', '-s', this.name, '-x', '80', '-y', '24', '-c', ROOT, `env -u CI -u CONTINUOUS_INTEGRATION ${envs.join(' ')} ${command}; echo "EXIT=$?"; sleep 120`);
     tmux('set-option', '-s', 'escape-time', '0');
   }
   screen(colour = false): string {
