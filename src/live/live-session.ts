@@ -14,6 +14,7 @@ import { AnalysisCollector } from '../analysis-collector.js';
 import type { Inventory } from '../dus/inventory.js';
 import type { UpxResponse } from '../dus/upx-types.js';
 import type { TlsKeys } from '../pipeline.js';
+import type { StreamEvent } from '../reassembly/stream-event.js';
 
 export type LiveEvent =
   | { kind: 'exchange'; exchange: HttpExchange }
@@ -39,6 +40,10 @@ export interface LiveSessionOptions {
   expected?: UpxResponse;
   /** As analyze's --rsa-key and --keylog. */
   tls?: TlsKeys;
+  /** The analysis after each diagnosis, mid-capture and the final one (for the dashboard). */
+  onSnapshot?: (result: AnalysisResult) => void;
+  /** Every TCP stream event, before HTTP sees it (download progress reads these). */
+  onStreamEvent?: (e: StreamEvent) => void;
 }
 
 export interface LiveSessionResult {
@@ -81,6 +86,7 @@ export async function runLiveSession(source: CaptureSource, opts: LiveSessionOpt
     const snap = collector.snapshot(opts.label, source.info);
     const at = captureNow();
     for (const f of tracker.update(snap.findings, at)) opts.onEvent({ kind: 'finding', finding: f, nowNs: at });
+    opts.onSnapshot?.(snap);
     lastRun = now();
     // A snapshot costs time linear in what is kept; never spend more than a tenth of the time on it.
     lastCost = lastRun - t0;
@@ -119,11 +125,19 @@ export async function runLiveSession(source: CaptureSource, opts: LiveSessionOpt
   timer.unref();
   let pipeline: PipelineResult;
   try {
+    const hooks = collector.hooks((x) => {
+      dirty = true;
+      opts.onEvent({ kind: 'exchange', exchange: x });
+    });
+    const onStream = opts.onStreamEvent;
     pipeline = await runPipeline(tapped, {
-      ...collector.hooks((x) => {
-        dirty = true;
-        opts.onEvent({ kind: 'exchange', exchange: x });
-      }),
+      ...hooks,
+      onStreamEvent: onStream
+        ? (e) => {
+            hooks.onStreamEvent?.(e);
+            onStream(e);
+          }
+        : hooks.onStreamEvent,
       signal: opts.signal,
       tls: opts.tls,
     });
@@ -135,5 +149,6 @@ export async function runLiveSession(source: CaptureSource, opts: LiveSessionOpt
   const at = pipeline.lastTimestampNs ?? 0n;
   for (const f of end.told) opts.onEvent({ kind: 'finding', finding: f, nowNs: at });
   for (const f of end.withdrawn) opts.onEvent({ kind: 'withdrawn', finding: f });
+  opts.onSnapshot?.(result);
   return { result, pipeline, otherDropped: collector.otherDropped, diagnoses };
 }

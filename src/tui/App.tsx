@@ -38,8 +38,8 @@ export interface AppProps {
 /** Rows above (title, health) and below (status bar) the body. */
 const CHROME_ROWS = 3;
 
-/** Screens' data, computed once per phone/exchange/finding and width. */
-class ScreenData {
+/** Screens' data, computed once per phone/exchange/finding and width (the live dashboard uses it too). */
+export class ScreenData {
   private phones = new Map<string, PhoneView | undefined>();
   private details = new Map<string, DetailView | undefined>();
   constructor(
@@ -62,7 +62,8 @@ class ScreenData {
   }
 }
 
-function navEnv(data: ScreenData, page: number): NavEnv {
+/** What the navigation reducer needs to know about the screens of one analysis. */
+export function navEnv(data: ScreenData, page: number): NavEnv {
   return {
     page,
     count(s, filter) {

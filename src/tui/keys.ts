@@ -105,6 +105,13 @@ export const HELP_LINES: readonly string[] = [
   'q  Ctrl+C       quit',
 ];
 
+/** The live dashboard's help: the same keys, but `q` stops the capture. */
+export const LIVE_HELP_LINES: readonly string[] = [
+  ...HELP_LINES.slice(0, -1),
+  'q  Ctrl+C       stop the capture, then print the summary',
+  '                (a second Ctrl+C kills the capture tool)',
+];
+
 /**
  * One read from the terminal can hold several keys (a fast typist, a paste, or
  * tmux delivering Enter twice): ink then reports them as one `input`. Split such

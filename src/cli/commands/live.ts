@@ -1,13 +1,18 @@
 // `upxray live -i IFACE`: watch phones check in and update on a mirror port.
 // dumpcap (or tcpdump) captures in a child process; its packets go through the
 // same pipeline as a file's, optionally to disk as pcapng (a ring of files),
-// and findings are printed as they happen. Ctrl-C or SIGTERM stops the child,
-// the analysis finishes on what was seen, and the summary is printed.
+// and findings are printed as they happen: on a terminal in the live
+// dashboard (src/tui/LiveDashboard.tsx), else (or with --json or
+// --no-dashboard) as lines. Ctrl-C, SIGTERM or the dashboard's `q` stops the
+// child, the analysis finishes on what was seen, and the summary is printed.
 import { Option } from 'commander';
 import { CAPTURE_TOOLS, startLiveCapture, type CaptureTool, type LiveExit } from '../../capture/live.js';
 import { RingWriter } from '../../capture/ring-writer.js';
 import { captureStatsLine, exchangeEvent, exchangeLine, findingEvent, findingLine, isServiceTraffic, startEvent, summaryEvent, withdrawnEvent, withdrawnLine } from '../../live/live-events.js';
 import { runLiveSession, type LiveEvent } from '../../live/live-session.js';
+import { DownloadProgress } from '../../live/download-progress.js';
+import { LiveStore } from '../../tui/live-store.js';
+import { dashboardKeys, startLiveDashboard, type LiveDashboardHandle } from '../../tui/run-live.js';
 import { renderAnalyzeText } from '../../report/analyze-text.js';
 import { palette } from '../../report/colour.js';
 import { terminalSafe } from '../../report/terminal-safe.js';
@@ -26,6 +31,14 @@ export interface LiveOptions extends TlsOptionValues {
   tool?: CaptureTool;
   inventory?: string;
   expected?: string;
+  /** False with --no-dashboard: lines even on a terminal. @default true */
+  dashboard?: boolean;
+}
+
+/** The terminal the dashboard draws on, when the command runs as the real binary. */
+export interface LiveTerminal {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
 }
 
 /** Signals that end a live session the way Ctrl-C does. */
@@ -56,7 +69,12 @@ export function ringPlan(opts: Pick<LiveOptions, 'write' | 'ring' | 'ringSize'>)
   return { files, maxBytes: (mb ?? 100) * 1024 * 1024 };
 }
 
-export async function liveCommand(opts: LiveOptions, io: CliIo, proc: Pick<NodeJS.Process, 'on' | 'off'> = process): Promise<number> {
+export async function liveCommand(
+  opts: LiveOptions,
+  io: CliIo,
+  proc: Pick<NodeJS.Process, 'on' | 'off'> = process,
+  term: LiveTerminal | undefined = io.isTTY ? { stdin: process.stdin, stdout: process.stdout } : undefined,
+): Promise<number> {
   // Keys and inventory are read before the capture starts: a bad one is a usage error, not a lost hour.
   const tls = loadTlsKeys(opts, io.env);
   const inventory = opts.inventory !== undefined ? inventoryOption(opts.inventory) : undefined;
@@ -88,8 +106,23 @@ export async function liveCommand(opts: LiveOptions, io: CliIo, proc: Pick<NodeJ
   };
   for (const s of STOP_SIGNALS) proc.on(s, onSignal);
 
+  // The dashboard when a person watches: stdout a terminal, keys readable, no --json or --no-dashboard.
+  const keys = !opts.json && opts.dashboard !== false && term ? dashboardKeys(term.stdin) : undefined;
+  let ui: { store: LiveStore; progress: DownloadProgress; handle: LiveDashboardHandle; poll: NodeJS.Timeout } | undefined;
+  if (keys && term) {
+    const store = new LiveStore({ label, tool: capture.tool });
+    const progress = new DownloadProgress();
+    const src = capture;
+    const poll = setInterval(() => store.counters({ packets: src.recordCount, downloads: progress.list() }), 250);
+    poll.unref();
+    ui = { store, progress, poll, handle: startLiveDashboard(store, keys, { ...term, env: io.env }, onSignal) };
+  }
+
   const onEvent = (e: LiveEvent): void => {
-    if (e.kind === 'exchange') {
+    if (ui) {
+      if (e.kind === 'exchange') ui.progress.done(e.exchange);
+      ui.store.event(e);
+    } else if (e.kind === 'exchange') {
       if (opts.json) out(exchangeEvent(e.exchange));
       else if (isServiceTraffic(e.exchange)) io.stdout(exchangeLine(e.exchange, c));
     } else if (e.kind === 'finding') {
@@ -108,6 +141,8 @@ export async function liveCommand(opts: LiveOptions, io: CliIo, proc: Pick<NodeJ
       tls,
       inventory,
       expected,
+      onSnapshot: ui ? (r) => ui!.store.snapshot(r) : undefined,
+      onStreamEvent: ui ? (e) => ui!.progress.accept(e) : undefined,
       onBatch: writer
         ? (batch) => {
             for (const rec of batch) writer.write(rec);
@@ -121,6 +156,10 @@ export async function liveCommand(opts: LiveOptions, io: CliIo, proc: Pick<NodeJ
     exit = await capture.done();
     writer?.close();
     for (const s of STOP_SIGNALS) proc.off(s, onSignal);
+    if (ui) {
+      clearInterval(ui.poll);
+      await ui.handle.close();
+    }
   }
 
   const files = writer?.paths ?? [];
@@ -156,6 +195,7 @@ export function registerLive({ program, io, setExit }: CommandContext): void {
     .option('--ring <n>', 'with --write: keep at most N files (FILE, FILE.1 ... FILE.N-1)')
     .option('--ring-size <mb>', 'with --ring: start a new file when the current one would pass this many MB (default 100)')
     .option('--json', 'print NDJSON events (start, exchange, finding, finding-withdrawn, summary) instead of text')
+    .option('--no-dashboard', 'on a terminal, print one line per exchange and finding instead of the live dashboard')
     .addOption(new Option('--tool <name>', 'capture tool to use (default: dumpcap if installed, else tcpdump)').choices([...CAPTURE_TOOLS]))
     .option('--inventory <path>', "as for analyze: the server's inventory, to diff each response against what it should be")
     .option('--expected <file>', 'as for analyze: a known-good response body every check-in response is compared with');
