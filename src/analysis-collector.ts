@@ -12,6 +12,8 @@ import { DiscoveryCollector, DnsTcpTracker } from './dus/discovery.js';
 import { classify } from './dus/exchange-kind.js';
 import { phoneStatus } from './dus/phone-status.js';
 import { diagnose, type Rule } from './diagnose/diagnose.js';
+import { mergeLogs, withLogFindings } from './logs/merge.js';
+import type { LogAnalysis } from './logs/log-findings.js';
 import { RULES } from './diagnose/rules/index.js';
 import type { HttpExchange } from './http/exchanges.js';
 import type { DecodedFrame } from './net/packet.js';
@@ -46,6 +48,8 @@ export interface CollectorOptions {
   /** As analyze's --inventory and --expected. */
   inventory?: Inventory;
   expected?: UpxResponse;
+  /** Server logs of the same traffic: merged into the model, their findings added. */
+  logs?: LogAnalysis;
 }
 
 /** Whether the model needs this exchange for as long as the session runs. */
@@ -175,7 +179,9 @@ export class AnalysisCollector {
     if (result) model.tls = result.tls;
     if (this.opts.inventory) model.inventory = this.opts.inventory;
     if (this.opts.expected) model.expected = this.opts.expected;
-    const findings = diagnose(model, this.rules);
+    if (this.opts.logs) mergeLogs(model, this.opts.logs);
+    let findings = diagnose(model, this.rules);
+    if (model.logs) findings = withLogFindings(model, findings);
     for (const p of model.phones) p.status = phoneStatus(p, model, findings);
     return { flows, model, findings };
   }

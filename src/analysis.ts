@@ -13,6 +13,7 @@ import type { Rule } from './diagnose/diagnose.js';
 import type { Finding } from './diagnose/finding.js';
 import { RULES } from './diagnose/rules/index.js';
 import type { HttpExchange } from './http/exchanges.js';
+import type { LogAnalysis } from './logs/log-findings.js';
 import { runPipeline, type TlsKeys } from './pipeline.js';
 import type { FlowsDocument } from './report/flows-json.js';
 
@@ -27,7 +28,7 @@ export async function analyzeCapture(
   path: string,
   io: Pick<CliIo, 'stdin'>,
   rules: readonly Rule[] = RULES,
-  extra: Pick<AnalyzeOptions, 'inventory' | 'expected' | 'tls'> = {},
+  extra: Pick<AnalyzeOptions, 'inventory' | 'expected' | 'tls' | 'logs'> = {},
 ): Promise<AnalysisResult> {
   const source = await openCapture(path, { stdin: io.stdin });
   return analyzeSource(source, path, { rules, ...extra });
@@ -44,6 +45,8 @@ export interface AnalyzeOptions {
   expected?: UpxResponse;
   /** Keys to decrypt HTTPS check-ins with. */
   tls?: TlsKeys;
+  /** Server logs of the same traffic (`--audit-log`, `--iis-log`), merged into the timelines. */
+  logs?: LogAnalysis;
 }
 
 /** Analyze any capture source (a file, or a live capture) labelled `path` in the report. */
@@ -53,6 +56,7 @@ export async function analyzeSource(source: CaptureSource, path: string, opts: A
     rules: opts.rules ?? RULES,
     inventory: opts.inventory,
     expected: opts.expected,
+    logs: opts.logs,
     maxOtherExchanges: Number.POSITIVE_INFINITY,
   });
   const result = await runPipeline(source, { ...collector.hooks(opts.onExchange), signal: opts.signal, tls: opts.tls });

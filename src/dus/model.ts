@@ -10,6 +10,9 @@ import type { DiscoveryFacts } from './discovery.js';
 import type { TlsReport } from '../pipeline.js';
 import type { Inventory } from './inventory.js';
 import type { UpxRequest, UpxResponse } from './upx-types.js';
+import type { AuditRecord } from '../logs/audit-log.js';
+import type { IisEntry } from '../logs/iis-log.js';
+import type { LogAnalysis } from '../logs/log-findings.js';
 
 /** A decoded ucdevice.upx body, or why it could not be decoded. */
 export type UpxResult<T> = { ok: true; value: T } | { ok: false; error: DecodeError };
@@ -34,8 +37,9 @@ export interface DusExchange {
 }
 
 export interface TimelineEntry {
-  kind: 'check-in' | 'download' | 'connection-failed';
-  /** Exchange id (check-in, download) or connection first frame. */
+  /** `log`: a line of a server log (`--audit-log`, `--iis-log`) of this phone. */
+  kind: 'check-in' | 'download' | 'connection-failed' | 'log';
+  /** Exchange id (check-in, download), connection first frame, or `file:line` of a log line. */
   ref: string;
   timeNs: bigint;
   frames: number[];
@@ -43,6 +47,44 @@ export interface TimelineEntry {
   gapSeconds?: number;
   gapMeaning?: 'idle-reboot' | 'daily-check' | undefined;
   summary: string;
+  /** For a log line: its file and 1-based line. */
+  source?: LogLineRef;
+  /** What the logs and the capture say against each other about this entry, in words. */
+  notes?: string[];
+}
+
+/** A line of a server log. */
+export interface LogLineRef {
+  file: string;
+  line: number;
+}
+
+/** A log line tied to the exchange of the capture it records. */
+export interface LogMatch {
+  source: LogLineRef;
+  /** Exchange id. */
+  exchange: string;
+  /** The line itself: an IIS request or an audit check-in. */
+  iis?: IisEntry;
+  audit?: AuditRecord;
+  /** Log time (on the capture's clock) minus the exchange's request time. */
+  skewSeconds: number;
+}
+
+/** The server logs given with the capture, placed against it (src/logs/merge.ts). */
+export interface ModelLogs {
+  analysis: LogAnalysis;
+  matches: LogMatch[];
+  /** Service exchanges the IIS logs do not show, though one of them covers the exchange's time and server. */
+  unlogged: Array<{ exchange: string; files: string[] }>;
+  /** Per audit file: capture clock (UTC) minus the file's Logging DateTime, when known, and how it was learned. */
+  auditClocks: Array<{ file: string; seconds?: number; from?: 'iis-log' | 'capture' }>;
+  /** Log lines of phones the capture does not show, left off every timeline. */
+  otherPhoneLines: number;
+  /** Log lines of capture phones left off because a phone's timeline reached its cap. */
+  cappedLines: number;
+  /** Log lines of capture phones left off because their date is not a date and no exchange dates them. */
+  undatedLines: number;
 }
 
 export interface Phone {
@@ -96,4 +138,6 @@ export interface DusModel {
   inventory?: Inventory;
   /** A known-good response body (`--expected`) every check-in response is compared with. */
   expected?: UpxResponse;
+  /** Server logs given with the capture (`--audit-log`, `--iis-log`). */
+  logs?: ModelLogs;
 }

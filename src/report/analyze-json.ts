@@ -100,6 +100,8 @@ function phoneJson(p: Phone): Record<string, unknown> {
       gapSeconds: t.gapSeconds ?? null,
       gapMeaning: t.gapMeaning ?? null,
       summary: t.summary,
+      ...(t.source ? { source: { file: t.source.file, line: t.source.line } } : {}),
+      ...(t.notes?.length ? { notes: t.notes } : {}),
     })),
   };
 }
@@ -111,7 +113,12 @@ export function findingJson(f: Finding): Record<string, unknown> {
     phone: { mac: f.phone.mac ?? null, ip: f.phone.ip ?? null },
     message: f.message,
     remedy: f.remedy ?? null,
-    evidence: { frames: f.evidence.frames, exchanges: f.evidence.exchanges ?? [], ...(f.evidence.field ? { field: f.evidence.field } : {}) },
+    evidence: {
+      frames: f.evidence.frames,
+      exchanges: f.evidence.exchanges ?? [],
+      ...(f.evidence.field ? { field: f.evidence.field } : {}),
+      ...(f.evidence.lines?.length ? { lines: f.evidence.lines.map((l) => ({ file: l.file, line: l.line })) } : {}),
+    },
   };
   if (f.caveat) j.caveat = f.caveat;
   return j;
@@ -122,6 +129,24 @@ export interface AnalyzeDocument extends FlowsDocument {
   phones: Array<Record<string, unknown>>;
   exchanges: Array<ExchangeJson & { kind: string; phone: string | null; upx?: Record<string, unknown>; expected?: Record<string, unknown> }>;
   findings: Array<Record<string, unknown>>;
+  /** With --audit-log/--iis-log: each log file and how much of it the capture shows. */
+  logs?: Record<string, unknown>;
+}
+
+/** The `logs` member: per file, its size and the lines tied to exchanges; the requests the IIS logs lack. */
+function logsJson(r: AnalysisResult): Record<string, unknown> | undefined {
+  const logs = r.model.logs;
+  if (!logs) return undefined;
+  const matched = new Map<string, number>();
+  for (const m of logs.matches) matched.set(m.source.file, (matched.get(m.source.file) ?? 0) + 1);
+  const files = [
+    ...logs.analysis.audits.map((a) => {
+      const clock = logs.auditClocks.find((k) => k.file === a.file);
+      return { file: a.file, kind: 'audit', lines: a.lines, records: a.records.length, matched: matched.get(a.file) ?? 0, clockSeconds: clock?.seconds ?? null, clockFrom: clock?.from ?? null };
+    }),
+    ...logs.analysis.iis.map((l) => ({ file: l.file, kind: 'iis', lines: l.lines, records: l.entries.length, matched: matched.get(l.file) ?? 0, clockSeconds: 0, clockFrom: null })),
+  ];
+  return { files, unlogged: logs.unlogged.map((u) => u.exchange), offTimeline: logs.otherPhoneLines + logs.cappedLines + logs.undatedLines };
 }
 
 /** The document, narrowed to `phoneKeys` when given (exchanges, phones and findings of those phones). */
@@ -159,5 +184,6 @@ export function analyzeDocument(r: AnalysisResult, phoneKeys?: Set<string>): Ana
     phones: phones.map(phoneJson),
     exchanges,
     findings: findings.map(findingJson),
+    ...(r.model.logs ? { logs: logsJson(r) } : {}),
   };
 }

@@ -46,6 +46,7 @@ function findingLines(f: Finding, c: Palette): string[] {
   if (f.evidence.frames.length > 0) where.push(`frames ${f.evidence.frames.join(', ')}`);
   if (f.evidence.exchanges?.length) where.push(`exchange ${f.evidence.exchanges.join(', ')}`);
   if (f.evidence.field) where.push(`field ${safe(f.evidence.field)}`);
+  if (f.evidence.lines?.length) where.push(`log ${f.evidence.lines.map((l) => `${safe(l.file)}:${l.line}`).join(', ')}`);
   if (where.length > 0) out.push(`            ${c.dim(where.join(' · '))}`);
   if (f.caveat) out.push(`            ${c.yellow('note:')} ${safe(f.caveat)}`);
   if (f.remedy) out.push(`            remedy: ${safe(f.remedy)}`);
@@ -75,6 +76,24 @@ function expectedBlock(v: ExpectedView, c: Palette): string[] {
   return out;
 }
 
+/** The server logs given with the capture: each file, how many of its lines the capture shows, the audit clock. */
+function logsLines(r: AnalysisResult, c: Palette): string[] {
+  const logs = r.model.logs;
+  if (!logs) return [];
+  const matched = new Map<string, number>();
+  for (const m of logs.matches) matched.set(m.source.file, (matched.get(m.source.file) ?? 0) + 1);
+  const out: string[] = [];
+  for (const a of logs.analysis.audits) {
+    const clock = logs.auditClocks.find((k) => k.file === a.file);
+    const zone = clock?.seconds === undefined ? 'clock not tied to the capture' : `clock ${clock.seconds >= 0 ? '+' : '-'}${duration(Math.abs(clock.seconds))} to the capture's (from the ${clock.from === 'iis-log' ? 'IIS log' : 'capture'})`;
+    out.push(`Audit log ${safe(a.file)}: ${a.records.length} check-in(s), ${matched.get(a.file) ?? 0} seen in the capture; ${zone}`);
+  }
+  for (const l of logs.analysis.iis) out.push(`IIS log ${safe(l.file)}: ${l.entries.length} request(s), ${matched.get(l.file) ?? 0} seen in the capture`);
+  const left = logs.otherPhoneLines + logs.cappedLines + logs.undatedLines;
+  if (left > 0) out.push(c.dim(`  ${left} log line(s) are on no timeline here (other phones, undated, or over the cap); upxray logs shows them all`));
+  return out;
+}
+
 function belongs(f: Finding, p: Phone): boolean {
   return (f.phone.mac !== undefined && f.phone.mac === p.mac) || (f.phone.ip !== undefined && p.ips.includes(f.phone.ip));
 }
@@ -93,6 +112,7 @@ export function renderAnalyzeText(r: AnalysisResult, c: Palette, phones: readonl
     for (const n of h.notes) out.push(`  - ${safe(n)}`);
   }
   for (const w of r.flows.warnings) out.push(c.yellow(`  warning: ${safe(w.detail ?? w.code)}`));
+  out.push(...logsLines(r, c));
   out.push('');
 
   if (phones.length === 0) out.push('No Device Update Service traffic (check-ins or firmware downloads) found.');
@@ -109,7 +129,9 @@ export function renderAnalyzeText(r: AnalysisResult, c: Palette, phones: readonl
     if (details.length) out.push(`  ${details.join(' · ')}`);
     for (const t of p.timeline) {
       const gap = t.gapSeconds !== undefined ? c.dim(` (+${duration(t.gapSeconds)}${t.gapMeaning ? `, ${t.gapMeaning === 'idle-reboot' ? 'idle reboot' : '24-hour check'}` : ''})`) : '';
-      out.push(`  ${clock(t.timeNs)}  ${safe(t.summary)}  ${c.dim(`frames ${t.frames.join(', ')}`)}${gap}`);
+      const where = [t.frames.length > 0 || !t.source ? `frames ${t.frames.join(', ')}` : '', t.source ? `${safe(t.source.file)}:${t.source.line}` : ''].filter(Boolean).join(' · ');
+      out.push(`  ${clock(t.timeNs)}  ${safe(t.summary)}  ${c.dim(where)}${gap}`);
+      for (const n of t.notes ?? []) out.push(`      ${c.yellow('note:')} ${safe(n)}`);
       const x = t.kind === 'check-in' ? byId.get(t.ref) : undefined;
       const v = x && expectedView(r.model, x);
       if (v) out.push(...expectedBlock(v, c));

@@ -18,6 +18,9 @@ import { EXIT_FINDINGS, EXIT_OK, UsageError, type CliIo } from '../io.js';
 import type { CommandContext } from '../program.js';
 import { addTlsOptions, loadTlsKeys, type TlsOptionValues } from '../tls-options.js';
 import type { TlsKeys } from '../../pipeline.js';
+import { stat } from 'node:fs/promises';
+import { analyzeLogs, type LogAnalysis } from '../../logs/log-findings.js';
+import { readLogFile, type ParsedLog } from '../../logs/read-log.js';
 
 export interface AnalyzeOptions extends TlsOptionValues {
   json?: boolean;
@@ -29,6 +32,40 @@ export interface AnalyzeOptions extends TlsOptionValues {
   inventory?: string;
   /** A known-good response body to diff every check-in response against. */
   expected?: string;
+  /** RequestHandlerAuditLog files of the server (repeatable). */
+  auditLog?: string[];
+  /** IIS W3C log files of the server (repeatable). */
+  iisLog?: string[];
+}
+
+/** `--audit-log`/`--iis-log` files, each read and checked to be the kind its option says. */
+export async function logOptions(audit: readonly string[], iis: readonly string[]): Promise<LogAnalysis | undefined> {
+  const logs: ParsedLog[] = [];
+  const wanted: Array<{ path: string; kind: 'audit' | 'iis'; flag: string }> = [
+    ...audit.map((path) => ({ path, kind: 'audit' as const, flag: '--audit-log' })),
+    ...iis.map((path) => ({ path, kind: 'iis' as const, flag: '--iis-log' })),
+  ];
+  if (wanted.length === 0) return undefined;
+  for (const { path, kind, flag } of wanted) {
+    let log: ParsedLog | undefined;
+    try {
+      if (!(await stat(path)).isFile()) throw new UsageError(`${flag}: ${path} is not a file`);
+      log = await readLogFile(path);
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      throw new UsageError(`${flag}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    if (!log || log.kind !== kind) {
+      const what = kind === 'audit' ? 'a Device Update Service audit log (no "Logging DateTime," header line)' : 'an IIS W3C log (no #Fields: line)';
+      throw new UsageError(`${flag}: ${path} is not ${what}${log ? `; it reads as ${log.kind === 'audit' ? 'an audit log: use --audit-log' : 'an IIS log: use --iis-log'}` : ''}`);
+    }
+    logs.push(log);
+  }
+  return analyzeLogs(logs);
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** `--inventory PATH`, or a usage error naming the bad field. */
@@ -64,9 +101,10 @@ function belongsTo(f: Finding, phones: readonly Phone[]): boolean {
 }
 
 export async function analyzeCommand(path: string, opts: AnalyzeOptions, io: CliIo): Promise<number> {
-  const extra: { inventory?: Inventory; expected?: UpxResponse; tls?: TlsKeys } = { tls: loadTlsKeys(opts, io.env) };
+  const extra: { inventory?: Inventory; expected?: UpxResponse; tls?: TlsKeys; logs?: LogAnalysis } = { tls: loadTlsKeys(opts, io.env) };
   if (opts.inventory !== undefined) extra.inventory = inventoryOption(opts.inventory);
   if (opts.expected !== undefined) extra.expected = expectedOption(opts.expected);
+  extra.logs = await logOptions(opts.auditLog ?? [], opts.iisLog ?? []);
   const r = await analyzeCapture(path, io, undefined, extra);
   if (opts.tui) return showTui(r, path, io);
   let phones = r.model.phones;
@@ -98,6 +136,8 @@ export function registerAnalyze({ program, io, setExit }: CommandContext): void 
     .option('--phone <mac|ip>', 'only this phone (MAC in any notation, or IP address)')
     .option('--inventory <path>', "the server's inventory (JSON manifest or DeviceUpdateFiles folder): diff each response against what it should be")
     .option('--expected <file>', 'a known-good response body: diff each check-in response against it')
+    .option('--audit-log <file>', "the server's RequestHandlerAuditLog (repeatable): its lines join the phones' timelines", collect)
+    .option('--iis-log <file>', "the server's IIS W3C log (repeatable): its lines join the phones' timelines", collect)
     .option('--tui', 'browse the result in the interactive terminal UI (as upxray browse)')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or worse exists').choices(['error', 'warning', 'info']));
   addTlsOptions(cmd).action(async (path: string, opts: AnalyzeOptions) => {

@@ -10,6 +10,7 @@ import { httpErrorsRule } from './http-errors.js';
 import { interimRule } from './interim.js';
 import { legacyPathRule } from './legacy-path.js';
 import { localeRule } from './locale.js';
+import { logContradictionsRule } from './log-contradictions.js';
 import { requestUrlRule } from './request-url.js';
 import { responseFieldsRule } from './response-fields.js';
 import { tlsRule } from './tls.js';
@@ -30,4 +31,6 @@ export const RULES: readonly Rule[] = [
   discoveryRule,
   // After interim and locale: a check-in they already report is not reported again.
   expectedRule,
+  // Only with --audit-log/--iis-log: where the logs and the capture disagree.
+  logContradictionsRule,
 ];

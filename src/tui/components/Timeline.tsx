@@ -11,7 +11,7 @@ export interface TimelineProps {
   color?: boolean;
 }
 
-const MARK: Record<TimelineRow['kind'], string> = { 'check-in': 'check-in', download: 'download', 'connection-failed': 'no conn.' };
+const MARK: Record<TimelineRow['kind'], string> = { 'check-in': 'check-in', download: 'download', 'connection-failed': 'no conn.', log: 'log' };
 
 export function Timeline({ rows, selected, color = true }: TimelineProps) {
   if (rows.length === 0) return <Text dimColor>  no check-ins or downloads</Text>;
