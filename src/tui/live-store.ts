@@ -6,7 +6,9 @@
 import type { AnalysisResult } from '../analysis.js';
 import type { CaptureStats } from '../capture/live.js';
 import type { Finding } from '../diagnose/finding.js';
+import { phoneStatus } from '../dus/phone-status.js';
 import type { DownloadInFlight } from '../live/download-progress.js';
+import { findingKey } from '../live/finding-tracker.js';
 import { isServiceTraffic } from '../live/live-events.js';
 import type { LiveEvent } from '../live/live-session.js';
 
@@ -25,7 +27,11 @@ export interface LiveState {
   label: string;
   /** `tcpdump`, `dumpcap` */
   tool: string;
-  /** The analysis at the last diagnosis; undefined until the first one. */
+  /**
+   * The analysis at the last diagnosis, with only the findings told so far:
+   * one resting on an absence (no download yet) waits to settle before the
+   * feed tells it, and the phones' badges and counts wait with it.
+   */
   result?: AnalysisResult;
   /** Packets read from the capture tool. */
   packets: number;
@@ -52,6 +58,8 @@ export class LiveStore {
   private state: LiveState;
   private readonly listeners = new Set<() => void>();
   private timer: NodeJS.Timeout | undefined;
+  /** findingKey of every finding told and not withdrawn. */
+  private readonly told = new Set<string>();
 
   constructor(
     init: { label: string; tool: string; startedMs?: number },
@@ -75,17 +83,26 @@ export class LiveStore {
     if (e.kind === 'exchange') {
       this.set({ exchanges: s.exchanges + 1, serviceExchanges: s.serviceExchanges + (isServiceTraffic(e.exchange) ? 1 : 0) });
     } else if (e.kind === 'finding') {
+      this.told.add(findingKey(e.finding));
       const told = s.told + 1;
       this.set({ told, feed: [{ seq: told, finding: e.finding, atNs: e.nowNs, withdrawn: false }, ...s.feed].slice(0, MAX_FEED) });
     } else {
       const f = e.finding;
+      this.told.delete(findingKey(f));
       this.set({ feed: s.feed.map((x) => (x.finding === f ? { ...x, withdrawn: true } : x)) });
     }
   }
 
   /** The analysis after a diagnosis. */
   snapshot(result: AnalysisResult): void {
-    this.set({ result });
+    const findings = result.findings.filter((f) => this.told.has(findingKey(f)));
+    if (findings.length === result.findings.length) {
+      this.set({ result });
+      return;
+    }
+    const m = result.model;
+    const phones = m.phones.map((p) => ({ ...p, status: phoneStatus(p, m, findings) }));
+    this.set({ result: { ...result, findings, model: { ...m, phones } } });
   }
 
   /** Counters that move with every packet (polled by the caller). */

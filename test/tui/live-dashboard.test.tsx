@@ -119,7 +119,11 @@ describe('LiveDashboard replaying a live session on many-phones.pcap', () => {
       store.flush();
       await tick(30);
       frame = withoutSgr(ui.lastFrame()!);
-      const vm = buildViewModel(s.r);
+      // The phones of the snapshot, with the findings told so far (those still settling wait).
+      const shown = store.getState().result!;
+      expect(shown.findings.length).toBeLessThanOrEqual(told.length);
+      expect(shown.model.phones.map((p) => p.key)).toEqual(s.r.model.phones.map((p) => p.key));
+      const vm = buildViewModel(shown);
       seen.push(vm.phones.length);
       expect(frame).toContain(`Phones (${vm.phones.length})`);
       // 120x80 leaves room for every phone: each one seen so far is on screen.
@@ -137,6 +141,8 @@ describe('LiveDashboard replaying a live session on many-phones.pcap', () => {
     expect(seen.every((n, i) => i === 0 || n >= seen[i - 1])).toBe(true);
     expect(seen[0]).toBeLessThan(seen.at(-1)!);
     expect(seen.at(-1)).toBe(buildViewModel(final).phones.length);
+    // At the end the dashboard holds exactly the final analysis's findings.
+    expect(store.getState().result!.findings).toEqual(final.findings);
     expect(seen.at(-1)).toBeGreaterThanOrEqual(26);
     expect(told.length).toBeGreaterThan(0);
     expect(frame).toContain('exchanges');
