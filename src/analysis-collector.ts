@@ -20,7 +20,7 @@ import type { DecodedFrame } from './net/packet.js';
 import type { Inventory } from './dus/inventory.js';
 import type { UpxResponse } from './dus/upx-types.js';
 import type { PipelineOptions, PipelineResult } from './pipeline.js';
-import { ConnectionLog } from './reassembly/connection-log.js';
+import { ConnectionLog, connectionKey } from './reassembly/connection-log.js';
 import type { StreamEvent } from './reassembly/stream-event.js';
 import { captureJson, exchangeJson, exchangeStartFrame, FLOWS_SCHEMA, tlsByStream, warningJson, type CaptureJson, type FlowsDocument } from './report/flows-json.js';
 import { isoNs } from './report/time.js';
@@ -76,7 +76,12 @@ export class AnalysisCollector {
   /** Ring of unrelated exchanges, oldest first from `otherStart`. */
   private readonly other: HttpExchange[] = [];
   private otherStart = 0;
-  private readonly connections = new ConnectionLog();
+  /** Connections that carried Device Update Service traffic: never forgotten. */
+  private readonly serviceFlows = new Set<string>();
+  private readonly connections = new ConnectionLog({
+    // Diagnosis needs failed connections and the service's own; ordinary web traffic can go.
+    keep: (r) => r.synAckFrame === undefined || r.resets.length > 0 || this.serviceFlows.has(connectionKey(r.client, r.server)),
+  });
   private readonly macs = new Map<string, string>();
   private readonly discovery = new DiscoveryCollector();
   private readonly dnsOverTcp = new DnsTcpTracker(this.discovery);
@@ -127,6 +132,7 @@ export class AnalysisCollector {
     trimBodies(x);
     if (isServiceExchange(x)) {
       this.service.push(x);
+      this.serviceFlows.add(connectionKey(x.client, x.server));
       return;
     }
     this.other.push(x);

@@ -30,17 +30,51 @@ export interface ConnectionRecord {
 
 /** Bound on connections remembered; the oldest are summarised out of memory. */
 const MAX_CONNECTIONS = 1_000_000;
+/** SYN, FIN and RST frames listed per connection (retransmitted SYNs of a dead server stop here). */
+const MAX_FRAMES_LISTED = 16;
 
 function isTlsHandshakeStart(p: Uint8Array): boolean {
   // A TLS record: content type 22 (handshake), version 3.x.
   return p.length >= 3 && p[0] === 0x16 && p[1] === 0x03 && p[2] <= 0x04;
 }
 
+export interface ConnectionLogOptions {
+  /**
+   * Connections remembered at most. Beyond it, the oldest closed connections
+   * that `keep` does not claim are forgotten (counted in `evicted`): a mirror
+   * port sees all-day web traffic, and only the connections diagnosis can
+   * use need to stay. @default 50000
+   */
+  maxKept?: number;
+  /** Closed connections that must stay (failed ones, the service's own). @default none */
+  keep?: (r: ConnectionRecord) => boolean;
+}
+
+/** The 4-tuple of a connection, the same whichever side is named first. */
+export function connectionKey(a: Endpoint, b: Endpoint): string {
+  const x = `${a.ip}|${a.port}`;
+  const y = `${b.ip}|${b.port}`;
+  return x < y ? `${x}|${y}` : `${y}|${x}`;
+}
+
 export class ConnectionLog {
   private readonly open = new Map<string, ConnectionRecord>();
-  private readonly done: ConnectionRecord[] = [];
+  private readonly done = new Set<ConnectionRecord>();
+  /** Closed connections in the order they closed, for eviction. */
+  private readonly closed: ConnectionRecord[] = [];
+  private closedHead = 0;
+  private readonly isClosed = new WeakSet<ConnectionRecord>();
+  private readonly maxKept: number;
+  private readonly keep: (r: ConnectionRecord) => boolean;
   /** Connections forgotten because MAX_CONNECTIONS was reached. */
   dropped = 0;
+  /** Closed connections forgotten because of maxKept. */
+  evicted = 0;
+
+  constructor(opts: ConnectionLogOptions = {}) {
+    this.maxKept = opts.maxKept ?? 50_000;
+    this.keep = opts.keep ?? (() => false);
+  }
 
   push(f: DecodedFrame): void {
     const tcp = f.tcp;
@@ -80,18 +114,22 @@ export class ConnectionLog {
         serverBytes: 0,
         tls: false,
       };
-      if (this.open.size + this.done.length >= MAX_CONNECTIONS) this.dropped++;
+      if (this.open.size + this.done.size >= MAX_CONNECTIONS) this.dropped++;
       else this.open.set(`${client.ip}|${client.port}|${server.ip}|${server.port}`, rec);
       fromClient = srcIsClient;
     }
     rec.lastFrame = f.frame;
     rec.lastNs = f.timestampNs;
-    if (isSyn && fromClient) rec.synFrames.push(f.frame);
+    if (isSyn && fromClient && rec.synFrames.length < MAX_FRAMES_LISTED) rec.synFrames.push(f.frame);
     if ((tcp.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && !fromClient && rec.synAckFrame === undefined) {
       rec.synAckFrame = f.frame;
     }
-    if (tcp.flags & TCP_RST) rec.resets.push({ frame: f.frame, from: fromClient ? 'client' : 'server' });
-    if (tcp.flags & TCP_FIN) rec.finFrames.push(f.frame);
+    if (tcp.flags & TCP_RST && rec.resets.length < MAX_FRAMES_LISTED) rec.resets.push({ frame: f.frame, from: fromClient ? 'client' : 'server' });
+    if (tcp.flags & TCP_FIN && rec.finFrames.length < MAX_FRAMES_LISTED) rec.finFrames.push(f.frame);
+    if ((tcp.flags & TCP_RST || rec.finFrames.length >= 2) && !this.isClosed.has(rec)) {
+      this.isClosed.add(rec);
+      this.closed.push(rec);
+    }
     if (tcp.payloadLength > 0) {
       if (fromClient) {
         if (rec.clientFirstDataFrame === undefined) {
@@ -103,16 +141,34 @@ export class ConnectionLog {
         rec.serverBytes += tcp.payloadLength;
       }
     }
+    if (this.open.size + this.done.size > this.maxKept) this.evict();
   }
 
   private retire(key: string): void {
     const rec = this.open.get(key);
     if (!rec) return;
     this.open.delete(key);
-    this.done.push(rec);
+    this.done.add(rec);
   }
 
-  /** Every connection attempt, in order of first frame. */
+  /** Forget the oldest closed connections nobody needs, while over the bound. */
+  private evict(): void {
+    while (this.open.size + this.done.size > this.maxKept && this.closedHead < this.closed.length) {
+      const r = this.closed[this.closedHead++];
+      if (this.keep(r)) continue;
+      const key = `${r.client.ip}|${r.client.port}|${r.server.ip}|${r.server.port}`;
+      if (this.open.get(key) === r) this.open.delete(key);
+      else this.done.delete(r);
+      this.evicted++;
+    }
+    // Compact the queue now and then instead of shifting it on every eviction.
+    if (this.closedHead > 4096 && this.closedHead * 2 > this.closed.length) {
+      this.closed.splice(0, this.closedHead);
+      this.closedHead = 0;
+    }
+  }
+
+  /** Every connection attempt remembered, in order of first frame. */
   all(): ConnectionRecord[] {
     return [...this.done, ...this.open.values()].sort((x, y) => x.firstFrame - y.firstFrame);
   }
