@@ -68,6 +68,22 @@ export function registerIdentifiers(r: Redactor, a: AnalysisResult): void {
     r.addIp(c.client.ip);
     r.addIp(c.server.ip);
   }
+  // What the inventory or a known-good body names appears in the expected-vs-actual views.
+  const inv = m.inventory;
+  if (inv) {
+    hostOrIp(r, inv.server);
+    hostOrIp(r, inv.externalServer);
+    for (const t of inv.testDevices) {
+      if (t.mac) r.addMac(t.mac);
+      if (t.serial) r.addSerial(t.serial);
+    }
+  }
+  const e = m.expected;
+  if (e) {
+    hostOrIp(r, urlHost(e.updatesServerInternalUrl));
+    hostOrIp(r, urlHost(e.updatesServerExternalUrl));
+    for (const f of e.files) hostOrIp(r, urlHost(f.url));
+  }
   for (const mac of Object.values(m.macOfClient ?? {})) r.addMac(mac);
   const d = m.discovery;
   if (d) {

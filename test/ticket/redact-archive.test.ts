@@ -109,3 +109,24 @@ describe('archives', () => {
     expect(crc32(data)).toBe(zlibCrc32(data) >>> 0);
   });
 });
+
+describe('--redact with an inventory', () => {
+  it('hides the host names only the inventory names (they show in the expected-vs-actual views)', async () => {
+    const { mkdtempSync, readFileSync, readdirSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { CAPTURES, cli } = await import('../helpers/cli.js');
+    const dir = mkdtempSync(join(tmpdir(), 'upxray-redact-inv-'));
+    const inv = JSON.parse(readFileSync(join(CAPTURES, 'make/dus/inventory.json'), 'utf8'));
+    inv.externalServer = 'secret-outside.contoso-ext.test';
+    writeFileSync(join(dir, 'inventory.json'), JSON.stringify(inv));
+    const out = join(dir, 'out');
+    const r = await cli(['ticket', join(CAPTURES, 'serve-response-diff.pcap'), '--inventory', join(dir, 'inventory.json'), '--redact', '-o', out]);
+    expect(r.code).toBe(0);
+    for (const f of readdirSync(out)) expect(readFileSync(join(out, f)).includes('secret-outside'), f).toBe(false);
+    // And without --redact the name is there, so the search above means something.
+    const plain = join(dir, 'plain');
+    await cli(['ticket', join(CAPTURES, 'serve-response-diff.pcap'), '--inventory', join(dir, 'inventory.json'), '-o', plain]);
+    expect(readdirSync(plain).some((f) => readFileSync(join(plain, f)).includes('secret-outside'))).toBe(true);
+  });
+});
