@@ -12,7 +12,7 @@ import { captureStatsLine, exchangeEvent, exchangeLine, findingEvent, findingLin
 import { runLiveSession, type LiveEvent } from '../../live/live-session.js';
 import { DownloadProgress } from '../../live/download-progress.js';
 import { LiveStore } from '../../tui/live-store.js';
-import { dashboardKeys, startLiveDashboard, type LiveDashboardHandle } from '../../tui/run-live.js';
+import type { LiveDashboardHandle } from '../../tui/run-live.js';
 import { renderAnalyzeText } from '../../report/analyze-text.js';
 import { palette } from '../../report/colour.js';
 import { terminalSafe } from '../../report/terminal-safe.js';
@@ -107,7 +107,9 @@ export async function liveCommand(
   for (const s of STOP_SIGNALS) proc.on(s, onSignal);
 
   // The dashboard when a person watches: stdout a terminal, keys readable, no --json or --no-dashboard.
-  const keys = !opts.json && opts.dashboard !== false && term ? dashboardKeys(term.stdin) : undefined;
+  // ink and React load only when the dashboard is wanted (over a second to import).
+  const dash = !opts.json && opts.dashboard !== false && term ? await import('../../tui/run-live.js') : undefined;
+  const keys = dash && term ? dash.dashboardKeys(term.stdin) : undefined;
   let ui: { store: LiveStore; progress: DownloadProgress; handle: LiveDashboardHandle; poll: NodeJS.Timeout } | undefined;
   if (keys && term) {
     const store = new LiveStore({ label, tool: capture.tool });
@@ -115,7 +117,7 @@ export async function liveCommand(
     const src = capture;
     const poll = setInterval(() => store.counters({ packets: src.recordCount, downloads: progress.list() }), 250);
     poll.unref();
-    ui = { store, progress, poll, handle: startLiveDashboard(store, keys, { ...term, env: io.env }, onSignal) };
+    ui = { store, progress, poll, handle: dash!.startLiveDashboard(store, keys, { ...term, env: io.env }, onSignal) };
   }
 
   const onEvent = (e: LiveEvent): void => {
