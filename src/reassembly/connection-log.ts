@@ -43,7 +43,7 @@ export interface ConnectionLogOptions {
    * Connections remembered at most. Beyond it, the oldest closed connections
    * that `keep` does not claim are forgotten (counted in `evicted`): a mirror
    * port sees all-day web traffic, and only the connections diagnosis can
-   * use need to stay. @default 50000
+   * use need to stay. @default 8192
    */
   maxKept?: number;
   /** Closed connections that must stay (failed ones, the service's own). @default none */
@@ -72,7 +72,7 @@ export class ConnectionLog {
   evicted = 0;
 
   constructor(opts: ConnectionLogOptions = {}) {
-    this.maxKept = opts.maxKept ?? 50_000;
+    this.maxKept = opts.maxKept ?? 8192;
     this.keep = opts.keep ?? (() => false);
   }
 
