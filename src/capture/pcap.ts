@@ -1,18 +1,17 @@
-// Classic libpcap files, read through the pcap-parser package.
+// Classic libpcap files, read by our own loop over the record headers.
 //
 // Format: a 24-byte global header (magic, version 2.4, snap length, link type)
 // then records of a 16-byte header (seconds, fraction, incl_len, orig_len) and
 // incl_len bytes. The magic gives the byte order and whether the fraction is
 // microseconds (a1b2c3d4) or nanoseconds (a1b23c4d).
 //
-// pcap-parser only knows the microsecond magic, believes every incl_len (an
-// absurd one makes it buffer the rest of the file), is silent about a record
-// cut short, and reads its input through 'data' events with no backpressure.
-// So it is kept on a short leash: a guard walks the record headers first and
-// hands it only whole records with sane lengths, through a stand-in stream we
-// drive ourselves; its 'packet' events fire synchronously into the batch.
-import { EventEmitter } from 'node:events';
-import pcapParser from 'pcap-parser';
+// This used to be pcap-parser behind a guard that walked the headers first (it
+// knows only the microsecond magic, believes every incl_len, is silent about a
+// record cut short, and has no backpressure). The guard was doing all the
+// checking already, and pcap-parser's per-record events, header objects,
+// Buffer slices and the copy of every chunk made it the slowest stage (about
+// 27 MB/s): the guard now makes the records itself, as views into the 1 MiB
+// read chunks, with the same warnings.
 import type { CaptureInfo, CaptureRecord, CaptureSource } from './source.js';
 import { CaptureError } from './source.js';
 import type { ByteQueue } from './byte-queue.js';
@@ -65,11 +64,8 @@ export async function openPcap(q: ByteQueue, ctx: ReaderContext): Promise<Captur
   const snapLen = u32(16);
   // The top bits of the link-type field carry FCS information (libpcap LT_LINKTYPE).
   const linkType = u32(20) & 0x03ffffff;
-  // pcap-parser is given the header with the microsecond magic of the same byte order.
-  const parserHeader = Buffer.from(h);
-  if (magic.nano) parserHeader.write(magic.littleEndian ? 'd4c3b2a1' : 'a1b2c3d4', 0, 'hex');
   q.skip(GLOBAL_HEADER);
-  return new PcapSource(q, ctx, { ...magic, snapLen, linkType, parserHeader });
+  return new PcapSource(q, ctx, { ...magic, snapLen, linkType });
 }
 
 interface PcapHeaderFacts {
@@ -77,17 +73,6 @@ interface PcapHeaderFacts {
   nano: boolean;
   snapLen: number;
   linkType: number;
-  parserHeader: Buffer;
-}
-
-/** The stand-in stream pcap-parser listens to: we emit 'data' ourselves. */
-class FeedStream extends EventEmitter {
-  pause(): this {
-    return this;
-  }
-  resume(): this {
-    return this;
-  }
 }
 
 class PcapSource implements CaptureSource {
@@ -116,33 +101,29 @@ class PcapSource implements CaptureSource {
     if (this.started) throw new Error('CaptureSource.batches() can be iterated only once');
     this.started = true;
     const { q, facts } = this;
-    const feed = new FeedStream();
-    const parser = pcapParser.parse(feed);
-    let packets: pcapParser.Packet[] = [];
-    let parserError: Error | undefined;
-    parser.on('packet', (p) => packets.push(p));
-    parser.on('error', (err) => {
-      parserError = err;
-    });
-    feed.emit('data', facts.parserHeader);
-    const u32 = (b: Buffer, o: number) => (facts.littleEndian ? b.readUInt32LE(o) : b.readUInt32BE(o));
+    const le = facts.littleEndian;
+    const fracNs = facts.nano ? 1 : 1000;
+    // Seconds change rarely from one record to the next: keep their BigInt.
+    let lastSec = -1;
+    let lastSecNs = 0n;
     try {
       for (;;) {
         if (signal?.aborted) return;
-        // The guard: find the whole records with sane lengths in what is buffered.
+        // The guard: take the whole records with sane lengths from what is buffered.
         const view = q.view();
+        const dv = new DataView(view.buffer, view.byteOffset, view.length);
+        const batch: CaptureRecord[] = [];
         let end = 0;
-        const offsets: number[] = [];
         let fatal = false;
         while (view.length - end >= RECORD_HEADER) {
-          const incl = u32(view, end + 8);
-          const frame = this.count + offsets.length + 1;
+          const incl = dv.getUint32(end + 8, le);
+          const frame = this.count + 1;
           if (incl > MAX_RECORD_LENGTH) {
             this.warn.add(
               'pcap.incl-len-too-large',
               q.offset + end + 8,
               `record ${frame} claims ${incl} captured bytes, more than the ${MAX_RECORD_LENGTH} any real capture holds; ` +
-                `reading stopped after ${plural(this.count + offsets.length, 'record')}`,
+                `reading stopped after ${plural(this.count, 'record')}`,
               { frame, lenSource: 'pcap.incl_len', required: incl },
             );
             fatal = true;
@@ -159,26 +140,26 @@ class PcapSource implements CaptureSource {
               { frame, lenSource: 'pcap.incl_len' },
             );
           }
-          offsets.push(q.offset + end);
+          const sec = dv.getUint32(end, le);
+          if (sec !== lastSec) {
+            lastSec = sec;
+            lastSecNs = BigInt(sec) * 1_000_000_000n;
+          }
+          this.count = frame;
+          batch.push({
+            frame,
+            // The fraction is microseconds, or nanoseconds in a nanosecond file (< 2^32 * 1000: exact as a double).
+            timestampNs: lastSecNs + BigInt(dv.getUint32(end + 4, le) * fracNs),
+            linkType: facts.linkType,
+            origLen: dv.getUint32(end + 12, le),
+            // A plain view, not a Buffer: its slice() copies, so whoever keeps a piece keeps only that piece.
+            data: new Uint8Array(view.buffer, view.byteOffset + end + RECORD_HEADER, incl),
+            interfaceId: 0,
+          });
           end += RECORD_HEADER + incl;
         }
-        if (end > 0) {
-          packets = [];
-          feed.emit('data', view.subarray(0, end));
-          q.skip(end);
-          const batch = this.toRecords(packets, offsets);
-          if (parserError || batch.length !== offsets.length) {
-            this.warn.add(
-              'pcap.parser-error',
-              offsets[batch.length] ?? q.offset,
-              `pcap-parser ${parserError ? `failed: ${parserError.message}` : 'returned fewer records than the file holds'}; ` +
-                `reading stopped after ${plural(this.count, 'record')}`,
-            );
-            if (batch.length) yield batch;
-            return;
-          }
-          if (batch.length) yield batch;
-        }
+        q.skip(end);
+        if (batch.length) yield batch;
         if (fatal) return;
         if (!(await q.pull())) {
           this.atEnd();
@@ -188,25 +169,6 @@ class PcapSource implements CaptureSource {
     } finally {
       await q.close();
     }
-  }
-
-  private toRecords(packets: pcapParser.Packet[], offsets: number[]): CaptureRecord[] {
-    const scale = this.facts.nano ? 1n : 1000n;
-    const out: CaptureRecord[] = [];
-    for (let i = 0; i < packets.length && i < offsets.length; i++) {
-      const { header, data } = packets[i];
-      this.count += 1;
-      out.push({
-        frame: this.count,
-        // The parser calls the fraction microseconds; for a nanosecond file it is nanoseconds.
-        timestampNs: BigInt(header.timestampSeconds) * 1_000_000_000n + BigInt(header.timestampMicroseconds) * scale,
-        linkType: this.facts.linkType,
-        origLen: header.originalLength,
-        data,
-        interfaceId: 0,
-      });
-    }
-    return out;
   }
 
   /** End of input: say what, if anything, was left over. */

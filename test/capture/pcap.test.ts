@@ -1,4 +1,4 @@
-// Classic pcap through pcap-parser: byte orders, nanoseconds, the length
+// Classic pcap through our reader: byte orders, nanoseconds, the length
 // guard, and what is said about a file that ends badly.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
