@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+// `npm run bench`: time the real CLI on synthetic captures of a mass update
+// (bench/synth-capture.mjs), 100 MB and 1 GB, and tshark on the same files.
+//
+//   npx tsc -p tsconfig.json && node bench/run.mjs [--quick] [--sizes 100,1000,4000] [--no-tshark]
+//
+// Captures are made once and cached in $UPXRAY_BENCH_DIR (default
+// ~/.cache/upxray-bench); the file name carries the generator version, so a
+// changed generator makes new files. Each command runs as its own process
+// under /usr/bin/time -v when present (peak RSS = "Maximum resident set
+// size"); otherwise VmHWM of /proc/<pid>/status is polled. Prints a table
+// and, with --markdown, the rows as Markdown for BENCHMARKS.md.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { homedir, cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { synthesize } from './synth-capture.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+// UPXRAY_CLI: another build to run (e.g. one made with tsc --outDir elsewhere, to compare two builds).
+const CLI = process.env.UPXRAY_CLI ?? join(ROOT, 'dist', 'cli', 'main.js');
+/** Bump when synth-capture.mjs changes what it writes. */
+const GENERATOR_VERSION = 1;
+const MB = 1e6;
+
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const value = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const sizes = value('--sizes') ? value('--sizes').split(',').map(Number) : flag('--quick') ? [100] : [100, 1000];
+const dir = process.env.UPXRAY_BENCH_DIR ?? join(homedir(), '.cache', 'upxray-bench');
+
+if (!existsSync(CLI)) {
+  console.error(`bench: ${CLI} missing; build first (npx tsc -p tsconfig.json)`);
+  process.exit(2);
+}
+mkdirSync(dir, { recursive: true });
+
+function capturePath(mb) {
+  const path = join(dir, `dus-mass-update-${mb}mb-v${GENERATOR_VERSION}.pcap`);
+  const meta = `${path}.json`;
+  if (!existsSync(path) || !existsSync(meta)) {
+    const t0 = performance.now();
+    process.stderr.write(`bench: generating ${path} ... `);
+    const facts = synthesize(path, mb * MB);
+    writeFileSync(meta, JSON.stringify(facts, null, 2) + '\n');
+    process.stderr.write(`${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  }
+  return { path, facts: JSON.parse(readFileSync(meta, 'utf8')) };
+}
+
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+/** Run a command with stdout discarded; wall time and peak RSS of the process. */
+function measure(cmd, argv) {
+  return new Promise((resolve, reject) => {
+    const full = TIME ? [TIME, ['-v', cmd, ...argv]] : [cmd, argv];
+    const t0 = performance.now();
+    const child = spawn(full[0], full[1], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let hwm = 0;
+    child.stderr.on('data', (d) => (stderr += d));
+    const poll = TIME
+      ? undefined
+      : setInterval(() => {
+          try {
+            const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+            if (m) hwm = Math.max(hwm, Number(m[1]));
+          } catch {
+            // The process has just ended.
+          }
+        }, 20);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = (performance.now() - t0) / 1000;
+      if (poll) clearInterval(poll);
+      const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+      if (m) hwm = Number(m[1]);
+      if (code !== 0) {
+        reject(new Error(`${cmd} ${argv.join(' ')} exited ${code}: ${stderr.split('\n').slice(0, 5).join(' | ')}`));
+        return;
+      }
+      resolve({ seconds, rssMiB: hwm / 1024 });
+    });
+  });
+}
+
+function hasTshark() {
+  if (flag('--no-tshark')) return false;
+  return ['/usr/bin/tshark', '/usr/local/bin/tshark'].some((p) => existsSync(p));
+}
+
+const rows = [];
+const runs = [
+  ['upxray analyze --json', process.execPath, (f) => [CLI, 'analyze', '--json', f]],
+  ['upxray flows --json', process.execPath, (f) => [CLI, 'flows', '--json', f]],
+];
+if (hasTshark()) runs.push(['tshark -Y http.request', 'tshark', (f) => ['-r', f, '-Y', 'http.request', '-T', 'fields', '-e', 'frame.number']]);
+
+for (const mb of sizes) {
+  const { path, facts } = capturePath(mb);
+  const bytes = statSync(path).size;
+  for (const [name, cmd, argv] of runs) {
+    const r = await measure(cmd, argv(path));
+    const row = {
+      size: `${mb} MB`,
+      tool: name,
+      seconds: r.seconds,
+      mbps: bytes / MB / r.seconds,
+      fps: facts.frames / r.seconds,
+      rssMiB: r.rssMiB,
+      bytes,
+      frames: facts.frames,
+      exchanges: facts.exchanges,
+    };
+    rows.push(row);
+    console.log(
+      `${row.size.padEnd(8)} ${name.padEnd(24)} ${r.seconds.toFixed(2).padStart(7)} s ${row.mbps.toFixed(0).padStart(6)} MB/s ` +
+        `${(row.fps / 1000).toFixed(0).padStart(6)}k frames/s  peak RSS ${r.rssMiB.toFixed(0).padStart(5)} MiB`,
+    );
+  }
+  const tshark = rows.find((r) => r.size === `${mb} MB` && r.tool.startsWith('tshark'));
+  const analyze = rows.find((r) => r.size === `${mb} MB` && r.tool.startsWith('upxray analyze'));
+  if (tshark && analyze) console.log(`${`${mb} MB`.padEnd(8)} upxray analyze is ${(tshark.seconds / analyze.seconds).toFixed(1)}x tshark's speed`);
+  console.log(`${`${mb} MB`.padEnd(8)} file: ${path} (${(bytes / MB).toFixed(0)} MB, ${facts.frames} frames, ${facts.exchanges} exchanges, ${facts.retransmissions} retransmitted segments)`);
+}
+
+const cpu = cpus()[0]?.model ?? 'unknown';
+console.log(`machine: ${cpus().length} CPUs, ${cpu}, node ${process.version}`);
+if (flag('--markdown')) {
+  console.log('\n| capture | command | s | MB/s | frames/s | peak RSS MiB |\n|---|---|---:|---:|---:|---:|');
+  for (const r of rows) {
+    console.log(`| ${r.size} | \`${r.tool}\` | ${r.seconds.toFixed(2)} | ${r.mbps.toFixed(0)} | ${Math.round(r.fps).toLocaleString('en-US')} | ${r.rssMiB.toFixed(0)} |`);
+  }
+}
