@@ -308,7 +308,7 @@ function hold(p: DirProbe, h: Held): void {
       return;
     }
     const take = Math.min(room, h.bytes.length);
-    p.held.push({ kind: 'data', bytes: h.bytes.slice(0, take), spans: h.spans });
+    p.held.push({ kind: 'data', bytes: new Uint8Array(h.bytes.subarray(0, take)), spans: h.spans });
     p.heldBytes += take;
     if (take < h.bytes.length) {
       const last = h.spans[h.spans.length - 1];

@@ -553,7 +553,8 @@ export class Http1Parser {
         const at = this.pos + from + (this.maxBodyBytes - (c.bodySize - piece.length));
         this.note('http.body-not-kept', at, `body over ${this.maxBodyBytes} bytes: hashed, not kept`);
       } else {
-        c.kept.push(piece.slice());
+        // A copy, whatever the view's class: Buffer#slice() would be a view that pins the whole read chunk.
+        c.kept.push(new Uint8Array(piece));
       }
     }
   }

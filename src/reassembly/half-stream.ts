@@ -403,7 +403,8 @@ export class HalfStream {
     let n = 0;
     if (u0 < capEnd) {
       const dEnd = Math.min(u1, capEnd);
-      const bytes = s.payload.slice(u0 - off, dEnd - off);
+      // A copy even when the payload is a Buffer (whose slice() is a view pinning the read chunk).
+      const bytes = new Uint8Array(s.payload.subarray(u0 - off, dEnd - off));
       this.held.splice(at + n, 0, { offset: u0, length: dEnd - u0, bytes, frame: s.frame, timestampNs: s.timestampNs });
       this.buffered += bytes.length;
       n++;
