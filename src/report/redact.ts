@@ -13,6 +13,7 @@
 // Only identifiers the Redactor was told about (from the analysis and from
 // packet headers) are replaced: a version string such as 1.0.0.5 looks like an
 // IPv4 address and must stay as it is.
+import { formatIpv4, formatIpv6 } from '../net/address.js';
 
 /** Labels that name the service, not the company (shared/protocol/ucdevice-upx.md, discovery). */
 const PUBLIC_LABELS = new Set(['ucupdates-r2', 'ucupdates', 'www', 'localhost', 'wpad']);
@@ -354,14 +355,8 @@ export class Redactor {
   /** Same for a 4-byte IPv4 or 16-byte IPv6 address. */
   ipBytesInPlace(b: Uint8Array, off: number, len: 4 | 16): void {
     const view = b.subarray(off, off + len);
-    let text: string;
-    if (len === 4) text = Array.from(view).join('.');
-    else {
-      const groups: string[] = [];
-      for (let i = 0; i < 16; i += 2) groups.push(((view[i] << 8) | view[i + 1]).toString(16));
-      text = canonicalIpv6(groups.join(':'));
-    }
-    this.addIp(text);
+    // The same text the decoders give, so a packet's address and the report's are one pseudonym.
+    this.addIp(len === 4 ? formatIpv4(view, 0) : formatIpv6(view, 0));
     const raw = (len === 4 ? this.rawV4 : this.rawV6).get(bytesKey(view, 0, len));
     if (raw) b.set(raw, off);
   }
@@ -401,28 +396,6 @@ export class Redactor {
     this.v6Re.lastIndex = 0;
     return this.v6Re;
   }
-}
-
-/** RFC 5952 text of eight hex groups (longest run of two or more zero groups compressed). */
-function canonicalIpv6(full: string): string {
-  const g = full.split(':');
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== '0') {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === '0') j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (best < 0) return g.join(':');
-  return g.slice(0, best).join(':') + '::' + g.slice(best + bestLen).join(':');
 }
 
 /** Copy the case of `like` onto `p` when `like` is all upper case. */
@@ -529,4 +502,4 @@ function labelShaped(len: number, n: number, word = 'host'): string {
   return s.slice(-len).padStart(len, '0');
 }
 
-export { ipv4Bytes, ipv6Bytes, canonicalIpv6 };
+export { ipv4Bytes, ipv6Bytes };

@@ -16,6 +16,7 @@ import {
   LINKTYPE_RAW_OLD_12,
   LINKTYPE_RAW_OLD_14,
 } from '../net/link-types.js';
+import { formatIpv4, formatIpv6 } from '../net/address.js';
 
 export interface PacketLayout {
   /** Offsets of 6-byte MAC addresses in the link header. */
@@ -173,36 +174,7 @@ export function packetLayout(b: Uint8Array, linkType: number): PacketLayout {
 
 /** Text of the address at `off` (dotted quad, or RFC 5952). */
 export function addressText(b: Uint8Array, off: number, version: 4 | 6): string {
-  if (version === 4) return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(u16(b, off + i).toString(16));
-  return compressIpv6(groups);
-}
-
-function compressIpv6(g: string[]): string {
-  // IPv4-mapped addresses print as ::ffff:a.b.c.d, as the decoders do (RFC 5952 section 5).
-  if (g.slice(0, 5).every((x) => x === '0') && g[5] === 'ffff') {
-    const hi = parseInt(g[6], 16);
-    const lo = parseInt(g[7], 16);
-    return `::ffff:${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-  }
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== '0') {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === '0') j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (best < 0) return g.join(':');
-  return g.slice(0, best).join(':') + '::' + g.slice(best + bestLen).join(':');
+  return version === 4 ? formatIpv4(b, off) : formatIpv6(b, off);
 }
 
 /** A connection key that is the same in both directions: `6|a|pa|b|pb` with the lower endpoint first. */
