@@ -57,8 +57,48 @@ export function connectionKey(a: Endpoint, b: Endpoint): string {
   return x < y ? `${x}|${y}` : `${y}|${x}`;
 }
 
+/**
+ * Open connections by client address, server address and the two ports, in
+ * nested maps: a lookup per frame hashes the two address strings and one
+ * number instead of building (and hashing) a 4-tuple string.
+ */
+class TupleMap {
+  private readonly byClient = new Map<string, Map<string, Map<number, ConnectionRecord>>>();
+  size = 0;
+
+  get(clientIp: string, clientPort: number, serverIp: string, serverPort: number): ConnectionRecord | undefined {
+    return this.byClient.get(clientIp)?.get(serverIp)?.get(clientPort * 65536 + serverPort);
+  }
+
+  set(clientIp: string, clientPort: number, serverIp: string, serverPort: number, rec: ConnectionRecord): void {
+    let byServer = this.byClient.get(clientIp);
+    if (!byServer) this.byClient.set(clientIp, (byServer = new Map()));
+    let byPorts = byServer.get(serverIp);
+    if (!byPorts) byServer.set(serverIp, (byPorts = new Map()));
+    const ports = clientPort * 65536 + serverPort;
+    if (!byPorts.has(ports)) this.size++;
+    byPorts.set(ports, rec);
+  }
+
+  delete(clientIp: string, clientPort: number, serverIp: string, serverPort: number): void {
+    const byServer = this.byClient.get(clientIp);
+    const byPorts = byServer?.get(serverIp);
+    if (!byServer || !byPorts || !byPorts.delete(clientPort * 65536 + serverPort)) return;
+    this.size--;
+    // Empty inner maps go too, so memory follows the connections still open.
+    if (byPorts.size === 0) {
+      byServer.delete(serverIp);
+      if (byServer.size === 0) this.byClient.delete(clientIp);
+    }
+  }
+
+  *values(): IterableIterator<ConnectionRecord> {
+    for (const byServer of this.byClient.values()) for (const byPorts of byServer.values()) yield* byPorts.values();
+  }
+}
+
 export class ConnectionLog {
-  private readonly open = new Map<string, ConnectionRecord>();
+  private readonly open = new TupleMap();
   private readonly done = new Set<ConnectionRecord>();
   /** Closed connections in the order they closed, for eviction. */
   private readonly closed: ConnectionRecord[] = [];
@@ -80,18 +120,16 @@ export class ConnectionLog {
     const tcp = f.tcp;
     const ip = f.ip;
     if (!tcp || !ip) return;
-    const a = `${ip.src}|${tcp.srcPort}|${ip.dst}|${tcp.dstPort}`;
-    const b = `${ip.dst}|${tcp.dstPort}|${ip.src}|${tcp.srcPort}`;
     const isSyn = (tcp.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
-    let rec = this.open.get(a);
+    let rec = this.open.get(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
     let fromClient = true;
     if (!rec) {
-      rec = this.open.get(b);
+      rec = this.open.get(ip.dst, tcp.dstPort, ip.src, tcp.srcPort);
       fromClient = false;
     }
     // A fresh SYN on a tuple whose previous attempt is over (or was answered) starts a new attempt.
     if (rec && isSyn && fromClient && (rec.synAckFrame !== undefined || rec.resets.length > 0 || rec.finFrames.length > 0)) {
-      this.retire(a);
+      this.retire(rec);
       rec = undefined;
     }
     if (!rec) {
@@ -115,7 +153,7 @@ export class ConnectionLog {
         tls: false,
       };
       if (this.open.size + this.done.size >= MAX_CONNECTIONS) this.dropped++;
-      else this.open.set(`${client.ip}|${client.port}|${server.ip}|${server.port}`, rec);
+      else this.open.set(client.ip, client.port, server.ip, server.port, rec);
       fromClient = srcIsClient;
     }
     rec.lastFrame = f.frame;
@@ -144,10 +182,9 @@ export class ConnectionLog {
     if (this.open.size + this.done.size > this.maxKept) this.evict();
   }
 
-  private retire(key: string): void {
-    const rec = this.open.get(key);
-    if (!rec) return;
-    this.open.delete(key);
+  /** Move an open connection (found by its own tuple) to the finished ones. */
+  private retire(rec: ConnectionRecord): void {
+    this.open.delete(rec.client.ip, rec.client.port, rec.server.ip, rec.server.port);
     this.done.add(rec);
   }
 
@@ -156,8 +193,9 @@ export class ConnectionLog {
     while (this.open.size + this.done.size > this.maxKept && this.closedHead < this.closed.length) {
       const r = this.closed[this.closedHead++];
       if (this.keep(r)) continue;
-      const key = `${r.client.ip}|${r.client.port}|${r.server.ip}|${r.server.port}`;
-      if (this.open.get(key) === r) this.open.delete(key);
+      if (this.open.get(r.client.ip, r.client.port, r.server.ip, r.server.port) === r) {
+        this.open.delete(r.client.ip, r.client.port, r.server.ip, r.server.port);
+      }
       else this.done.delete(r);
       this.evicted++;
     }
