@@ -15,9 +15,24 @@ export function formatMac(b: Uint8Array, off: number, len = 6): string {
   return s;
 }
 
+// A small direct-mapped cache of dotted quads by numeric value. A capture
+// names few addresses over and over; reusing the same string object spares
+// building it per packet and lets later Map lookups reuse its cached hash.
+// Bounded (a slot is overwritten on collision), so it cannot grow.
+const V4_SLOTS = 4096;
+const v4Keys = new Int32Array(V4_SLOTS);
+const v4Text: Array<string | undefined> = new Array<string | undefined>(V4_SLOTS).fill(undefined);
+
 /** Four bytes at `off` as a dotted quad; the caller has checked the bounds. */
 export function formatIpv4(b: Uint8Array, off: number): string {
-  return DEC[b[off]] + '.' + DEC[b[off + 1]] + '.' + DEC[b[off + 2]] + '.' + DEC[b[off + 3]];
+  const v = (b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3];
+  const slot = (v ^ (v >>> 12) ^ (v >>> 24)) & (V4_SLOTS - 1);
+  const hit = v4Text[slot];
+  if (hit !== undefined && v4Keys[slot] === v) return hit;
+  const s = DEC[b[off]] + '.' + DEC[b[off + 1]] + '.' + DEC[b[off + 2]] + '.' + DEC[b[off + 3]];
+  v4Keys[slot] = v;
+  v4Text[slot] = s;
+  return s;
 }
 
 /**

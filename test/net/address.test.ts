@@ -40,6 +40,21 @@ describe('formatMac / formatIpv4', () => {
     expect(formatMac(b, 0)).toBe('00:21:63:0f:20:7b');
     expect(formatIpv4(b, 6)).toBe('10.99.1.2');
   });
+
+  it('stays right when many addresses share the cache of dotted quads', () => {
+    // Far more addresses than cache slots, visited twice: every slot is
+    // overwritten and re-read, including 0.0.0.0 and the high-bit addresses.
+    const b = new Uint8Array(4);
+    const view = new DataView(b.buffer);
+    const values = [0, 0xffffffff, 0x80000000];
+    for (let i = 0; i < 20000; i++) values.push(Math.imul(i, 2654435761) >>> 0);
+    for (let pass = 0; pass < 2; pass++) {
+      for (const v of values) {
+        view.setUint32(0, v);
+        expect(formatIpv4(b, 0)).toBe(`${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`);
+      }
+    }
+  });
 });
 
 describe('bounded reads', () => {
