@@ -8,3 +8,8 @@ export function normalizeMac(raw: string): string | undefined {
   const s = raw.trim().replace(/[\s:.-]/g, '').toUpperCase();
   return /^[0-9A-F]{12}$/.test(s) ? s : undefined;
 }
+
+/** `0021630F207B` → `00:21:63:0f:20:7b`, as Wireshark shows it; anything else unchanged. */
+export function macText(mac: string): string {
+  return /^[0-9A-Fa-f]{12}$/.test(mac) ? mac.match(/../g)!.join(':').toLowerCase() : mac;
+}

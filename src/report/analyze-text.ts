@@ -8,24 +8,8 @@ import type { Phone } from '../dus/model.js';
 import type { Finding } from '../diagnose/finding.js';
 import type { Palette } from './colour.js';
 import { terminalSafe as safe } from './terminal-safe.js';
-import { isoNs } from './time.js';
-
-function clock(ns: bigint): string {
-  // 2009-03-06T17:07:20.123456789Z -> 2009-03-06 17:07:20.123
-  const iso = isoNs(ns);
-  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
-}
-
-function duration(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-  const h = Math.floor(seconds / 3600);
-  return `${h} h ${Math.round((seconds % 3600) / 60)} min`;
-}
-
-function macText(mac: string): string {
-  return mac.length === 12 ? mac.match(/../g)!.join(':').toLowerCase() : mac;
-}
+import { clock, duration } from './time.js';
+import { macText } from '../dus/mac-address.js';
 
 function severityLabel(s: Finding['severity'], c: Palette): string {
   const label = s.padEnd(7);

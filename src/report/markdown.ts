@@ -16,7 +16,8 @@ import { catalogueEntry } from '../diagnose/catalogue.js';
 import { decodeContent } from '../http/content-decoding.js';
 import { headerValue, type HttpMessage } from '../http/message.js';
 import { decodeBodyText } from '../dus/upx-charset.js';
-import { isoNs } from './time.js';
+import { clock, duration } from './time.js';
+import { macText } from '../dus/mac-address.js';
 
 export interface MarkdownOptions {
   /** Capture name shown in the report (a base name: a path can name a person). */
@@ -76,23 +77,8 @@ function table(head: string[], rows: string[][]): string {
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-function macText(mac: string | undefined): string {
-  return mac && mac.length === 12 ? mac.match(/../g)!.join(':').toLowerCase() : (mac ?? '');
-}
-
 function phoneName(p: Phone): string {
   return p.mac ? `${p.mac} (${macText(p.mac)})` : p.key.replace(/^ip:/, '');
-}
-
-function clock(ns: bigint): string {
-  const iso = isoNs(ns);
-  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
-}
-
-function duration(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
 }
 
 function belongs(f: Finding, p: Phone): boolean {

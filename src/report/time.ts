@@ -20,3 +20,16 @@ export function isoNs(ns: bigint): string {
 export function secondsBetween(fromNs: bigint, toNs: bigint): number {
   return Number(toNs - fromNs) / 1e9;
 }
+
+/** `2009-03-06 17:07:20.123`: a capture time as reports and the UI show it (UTC, milliseconds). */
+export function clock(ns: bigint): string {
+  const iso = isoNs(ns);
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+}
+
+/** A gap between two events: `12.3 s`, `8 min 15 s`, `24 h 3 min`. */
+export function duration(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
+}

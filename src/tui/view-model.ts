@@ -12,7 +12,10 @@ import type { UpxResponseInit } from '../dus/upx-encode.js';
 import type { UpxFile, UpxRequest, UpxResponse } from '../dus/upx-types.js';
 import type { Finding, Severity } from '../diagnose/finding.js';
 import { headerValue, type HttpHeader, type HttpMessage } from '../http/message.js';
-import { isoNs } from '../report/time.js';
+import { clock, duration } from '../report/time.js';
+import { macText } from '../dus/mac-address.js';
+
+export { clock, macText };
 import { lineDiff } from './line-diff.js';
 import { safeText } from './sanitize.js';
 import { prettyXml } from './xml-pretty.js';
@@ -106,21 +109,6 @@ export const MAX_BODY_LINES = 400;
 
 // ---------------------------------------------------------------- helpers
 
-export function macText(mac: string): string {
-  return /^[0-9A-F]{12}$/.test(mac) ? mac.match(/../g)!.join(':').toLowerCase() : mac;
-}
-
-/** `2009-03-06 17:07:20.000` */
-export function clock(ns: bigint): string {
-  const iso = isoNs(ns);
-  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
-}
-
-function duration(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
-}
 
 /** Whether finding f concerns phone p (by MAC, else by IP), as the text report decides. */
 export function findingBelongs(f: Finding, p: Phone): boolean {
