@@ -4,6 +4,7 @@
 //
 //   node bench/same-output.mjs --save [files...]   record the outputs of the current dist/
 //   node bench/same-output.mjs [files...]          compare dist/ against what was saved
+//   UPXRAY_ANALYZE_ARGS="--threads 2" node bench/same-output.mjs   ... with a speed-up switch on
 //
 // The outputs are kept in $UPXRAY_BENCH_DIR/golden (default
 // ~/.cache/upxray-bench/golden), outside the repository. Exit 1 on any difference.
@@ -17,6 +18,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // UPXRAY_CLI: another build to run (e.g. one made with tsc --outDir elsewhere, to compare two builds).
 const CLI = process.env.UPXRAY_CLI ?? join(ROOT, 'dist', 'cli', 'main.js');
+// UPXRAY_ANALYZE_ARGS: extra analyze options (e.g. "--threads 2"): a speed-up switch must not change the output.
+const ANALYZE_ARGS = (process.env.UPXRAY_ANALYZE_ARGS ?? '').split(' ').filter(Boolean);
 const dir = join(process.env.UPXRAY_BENCH_DIR ?? join(homedir(), '.cache', 'upxray-bench'), 'golden');
 const args = process.argv.slice(2);
 const save = args.includes('--save');
@@ -37,7 +40,7 @@ mkdirSync(dir, { recursive: true });
 let diffs = 0;
 for (const f of files) {
   for (const cmd of ['analyze', 'flows']) {
-    const r = spawnSync(process.execPath, [CLI, cmd, '--json', f], { maxBuffer: 1 << 30 });
+    const r = spawnSync(process.execPath, [CLI, cmd, '--json', ...(cmd === 'analyze' ? ANALYZE_ARGS : []), f], { maxBuffer: 1 << 30 });
     const out = `exit ${r.status}\n--stdout\n${r.stdout}\n--stderr\n${r.stderr}`;
     const key = createHash('sha256').update(`${cmd} ${f}`).digest('hex').slice(0, 16);
     const golden = join(dir, `${key}-${cmd}-${basename(f)}.out`);

@@ -20,13 +20,15 @@ import type { DecodedFrame } from './net/packet.js';
 import type { Inventory } from './dus/inventory.js';
 import type { UpxResponse } from './dus/upx-types.js';
 import type { PipelineOptions, PipelineResult } from './pipeline.js';
-import { ConnectionLog, connectionKey } from './reassembly/connection-log.js';
+import { ConnectionLog, connectionKey, type ConnectionRecord } from './reassembly/connection-log.js';
 import type { StreamEvent } from './reassembly/stream-event.js';
 import { captureJson, exchangeJson, exchangeStartFrame, FLOWS_SCHEMA, tlsByStream, warningJson, type CaptureJson, type FlowsDocument } from './report/flows-json.js';
 import { isoNs } from './report/time.js';
 
 /** Most distinct client IPs whose Ethernet MAC is remembered (as analyze). */
-const MAX_MACS = 65_536;
+export const MAX_MACS = 65_536;
+/** Closed ordinary connections remembered (as analyze). */
+export const MAX_KEPT_CONNECTIONS = 8192;
 /** ucdevice.upx bodies are small; firmware bodies are hashed, not kept, beyond this (as analyze). */
 export const KEEP_BODY_BYTES = 256 * 1024;
 /** Error pages kept on non-check-in answers (build-model keeps these and drops the rest). */
@@ -50,6 +52,28 @@ export interface CollectorOptions {
   expected?: UpxResponse;
   /** Server logs of the same traffic: merged into the model, their findings added. */
   logs?: LogAnalysis;
+  /** Closed ordinary connections remembered (ConnectionLog maxKept). @default 8192 */
+  maxKeptConnections?: number;
+  /** Client IPs whose MAC is remembered. @default MAX_MACS */
+  maxMacs?: number;
+}
+
+/**
+ * What one shard's collector holds at the end of its frames (worker threads
+ * sharded by flow): plain data, so it crosses threads by structured clone.
+ */
+export interface CollectorShardState {
+  exchanges: HttpExchange[];
+  connections: ConnectionRecord[];
+  connectionsEvicted: number;
+  connectionsDropped: number;
+  macs: Map<string, string>;
+  /** Frame where each MAC was first seen behind its IP, to merge shards as one pass would. */
+  macFrames: Map<string, number>;
+  macsFull: boolean;
+  snapCut: number;
+  /** DNS and DHCP facts found (only shard 0 sees UDP and port 53, so others must have none). */
+  discoveryFacts: number;
 }
 
 /** Whether the model needs this exchange for as long as the session runs. */
@@ -78,11 +102,12 @@ export class AnalysisCollector {
   private otherStart = 0;
   /** Connections that carried Device Update Service traffic: never forgotten. */
   private readonly serviceFlows = new Set<string>();
-  private readonly connections = new ConnectionLog({
-    // Diagnosis needs failed connections and the service's own; ordinary web traffic can go.
-    keep: (r) => r.synAckFrame === undefined || r.resets.length > 0 || this.serviceFlows.has(connectionKey(r.client, r.server)),
-  });
+  private readonly connections: ConnectionLog;
+  /** Connections of other shards, merged in by absorb(). */
+  private readonly absorbed: ConnectionRecord[] = [];
   private readonly macs = new Map<string, string>();
+  private readonly macFrames = new Map<string, number>();
+  private readonly maxMacs: number;
   private readonly discovery = new DiscoveryCollector();
   private readonly dnsOverTcp = new DnsTcpTracker(this.discovery);
   private snapCut = 0;
@@ -97,6 +122,12 @@ export class AnalysisCollector {
   constructor(private readonly opts: CollectorOptions = {}) {
     this.rules = opts.rules ?? RULES;
     this.maxOther = opts.maxOtherExchanges ?? MAX_OTHER_EXCHANGES;
+    this.maxMacs = opts.maxMacs ?? MAX_MACS;
+    this.connections = new ConnectionLog({
+      maxKept: opts.maxKeptConnections ?? MAX_KEPT_CONNECTIONS,
+      // Diagnosis needs failed connections and the service's own; ordinary web traffic can go.
+      keep: (r) => r.synAckFrame === undefined || r.resets.length > 0 || this.serviceFlows.has(connectionKey(r.client, r.server)),
+    });
   }
 
   /** Exchanges kept (service ones and the recent unrelated ones). */
@@ -125,7 +156,48 @@ export class AnalysisCollector {
     if (f.capLen < f.origLen) this.snapCut++;
     if (f.tcp) this.connections.push(f);
     else if (f.udp) this.discovery.udpFrame(f);
-    if (f.ip && f.link?.src && !this.macs.has(f.ip.src) && this.macs.size < MAX_MACS) this.macs.set(f.ip.src, f.link.src);
+    if (f.ip && f.link?.src && !this.macs.has(f.ip.src) && this.macs.size < this.maxMacs) {
+      this.macs.set(f.ip.src, f.link.src);
+      this.macFrames.set(f.ip.src, f.frame);
+    }
+  }
+
+  /** This shard's part of the analysis, for absorb() in shard 0's collector. */
+  shardState(): CollectorShardState {
+    const facts = this.discovery.facts();
+    return {
+      exchanges: [...this.service, ...this.other.slice(this.otherStart)],
+      connections: this.connections.all(),
+      connectionsEvicted: this.connections.evicted,
+      connectionsDropped: this.connections.dropped,
+      macs: this.macs,
+      macFrames: this.macFrames,
+      macsFull: this.macs.size >= this.maxMacs,
+      snapCut: this.snapCut,
+      discoveryFacts: facts.lookups.length + facts.dhcpClients.length + facts.dropped,
+    };
+  }
+
+  /**
+   * Merge another shard's state into this one (shard 0's), as if its frames
+   * had come through here. Only for file analysis with an unbounded list of
+   * other exchanges: the order-dependent bounds were checked by the caller.
+   */
+  absorb(s: CollectorShardState): void {
+    for (const x of s.exchanges) {
+      if (isServiceExchange(x)) this.service.push(x);
+      else this.other.push(x);
+    }
+    this.absorbed.push(...s.connections);
+    for (const [ip, mac] of s.macs) {
+      const frame = s.macFrames.get(ip) ?? 0;
+      const mine = this.macFrames.get(ip);
+      if (mine === undefined || frame < mine) {
+        this.macs.set(ip, mac);
+        this.macFrames.set(ip, frame);
+      }
+    }
+    this.snapCut += s.snapCut;
   }
 
   addExchange(x: HttpExchange): void {
@@ -171,7 +243,7 @@ export class AnalysisCollector {
       exchanges: flowJsons.map((e) => e.json),
       warnings: result ? pipelineWarnings(result).map((w) => warningJson(w)) : [],
     };
-    const conns = this.connections.all();
+    const conns = this.absorbed.length === 0 ? this.connections.all() : [...this.connections.all(), ...this.absorbed].sort((x, y) => x.firstFrame - y.firstFrame);
     const model = buildModel({
       captures: [capture],
       exchanges: flowJsons.map((e) => ({ id: e.json.id, http: e.http })),

@@ -15,6 +15,7 @@ import { RULES } from './diagnose/rules/index.js';
 import type { HttpExchange } from './http/exchanges.js';
 import type { LogAnalysis } from './logs/log-findings.js';
 import { runPipeline, type TlsKeys } from './pipeline.js';
+import { analyzeSharded } from './parallel/analyze-sharded.js';
 import type { FlowsDocument } from './report/flows-json.js';
 
 export interface AnalysisResult {
@@ -28,8 +29,14 @@ export async function analyzeCapture(
   path: string,
   io: Pick<CliIo, 'stdin'>,
   rules: readonly Rule[] = RULES,
-  extra: Pick<AnalyzeOptions, 'inventory' | 'expected' | 'tls' | 'logs'> = {},
+  extra: Pick<AnalyzeOptions, 'inventory' | 'expected' | 'tls' | 'logs' | 'threads'> = {},
 ): Promise<AnalysisResult> {
+  const threads = extra.threads ?? 1;
+  // Threads read the file each on their own, and TLS keys tie connections together (resumption).
+  if (threads > 1 && path !== '-' && !hasKeys(extra.tls)) {
+    const sharded = await analyzeSharded(path, threads, { rules, inventory: extra.inventory, expected: extra.expected, logs: extra.logs });
+    if ('result' in sharded) return sharded.result;
+  }
   const source = await openCapture(path, { stdin: io.stdin });
   return analyzeSource(source, path, { rules, ...extra });
 }
@@ -47,6 +54,16 @@ export interface AnalyzeOptions {
   tls?: TlsKeys;
   /** Server logs of the same traffic (`--audit-log`, `--iis-log`), merged into the timelines. */
   logs?: LogAnalysis;
+  /**
+   * Threads for a capture file (worker threads sharded by flow); the result is
+   * the single-threaded one, which is computed instead whenever the threads
+   * could not vouch for it. @default 1
+   */
+  threads?: number;
+}
+
+function hasKeys(tls: TlsKeys | undefined): boolean {
+  return tls !== undefined && (tls.rsaKeys.length > 0 || !tls.keyLog.isEmpty());
 }
 
 /** Analyze any capture source (a file, or a live capture) labelled `path` in the report. */

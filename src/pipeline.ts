@@ -11,6 +11,7 @@ import { HttpExchangeTracker, type HttpExchange } from './http/exchanges.js';
 import { KeyLog } from './tls/key-log.js';
 import type { RsaKeyEntry } from './tls/rsa-key.js';
 import { TlsSessionLayer, type SessionEvent, type TlsAlertEvent, type TlsInfoEvent, type TlsUndecryptableEvent } from './tls/tls-session.js';
+import { shardOf, UNSHARDED } from './parallel/shard-of.js';
 
 /** Keys for TLS decryption: the server's RSA keys and a key log. */
 export interface TlsKeys {
@@ -44,6 +45,13 @@ export interface PipelineOptions {
   /** Keys to decrypt HTTPS with; key logs embedded in the capture (pcapng DSB) are added to them. */
   tls?: TlsKeys;
   signal?: AbortSignal;
+  /**
+   * Decode only the frames of this shard (worker threads sharded by flow,
+   * parallel/shard-of.ts); shard 0 also takes every frame no shard claims.
+   */
+  shard?: { index: number; count: number };
+  /** Open TCP flows tracked at once. @default DEFAULT_MAX_OPEN_FLOWS */
+  maxOpenFlows?: number;
 }
 
 export interface PipelineResult {
@@ -56,6 +64,12 @@ export interface PipelineResult {
   firstTimestampNs?: bigint;
   lastTimestampNs?: bigint;
   tls: TlsReport;
+  /**
+   * Sharded runs (shard 0): frames no shard claimed that turned out to be TCP
+   * of a connection another shard could own. Non-zero means the shards do not
+   * add up to the single-threaded run.
+   */
+  unshardedTcp: number;
 }
 
 /** Capture time between idle-flow sweeps. */
@@ -69,7 +83,7 @@ const IDLE_TIMEOUT_NS = 3_600_000_000_000n;
 
 export async function runPipeline(source: CaptureSource, opts: PipelineOptions = {}): Promise<PipelineResult> {
   const decoder = new FrameDecoder();
-  const reassembler = new TcpReassembler({ idleTimeoutNs: IDLE_TIMEOUT_NS });
+  const reassembler = new TcpReassembler({ idleTimeoutNs: IDLE_TIMEOUT_NS, maxOpenFlows: opts.maxOpenFlows });
   const http = new HttpExchangeTracker({ keepBodies: opts.keepBodies ?? false, maxBodyBytes: opts.maxBodyBytes });
   const keyLog = opts.tls?.keyLog ?? new KeyLog();
   const tls = new TlsSessionLayer({ rsaKeys: opts.tls?.rsaKeys ?? [], keyLog });
@@ -96,6 +110,8 @@ export async function runPipeline(source: CaptureSource, opts: PipelineOptions =
   let first: bigint | undefined;
   let last: bigint | undefined;
   let nextSweep: bigint | undefined;
+  let unshardedTcp = 0;
+  const shard = opts.shard;
   for await (const batch of source.batches(opts.signal)) {
     // Key logs embedded in the capture come before the packets they decrypt.
     const secrets = source.info.secrets;
@@ -106,7 +122,16 @@ export async function runPipeline(source: CaptureSource, opts: PipelineOptions =
     for (const rec of batch) {
       if (first === undefined) first = rec.timestampNs;
       last = rec.timestampNs;
+      let unclaimed = false;
+      if (shard) {
+        const s = shardOf(rec, shard.count);
+        if (s !== shard.index) {
+          if (s !== UNSHARDED || shard.index !== 0) continue;
+          unclaimed = true;
+        }
+      }
       const frame = decoder.decode(rec);
+      if (unclaimed && frame.tcp && frame.tcp.srcPort !== 53 && frame.tcp.dstPort !== 53) unshardedTcp++;
       opts.onFrame?.(frame);
       if (frame.tcp) feed(reassembler.push(frame));
     }
@@ -132,6 +157,7 @@ export async function runPipeline(source: CaptureSource, opts: PipelineOptions =
     firstTimestampNs: first,
     lastTimestampNs: last,
     tls: report,
+    unshardedTcp,
   };
 }
 

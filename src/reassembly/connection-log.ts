@@ -29,7 +29,7 @@ export interface ConnectionRecord {
 }
 
 /** Bound on connections remembered; the oldest are summarised out of memory. */
-const MAX_CONNECTIONS = 1_000_000;
+export const MAX_CONNECTIONS = 1_000_000;
 /** SYN, FIN and RST frames listed per connection (retransmitted SYNs of a dead server stop here). */
 const MAX_FRAMES_LISTED = 16;
 

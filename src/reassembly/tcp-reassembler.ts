@@ -34,6 +34,8 @@ export interface TcpReassemblerOptions {
 
 /** Open flows tracked at once by default: a SYN flood must not grow memory without end. */
 export const DEFAULT_MAX_OPEN_FLOWS = 65_536;
+/** Closed flows remembered by default (their tombstones absorb trailing segments). */
+export const DEFAULT_MAX_CLOSED_FLOWS = 16_384;
 
 /** Ports a server listens on, for guessing roles when the handshake was not captured. */
 const SERVICE_PORTS = new Set([80, 443, 8080, 8443]);
@@ -73,7 +75,7 @@ export class TcpReassembler {
       tailBytes: Math.max(0, opts.tailBytes ?? 64 * 1024),
     };
     this.idleTimeoutNs = opts.idleTimeoutNs ?? 300_000_000_000n;
-    this.maxClosed = Math.max(0, opts.maxClosedFlows ?? 16384);
+    this.maxClosed = Math.max(0, opts.maxClosedFlows ?? DEFAULT_MAX_CLOSED_FLOWS);
     this.maxOpen = Math.max(1, opts.maxOpenFlows ?? DEFAULT_MAX_OPEN_FLOWS);
   }
 

@@ -20,6 +20,7 @@ import { addTlsOptions, loadTlsKeys, type TlsOptionValues } from '../tls-options
 import type { TlsKeys } from '../../pipeline.js';
 import { stat } from 'node:fs/promises';
 import { analyzeLogs, type LogAnalysis } from '../../logs/log-findings.js';
+import { threadsOption } from '../threads-option.js';
 import { readLogFile, type ParsedLog } from '../../logs/read-log.js';
 
 export interface AnalyzeOptions extends TlsOptionValues {
@@ -36,6 +37,8 @@ export interface AnalyzeOptions extends TlsOptionValues {
   auditLog?: string[];
   /** IIS W3C log files of the server (repeatable). */
   iisLog?: string[];
+  /** Worker threads for a capture file (`auto` by default). */
+  threads?: string;
 }
 
 /** `--audit-log`/`--iis-log` files, each read and checked to be the kind its option says. */
@@ -101,7 +104,10 @@ function belongsTo(f: Finding, phones: readonly Phone[]): boolean {
 }
 
 export async function analyzeCommand(path: string, opts: AnalyzeOptions, io: CliIo): Promise<number> {
-  const extra: { inventory?: Inventory; expected?: UpxResponse; tls?: TlsKeys; logs?: LogAnalysis } = { tls: loadTlsKeys(opts, io.env) };
+  const extra: { inventory?: Inventory; expected?: UpxResponse; tls?: TlsKeys; logs?: LogAnalysis; threads?: number } = {
+    tls: loadTlsKeys(opts, io.env),
+    threads: await threadsOption(opts.threads, path),
+  };
   if (opts.inventory !== undefined) extra.inventory = inventoryOption(opts.inventory);
   if (opts.expected !== undefined) extra.expected = expectedOption(opts.expected);
   extra.logs = await logOptions(opts.auditLog ?? [], opts.iisLog ?? []);
@@ -138,6 +144,7 @@ export function registerAnalyze({ program, io, setExit }: CommandContext): void 
     .option('--expected <file>', 'a known-good response body: diff each check-in response against it')
     .option('--audit-log <file>', "the server's RequestHandlerAuditLog (repeatable): its lines join the phones' timelines", collect)
     .option('--iis-log <file>', "the server's IIS W3C log (repeatable): its lines join the phones' timelines", collect)
+    .option('--threads <n|auto>', 'worker threads for a capture file, sharded by TCP connection (same output as 1); auto: one per core, up to 4, for files of 64 MiB or more', 'auto')
     .option('--tui', 'browse the result in the interactive terminal UI (as upxray browse)')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or worse exists').choices(['error', 'warning', 'info']));
   addTlsOptions(cmd).action(async (path: string, opts: AnalyzeOptions) => {
