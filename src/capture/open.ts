@@ -3,22 +3,29 @@
 // decompressed on the fly, then the first four bytes say classic pcap or
 // pcapng. Anything unreadable rejects with a CaptureError whose message is one
 // line naming the input, for the CLI to print as it is.
-import { createReadStream } from 'node:fs';
-import { open as openFile } from 'node:fs/promises';
+import { open as openFile, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { ByteQueue } from './byte-queue.js';
+import { ByteQueue, DEFAULT_READ_SIZE } from './byte-queue.js';
 import { isPcapMagic, openPcap } from './pcap.js';
 import { isPcapngMagic, openPcapng } from './pcapng.js';
 import { CaptureError, type CaptureSource } from './source.js';
 import type { ReaderContext } from './warnings.js';
 
-/** Read size for files: large enough that a batch is worth a promise. */
-export const READ_CHUNK = 1024 * 1024;
-
 export interface OpenOptions {
   /** The stream read when path is '-' (defaults to process.stdin). */
   stdin?: NodeJS.ReadableStream;
+  /**
+   * Bytes per read (and per batch of records). A speed knob only: any size
+   * gives the same records. @default $UPXRAY_READ_SIZE, else 1 MiB
+   */
+  readSize?: number;
+}
+
+/** The read size asked for in the environment (tests and benchmarks try others), else the default. */
+function defaultReadSize(): number {
+  const v = Number(process.env.UPXRAY_READ_SIZE);
+  return Number.isInteger(v) && v >= 1 && v <= 256 * 1024 * 1024 ? v : DEFAULT_READ_SIZE;
 }
 
 /**
@@ -28,8 +35,8 @@ export interface OpenOptions {
  */
 export async function openCapture(path: string, opts: OpenOptions = {}): Promise<CaptureSource> {
   const name = path === '-' ? 'stdin' : path;
-  const input = path === '-' ? (opts.stdin ?? process.stdin) : await openInput(path);
-  let q = new ByteQueue(chunksOf(input));
+  const readSize = opts.readSize ?? defaultReadSize();
+  let q = new ByteQueue(path === '-' ? { chunks: chunksOf(opts.stdin ?? process.stdin) } : { file: await openInput(path) }, readSize);
   try {
     await q.fill(4);
     if (q.failure) throw readFailure(name, q.failure.message);
@@ -37,7 +44,7 @@ export async function openCapture(path: string, opts: OpenOptions = {}): Promise
     let gzip = false;
     if (q.available >= 2 && q.view()[0] === 0x1f && q.view()[1] === 0x8b) {
       gzip = true;
-      q = new ByteQueue(gunzipped(q));
+      q = new ByteQueue({ chunks: gunzipped(q) }, readSize);
       await q.fill(4);
       if (q.failure) throw new CaptureError(`upxray: ${name}: not valid gzip data (${q.failure.message})`, 'capture.bad-gzip');
       if (q.available === 0) throw new CaptureError(`upxray: ${name}: empty after gunzip`, 'capture.empty');
@@ -59,8 +66,8 @@ export async function openCapture(path: string, opts: OpenOptions = {}): Promise
   }
 }
 
-/** Open a file for streaming, turning the usual failures into one-line CaptureErrors. */
-async function openInput(path: string): Promise<Readable> {
+/** Open a file for reading, turning the usual failures into one-line CaptureErrors. */
+async function openInput(path: string): Promise<FileHandle> {
   let fh;
   try {
     fh = await openFile(path, 'r');
@@ -74,7 +81,7 @@ async function openInput(path: string): Promise<Readable> {
     await fh.close();
     throw err instanceof CaptureError ? err : fileError(path, err);
   }
-  return createReadStream('', { fd: fh, highWaterMark: READ_CHUNK });
+  return fh;
 }
 
 function fileError(path: string, err: unknown): CaptureError {
@@ -106,11 +113,12 @@ function chunksOf(input: NodeJS.ReadableStream): AsyncIterator<Uint8Array | stri
 function gunzipped(q: ByteQueue): AsyncIterator<Uint8Array | string> {
   async function* compressed(): AsyncGenerator<Buffer> {
     try {
-      const first = q.view();
+      // Copies: gunzip may hold its input past the queue's next read, which reuses the buffer.
+      const first = Buffer.from(q.view());
       q.skip(first.length);
       yield first;
       while (await q.pull()) {
-        const next = q.view();
+        const next = Buffer.from(q.view());
         q.skip(next.length);
         yield next;
       }

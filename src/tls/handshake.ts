@@ -42,8 +42,16 @@ export interface HandshakeMessage {
 }
 
 /** Joins handshake fragments into whole messages (RFC 5246 6.2.1: messages may span records). */
+/**
+ * A copy, also of a Buffer (whose own slice() is a view): a fragment may be a
+ * view into the capture reader's buffer, which is reused for later reads.
+ */
+function copyOf(a: Uint8Array, from: number, to?: number): Uint8Array {
+  return Uint8Array.prototype.slice.call(a, from, to);
+}
+
 export class HandshakeAssembler {
-  private buf = new Uint8Array(0);
+  private buf: Uint8Array = new Uint8Array(0);
   private broken = false;
 
   /** Fragment of a handshake record (plaintext). Returns the messages it completes. */
@@ -60,11 +68,11 @@ export class HandshakeAssembler {
         return { messages, error: tlsError('tls.handshake-too-long', 0, `handshake message type ${data[i]} claims ${len} bytes`) };
       }
       if (data.length - i < 4 + len) break;
-      const raw = data.slice(i, i + 4 + len);
+      const raw = copyOf(data, i, i + 4 + len);
       messages.push({ type: raw[0], body: raw.subarray(4), raw });
       i += 4 + len;
     }
-    this.buf = data.slice(i);
+    this.buf = copyOf(data, i);
     data = this.buf;
     return { messages };
   }
