@@ -11,8 +11,9 @@
 // size"); otherwise VmHWM of /proc/<pid>/status is polled. Prints a table
 // and, with --markdown, the rows as Markdown for BENCHMARKS.md.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { homedir, cpus } from 'node:os';
+import { availableParallelism, homedir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { synthesize } from './synth-capture.mjs';
@@ -88,6 +89,17 @@ function measure(cmd, argv) {
   });
 }
 
+/** sha256 of what a command prints (the output is hashed as it streams, not kept). */
+function outputHash(cmd, argv, env = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ...env } });
+    const h = createHash('sha256');
+    child.stdout.on('data', (d) => h.update(d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(h.digest('hex')) : reject(new Error(`${argv.join(' ')} exited ${code}`))));
+  });
+}
+
 function hasTshark() {
   if (flag('--no-tshark')) return false;
   return ['/usr/bin/tshark', '/usr/local/bin/tshark'].some((p) => existsSync(p));
@@ -125,6 +137,19 @@ for (const mb of sizes) {
   const tshark = rows.find((r) => r.size === `${mb} MB` && r.tool.startsWith('tshark'));
   const analyze = rows.find((r) => r.size === `${mb} MB` && r.tool.startsWith('upxray analyze'));
   if (tshark && analyze) console.log(`${`${mb} MB`.padEnd(8)} upxray analyze is ${(tshark.seconds / analyze.seconds).toFixed(1)}x tshark's speed`);
+  // Point 2 of the issue: the speed-up switches must not change a byte of the output.
+  const auto = bytes >= 64 * 1024 * 1024 ? Math.min(availableParallelism(), 4) : 1;
+  const variants = [
+    ['--threads 1', ['--threads', '1'], {}],
+    [`default (${auto} thread${auto === 1 ? '' : 's'})`, [], {}],
+    ['--threads 3', ['--threads', '3'], {}],
+    ['--threads 1, 64 KiB reads', ['--threads', '1'], { UPXRAY_READ_SIZE: '65536' }],
+  ];
+  const hashes = [];
+  for (const [, extra, env] of variants) hashes.push(await outputHash(process.execPath, [CLI, 'analyze', '--json', ...extra, path], env));
+  const same = hashes.every((h) => h === hashes[0]);
+  console.log(`${`${mb} MB`.padEnd(8)} analyze --json output ${same ? 'identical' : 'DIFFERENT'} across ${variants.map((v) => v[0]).join(' / ')}: sha256 ${hashes[0].slice(0, 16)}${same ? '' : ` vs ${hashes.map((h) => h.slice(0, 8)).join(', ')}`}`);
+  if (!same) process.exitCode = 1;
   console.log(`${`${mb} MB`.padEnd(8)} file: ${path} (${(bytes / MB).toFixed(0)} MB, ${facts.frames} frames, ${facts.exchanges} exchanges, ${facts.retransmissions} retransmitted segments)`);
 }
 
