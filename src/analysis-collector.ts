@@ -7,7 +7,7 @@
 import type { AnalysisResult } from './analysis.js';
 import type { CaptureSource } from './capture/source.js';
 import { pipelineWarnings } from './cli/warnings.js';
-import { buildModel } from './dus/build-model.js';
+import { buildModel, decodeCheckIn, type CheckInBodies } from './dus/build-model.js';
 import { DiscoveryCollector, DnsTcpTracker } from './dus/discovery.js';
 import { classify } from './dus/exchange-kind.js';
 import { phoneStatus } from './dus/phone-status.js';
@@ -64,6 +64,8 @@ export interface CollectorOptions {
  */
 export interface CollectorShardState {
   exchanges: HttpExchange[];
+  /** The check-ins' decoded bodies, by index into `exchanges`. */
+  bodies: Array<CheckInBodies | undefined>;
   connections: ConnectionRecord[];
   connectionsEvicted: number;
   connectionsDropped: number;
@@ -86,8 +88,7 @@ function isServiceExchange(x: HttpExchange): boolean {
  * Drop the bodies nothing will read (build-model drops the same ones when it
  * runs; doing it now keeps memory at headers and hashes per exchange).
  */
-function trimBodies(x: HttpExchange): void {
-  const kind = x.request ? classify(x.request.method, x.request.uri).kind : 'other';
+function trimBodies(x: HttpExchange, kind: string): void {
   if (kind === 'check-in') return;
   // Rules read request bodies only of check-ins, response bodies only of error pages.
   if (x.request) x.request.body = undefined;
@@ -100,6 +101,8 @@ export class AnalysisCollector {
   /** Ring of unrelated exchanges, oldest first from `otherStart`. */
   private readonly other: HttpExchange[] = [];
   private otherStart = 0;
+  /** Check-ins' bodies, decoded as they arrive (on the thread that found them, under analyze --threads). */
+  private readonly bodies = new Map<HttpExchange, CheckInBodies>();
   /** Connections that carried Device Update Service traffic: never forgotten. */
   private readonly serviceFlows = new Set<string>();
   private readonly connections: ConnectionLog;
@@ -165,8 +168,10 @@ export class AnalysisCollector {
   /** This shard's part of the analysis, for absorb() in shard 0's collector. */
   shardState(): CollectorShardState {
     const facts = this.discovery.facts();
+    const exchanges = [...this.service, ...this.other.slice(this.otherStart)];
     return {
-      exchanges: [...this.service, ...this.other.slice(this.otherStart)],
+      exchanges,
+      bodies: exchanges.map((x) => this.bodies.get(x)),
       connections: this.connections.all(),
       connectionsEvicted: this.connections.evicted,
       connectionsDropped: this.connections.dropped,
@@ -184,10 +189,12 @@ export class AnalysisCollector {
    * other exchanges: the order-dependent bounds were checked by the caller.
    */
   absorb(s: CollectorShardState): void {
-    for (const x of s.exchanges) {
+    s.exchanges.forEach((x, i) => {
       if (isServiceExchange(x)) this.service.push(x);
       else this.other.push(x);
-    }
+      const b = s.bodies[i];
+      if (b) this.bodies.set(x, b);
+    });
     this.absorbed.push(...s.connections);
     for (const [ip, mac] of s.macs) {
       const frame = s.macFrames.get(ip) ?? 0;
@@ -201,7 +208,10 @@ export class AnalysisCollector {
   }
 
   addExchange(x: HttpExchange): void {
-    trimBodies(x);
+    const kind = x.request ? classify(x.request.method, x.request.uri).kind : 'other';
+    trimBodies(x, kind);
+    // Check-ins are service exchanges, kept for the whole session: so are their decoded bodies.
+    if (kind === 'check-in') this.bodies.set(x, decodeCheckIn(x));
     if (isServiceExchange(x)) {
       this.service.push(x);
       this.serviceFlows.add(connectionKey(x.client, x.server));
@@ -246,7 +256,7 @@ export class AnalysisCollector {
     const conns = this.absorbed.length === 0 ? this.connections.all() : [...this.connections.all(), ...this.absorbed].sort((x, y) => x.firstFrame - y.firstFrame);
     const model = buildModel({
       captures: [capture],
-      exchanges: flowJsons.map((e) => ({ id: e.json.id, http: e.http })),
+      exchanges: flowJsons.map((e) => ({ id: e.json.id, http: e.http, bodies: this.bodies.get(e.http) })),
       connections: conns,
       macOfIp: (ip) => this.macs.get(ip),
       snapCut: this.snapCut,

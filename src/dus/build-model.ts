@@ -32,6 +32,24 @@ function decodeBody<T extends UpxRequest | UpxResponse>(m: HttpMessage, kind: T[
   return decodeUpx(bytes, { kind }) as UpxResult<T>;
 }
 
+/** A check-in's decoded bodies, as buildModel keeps them on its DusExchange. */
+export interface CheckInBodies {
+  upxRequest?: UpxResult<UpxRequest>;
+  upxResponse?: UpxResult<UpxResponse>;
+}
+
+/**
+ * Decode a check-in's request and (200) response bodies. buildModel does it
+ * for exchanges that come without; a collector can do it as each exchange
+ * arrives, on the thread that found it (analyze --threads).
+ */
+export function decodeCheckIn(http: HttpExchange): CheckInBodies {
+  const b: CheckInBodies = {};
+  if (http.request) b.upxRequest = decodeBody<UpxRequest>(http.request, 'request');
+  if (http.response && http.response.status === 200) b.upxResponse = decodeBody<UpxResponse>(http.response, 'response');
+  return b;
+}
+
 /** `00:21:63:0f:20:7b` → `0021630F207B`. */
 export function macKey(mac: string): string {
   return mac.replace(/[^0-9a-f]/gi, '').toUpperCase();
@@ -39,7 +57,8 @@ export function macKey(mac: string): string {
 
 export interface ModelInputs {
   captures: CaptureJson[];
-  exchanges: Array<{ id: string; http: HttpExchange }>;
+  /** `bodies`: the check-in's bodies decoded already (decodeCheckIn), or absent to decode them here. */
+  exchanges: Array<{ id: string; http: HttpExchange; bodies?: CheckInBodies }>;
   connections: ConnectionRecord[];
   /** Ethernet source MAC seen for a client IP. */
   macOfIp: (ip: string) => string | undefined;
@@ -59,12 +78,13 @@ export function buildModel(inp: ModelInputs): DusModel {
   const exchanges: DusExchange[] = [];
   // Pass 1: classify and decode; learn MACs from the check-in XML.
   const xmlMacOfIp = new Map<string, string>();
-  for (const { id, http } of inp.exchanges) {
+  for (const { id, http, bodies } of inp.exchanges) {
     const cls = http.request ? classify(http.request.method, http.request.uri) : { kind: 'other' as const };
     const x: DusExchange = { id, cls, http, phone: '' };
     if (cls.kind === 'check-in') {
-      if (http.request) x.upxRequest = decodeBody<UpxRequest>(http.request, 'request');
-      if (http.response && http.response.status === 200) x.upxResponse = decodeBody<UpxResponse>(http.response, 'response');
+      const b = bodies ?? decodeCheckIn(http);
+      if ('upxRequest' in b) x.upxRequest = b.upxRequest;
+      if ('upxResponse' in b) x.upxResponse = b.upxResponse;
       const mac = x.upxRequest?.ok ? x.upxRequest.value.macAddress?.normalized : undefined;
       if (mac) xmlMacOfIp.set(http.client.ip, mac);
     } else {
