@@ -199,7 +199,7 @@ export class HttpExchangeTracker {
   private httpEvent(f: FlowState, e: Exclude<StreamEvent, { kind: 'open' | 'anomaly' }>): void {
     const isReq = e.dir === f.reqDir;
     const parser = isReq ? f.req! : f.resp!;
-    if (f.ended.has(e.dir) && e.kind !== 'end') return;
+    if (f.ended.size > 0 && f.ended.has(e.dir) && e.kind !== 'end') return;
     let events: readonly HttpEvent[];
     if (e.kind === 'data') events = parser.push(e.bytes, e.spans);
     else if (e.kind === 'gap') events = parser.gap(e.length, e.frame);

@@ -69,7 +69,8 @@ interface Current {
   startNs: bigint;
   bodySize: number;
   hash: Hash | null;
-  kept: Uint8Array[] | null;
+  /** The body so far in its first bodySize bytes (room to grow past them), while it is kept. */
+  kept: Uint8Array | null;
   complete: boolean;
   /** After this message the connection stops carrying HTTP (101, CONNECT 2xx). */
   tunnelAfter: boolean;
@@ -450,7 +451,7 @@ export class Http1Parser {
       startNs: this.msgStartNs,
       bodySize: 0,
       hash: null,
-      kept: this.keepBodies ? [] : null,
+      kept: this.keepBodies ? new Uint8Array(0) : null,
       complete: true,
       tunnelAfter: false,
     };
@@ -603,8 +604,15 @@ export class Http1Parser {
         const at = this.pos + from + (this.maxBodyBytes - (c.bodySize - piece.length));
         this.note('http.body-not-kept', at, `body over ${this.maxBodyBytes} bytes: hashed, not kept`);
       } else {
-        // A copy, whatever the view's class: Buffer#slice() would be a view that pins the whole read chunk.
-        c.kept.push(new Uint8Array(piece));
+        // A copy (the bytes are only lent), into one buffer grown by doubling rather
+        // than one array per TCP segment; never past the cap.
+        const at = c.bodySize - piece.length;
+        if (c.bodySize > c.kept.length) {
+          const grown = new Uint8Array(Math.min(this.maxBodyBytes, Math.max(c.bodySize, 2 * c.kept.length)));
+          grown.set(c.kept.subarray(0, at));
+          c.kept = grown;
+        }
+        c.kept.set(piece, at);
       }
     }
   }
@@ -667,7 +675,8 @@ export class Http1Parser {
         notes: c.notes,
       } satisfies HttpResponse;
     }
-    if (c.kept) message.body = concat(c.kept, c.bodySize);
+    // Exactly the body's size, as before the buffer grew by doubling: slice() copies.
+    if (c.kept) message.body = c.kept.length === c.bodySize ? c.kept : c.kept.slice(0, c.bodySize);
     this.emit({ kind: 'message', message });
     this.cur = null;
     this.chunked = null;
@@ -820,15 +829,4 @@ function trimOwsRange(s: string, a: number, b: number): string {
 function indexOfLf(data: Uint8Array, from: number, to: number): number {
   const j = data.indexOf(0x0a, from);
   return j >= 0 && j < to ? j : -1;
-}
-
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
