@@ -204,7 +204,11 @@ export class HttpExchangeTracker {
     if (e.kind === 'data') events = parser.push(e.bytes, e.spans);
     else if (e.kind === 'gap') events = parser.gap(e.length, e.frame);
     else events = parser.end(e.reason, e);
-    for (const ev of events) {
+    // Most events (a body segment) complete nothing: then no slot changed and
+    // the response parser cannot have entered a tunnel, so there is nothing to do.
+    if (events.length === 0) return;
+    for (let k = 0; k < events.length; k++) {
+      const ev = events[k];
       if (ev.kind === 'error') this.attachError(f, ev.error, isReq);
       else if (ev.message.type === 'request') this.onRequest(f, ev.message);
       else this.onResponse(f, ev.message);
