@@ -41,6 +41,9 @@ export interface HttpExchangeTrackerOptions {
   maxBodyBytes?: number;
 }
 
+/** What push() returns when nothing completed: shared, so frozen. */
+const NO_EXCHANGES: readonly HttpExchange[] = Object.freeze([]);
+
 /** Bytes held per direction while deciding whether a connection is HTTP. */
 const PROBE_KEEP = 2 * PROBE_MAX_LINE;
 
@@ -78,7 +81,8 @@ interface FlowState {
   ended: Set<Direction>;
   pendingNotes: DecodeError[];
   orphanInterim: HttpResponse[];
-  out: HttpExchange[];
+  /** Exchanges completed by the event in progress; allocated only when there is one. */
+  out: HttpExchange[] | null;
 }
 
 export class HttpExchangeTracker {
@@ -91,36 +95,36 @@ export class HttpExchangeTracker {
     this.maxBodyBytes = opts.maxBodyBytes;
   }
 
-  /** Feed one stream event; returns the exchanges it completed. */
-  push(e: StreamEvent): HttpExchange[] {
-    if (e.kind === 'open' || e.kind === 'anomaly') return [];
+  /** Feed one stream event; returns the exchanges it completed (read them, do not modify the array). */
+  push(e: StreamEvent): readonly HttpExchange[] {
+    if (e.kind === 'open' || e.kind === 'anomaly') return NO_EXCHANGES;
     let f = this.flows.get(e.flow.index);
     if (!f) {
       f = newFlow(e.flow);
       this.flows.set(e.flow.index, f);
     }
-    f.out = [];
+    f.out = null;
     if (f.mode === 'probing') this.probeEvent(f, e);
     else if (f.mode === 'http') this.httpEvent(f, e);
     if (e.kind === 'end') {
       f.ended.add(e.dir);
       if (f.ended.size === 2) this.closeFlow(f);
     }
-    return f.out;
+    return takeOut(f);
   }
 
   /** End of input: finish every open connection and return what is left. */
   flush(): HttpExchange[] {
     const out: HttpExchange[] = [];
     for (const f of [...this.flows.values()]) {
-      f.out = [];
+      f.out = null;
       if (f.mode === 'http') {
         for (const dir of ['c2s', 's2c'] as const) {
           if (!f.ended.has(dir)) this.httpEvent(f, { kind: 'end', flow: f.flow, dir, reason: 'eof', frame: 0, timestampNs: 0n });
         }
       }
       this.closeFlow(f);
-      out.push(...f.out);
+      out.push(...takeOut(f));
     }
     this.flows.clear();
     return out;
@@ -195,12 +199,16 @@ export class HttpExchangeTracker {
   private httpEvent(f: FlowState, e: Exclude<StreamEvent, { kind: 'open' | 'anomaly' }>): void {
     const isReq = e.dir === f.reqDir;
     const parser = isReq ? f.req! : f.resp!;
-    if (f.ended.has(e.dir) && e.kind !== 'end') return;
-    let events: HttpEvent[];
+    if (f.ended.size > 0 && f.ended.has(e.dir) && e.kind !== 'end') return;
+    let events: readonly HttpEvent[];
     if (e.kind === 'data') events = parser.push(e.bytes, e.spans);
     else if (e.kind === 'gap') events = parser.gap(e.length, e.frame);
     else events = parser.end(e.reason, e);
-    for (const ev of events) {
+    // Most events (a body segment) complete nothing: then no slot changed and
+    // the response parser cannot have entered a tunnel, so there is nothing to do.
+    if (events.length === 0) return;
+    for (let k = 0; k < events.length; k++) {
+      const ev = events[k];
       if (ev.kind === 'error') this.attachError(f, ev.error, isReq);
       else if (ev.message.type === 'request') this.onRequest(f, ev.message);
       else this.onResponse(f, ev.message);
@@ -254,7 +262,7 @@ export class HttpExchangeTracker {
       const s = f.slots[0];
       if (!all && !(s.response !== null && s.requestDone)) break;
       f.slots.shift();
-      f.out.push(this.exchange(f, s));
+      (f.out ??= []).push(this.exchange(f, s));
     }
   }
 
@@ -293,8 +301,15 @@ function newFlow(flow: FlowInfo): FlowState {
     ended: new Set(),
     pendingNotes: [],
     orphanInterim: [],
-    out: [],
+    out: null,
   };
+}
+
+/** The exchanges the event in progress completed; the flow starts the next event empty. */
+function takeOut(f: FlowState): readonly HttpExchange[] {
+  const out = f.out;
+  f.out = null;
+  return out ?? NO_EXCHANGES;
 }
 
 /** Keep a copy of probed data (the event's bytes are only lent), bounded; past the bound, only count it. */

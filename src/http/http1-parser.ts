@@ -15,7 +15,7 @@ import { decodeError } from '../net/decode-error.js';
 import type { FrameSpan, StreamEndReason } from '../reassembly/stream-event.js';
 import { ChunkedDecoder } from './chunked.js';
 import type { HttpHeader, HttpMessage, HttpRequest, HttpResponse } from './message.js';
-import { findMessageStart, latin1, parseRequestLine, parseStatusLine } from './start-line.js';
+import { findMessageStart, latin1, parseRequestLine, parseStatusLine, type RequestLine, type StatusLine } from './start-line.js';
 
 /** What the parser hands back: a complete message, or a problem between messages. */
 export type HttpEvent =
@@ -44,7 +44,13 @@ export const DEFAULT_MAX_HEADERS = 1000;
 /** Bytes of a line kept while resynchronising (a request-line longer than this is missed). */
 const RESYNC_WINDOW = 16 * 1024;
 
+/** A Content-Length value (15 digits keep it below 2^53). */
+const CONTENT_LENGTH = /^[0-9]{1,15}$/;
+
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/** What push(), gap() and end() return when nothing completed: shared, so frozen. */
+const NO_EVENTS: readonly HttpEvent[] = Object.freeze([]);
 
 type State = 'start' | 'head' | 'resync' | 'body-length' | 'body-chunked' | 'body-close' | 'tunnel' | 'ended';
 
@@ -63,7 +69,8 @@ interface Current {
   startNs: bigint;
   bodySize: number;
   hash: Hash | null;
-  kept: Uint8Array[] | null;
+  /** The body so far in its first bodySize bytes (room to grow past them), while it is kept. */
+  kept: Uint8Array | null;
   complete: boolean;
   /** After this message the connection stops carrying HTTP (101, CONNECT 2xx). */
   tunnelAfter: boolean;
@@ -92,6 +99,8 @@ export class Http1Parser {
   private bufStart = 0;
   private lineStart = 0;
   private lineCount = 0;
+  /** The start line of the head in progress, once headLine() has parsed it (null after a resync). */
+  private startLine: RequestLine | StatusLine | null = null;
   private msgStart = 0;
   private msgFirstFrame = 0;
   private msgStartNs = 0n;
@@ -101,13 +110,15 @@ export class Http1Parser {
    * its bytes (a retransmission that fills a hole), as Wireshark reports it.
    */
   private accMinFrame = Infinity;
-  private accMax: { frame: number; ns: bigint } = { frame: 0, ns: 0n };
+  private accMaxFrame = 0;
+  private accMaxNs = 0n;
 
   private cur: Current | null = null;
   private remaining = 0;
   private chunked: ChunkedDecoder | null = null;
   private readonly methods: string[] = [];
-  private out: HttpEvent[] = [];
+  /** Events of the call in progress; allocated only when one is emitted. */
+  private out: HttpEvent[] | null = null;
 
   constructor(role: 'request' | 'response', opts: Http1ParserOptions = {}) {
     this.role = role;
@@ -138,30 +149,39 @@ export class Http1Parser {
     }
   }
 
-  /** Feed the next in-order bytes of this direction; `spans` says which frames carried them. */
-  push(bytes: Uint8Array, spans: FrameSpan[]): HttpEvent[] {
+  /**
+   * Feed the next in-order bytes of this direction; `spans` says which frames carried them.
+   * Returns the events of this call (push, gap and end alike): read them, do not modify
+   * them (when there are none it is a shared frozen array).
+   */
+  push(bytes: Uint8Array, spans: FrameSpan[]): readonly HttpEvent[] {
     if (!this.posKnown) {
       this.posKnown = true;
       if (spans.length > 0) this.pos = spans[0].streamOffset;
     }
-    for (const s of spans) this.spans.push(s);
-    this.out = [];
-    if (this.state !== 'ended' && this.state !== 'tunnel') this.consume(bytes);
-    this.pos += bytes.length;
+    for (let k = 0; k < spans.length; k++) this.spans.push(spans[k]);
+    const n = bytes.length;
+    if (this.state === 'body-length' && n < this.remaining) {
+      // The common case (a download segment): all body, and the message does not end here.
+      this.body(bytes, 0, n);
+      this.remaining -= n;
+    } else if (this.state !== 'ended' && this.state !== 'tunnel') {
+      this.consume(bytes);
+    }
+    this.pos += n;
     this.pruneSpans();
-    return this.out;
+    return this.takeOut();
   }
 
   /** `length` bytes of this direction will never arrive; `frame` is where that was noticed. */
-  gap(length: number, frame: number): HttpEvent[] {
-    this.out = [];
+  gap(length: number, frame: number): readonly HttpEvent[] {
     this.posKnown = true;
     const at = this.pos;
     this.spans.push({ frame, timestampNs: this.lastNs, streamOffset: at, length });
     this.pos += length;
     this.gapAt(at, length, frame);
     this.pruneSpans();
-    return this.out;
+    return this.takeOut();
   }
 
   /**
@@ -169,8 +189,7 @@ export class Http1Parser {
    * `at` is the frame that ended it (FIN or RST): a close-delimited body completes
    * there, which is where Wireshark shows such a response.
    */
-  end(reason: StreamEndReason, at?: { frame: number; timestampNs: bigint }): HttpEvent[] {
-    this.out = [];
+  end(reason: StreamEndReason, at?: { frame: number; timestampNs: bigint }): readonly HttpEvent[] {
     const s = this.state;
     if (s === 'body-close') {
       if (reason !== 'fin') {
@@ -188,7 +207,7 @@ export class Http1Parser {
     this.state = 'ended';
     this.cur = null;
     this.bufLen = 0;
-    return this.out;
+    return this.takeOut();
   }
 
   // --- byte loop -----------------------------------------------------------
@@ -330,6 +349,7 @@ export class Http1Parser {
 
   private beginHead(at: number): void {
     this.state = 'head';
+    this.startLine = null;
     this.bufLen = 0;
     this.bufStart = at;
     this.lineStart = 0;
@@ -339,7 +359,8 @@ export class Http1Parser {
     this.msgFirstFrame = s.frame;
     this.msgStartNs = s.ns;
     this.accMinFrame = Infinity;
-    this.accMax = { frame: 0, ns: 0n };
+    this.accMaxFrame = 0;
+    this.accMaxNs = 0n;
   }
 
   /** A complete line (LF included) is at buf[lineStart..bufLen). */
@@ -351,6 +372,7 @@ export class Http1Parser {
     if (this.lineCount++ === 0) {
       const line = latin1(this.buf, from, from + lineLen);
       const ok = this.role === 'request' ? parseRequestLine(line) : parseStatusLine(line);
+      this.startLine = ok;
       if (!ok) {
         const what = this.role === 'request' ? 'request-line' : 'status-line';
         this.error('http.bad-start-line', this.msgStart, true, `not an HTTP/1.x ${what}`);
@@ -386,21 +408,36 @@ export class Http1Parser {
   private headDone(frameBody = true): void {
     const text = latin1(this.buf, 0, this.bufLen);
     const notes: DecodeError[] = [];
-    const lines = text.split('\n');
-    lines.pop(); // after the final LF
-    if (lines.some((l) => !l.endsWith('\r'))) {
+    // One pass over the LF-ended lines (a piece after the last LF is not a line).
+    // Field lines lose up to two CRs, as the split-and-join this replaces did.
+    const fieldLines: string[] = [];
+    let start = '';
+    let bareLf = false;
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+      const cr = nl > from && text.charCodeAt(nl - 1) === 0x0d;
+      if (!cr) bareLf = true;
+      if (from === 0) {
+        start = text.slice(0, cr ? nl - 1 : nl);
+      } else {
+        let end = cr ? nl - 1 : nl;
+        if (end > from && text.charCodeAt(end - 1) === 0x0d) end--;
+        fieldLines.push(text.slice(from, end));
+      }
+      from = nl + 1;
+    }
+    if (bareLf) {
       notes.push(decodeError('http', 'http.bare-lf', this.msgStart, { detail: 'line ended by LF alone', frame: this.msgFirstFrame }));
     }
-    const start = stripCr(lines[0]);
-    const fieldLines = frameBody ? lines.slice(1, -1) : lines.slice(1);
-    const headers = parseFieldLines(fieldLines.map(stripCr).join('\n'), notes, this.msgStart, false);
+    if (frameBody) fieldLines.pop(); // the empty line that ends the head
+    const headers = parseFieldArray(fieldLines, notes, this.msgStart);
     const headEnd = this.bufStart + this.bufLen;
     let head: Head;
     if (this.role === 'request') {
-      const r = parseRequestLine(start)!;
+      const r = (this.startLine as RequestLine | null) ?? parseRequestLine(start)!;
       head = { type: 'request', method: r.method, uri: r.uri, rawTarget: r.rawTarget, version: r.version };
     } else {
-      const r = parseStatusLine(start)!;
+      const r = (this.startLine as StatusLine | null) ?? parseStatusLine(start)!;
       head = { type: 'response', status: r.status, reason: r.reason, version: r.version };
     }
     this.bufLen = 0;
@@ -414,7 +451,7 @@ export class Http1Parser {
       startNs: this.msgStartNs,
       bodySize: 0,
       hash: null,
-      kept: this.keepBodies ? [] : null,
+      kept: this.keepBodies ? new Uint8Array(0) : null,
       complete: true,
       tunnelAfter: false,
     };
@@ -438,8 +475,14 @@ export class Http1Parser {
         return;
       }
     }
-    const te = allValues(headers, 'transfer-encoding');
-    const cl = allValues(headers, 'content-length');
+    const te: string[] = [];
+    const cl: string[] = [];
+    for (const h of headers) {
+      // Lengths first: lowercasing every name of every message is not free.
+      const len = h.name.length;
+      if (len === 17 && h.name.toLowerCase() === 'transfer-encoding') te.push(h.value);
+      else if (len === 14 && h.name.toLowerCase() === 'content-length') cl.push(h.value);
+    }
     if (te.length > 0) {
       if (cl.length > 0) this.note('http.te-and-length', headEnd, 'both Transfer-Encoding and Content-Length: Transfer-Encoding wins');
       const codings = te.join(',').split(',').map((c) => c.trim().toLowerCase()).filter((c) => c !== '');
@@ -455,9 +498,14 @@ export class Http1Parser {
       }
       return;
     }
+    if (cl.length === 1 && CONTENT_LENGTH.test(cl[0])) {
+      // The usual single plain value; the general code below gives the same answer for it.
+      this.lengthBody(Number(cl[0]), headEnd);
+      return;
+    }
     if (cl.length > 0) {
       const values = cl.join(',').split(',').map((v) => v.trim());
-      if (values.some((v) => !/^[0-9]{1,15}$/.test(v))) {
+      if (values.some((v) => !CONTENT_LENGTH.test(v))) {
         this.note('http.bad-content-length', headEnd, `Content-Length "${cl.join(', ')}"`);
         this.abandon(headEnd);
         return;
@@ -468,17 +516,20 @@ export class Http1Parser {
         this.abandon(headEnd);
         return;
       }
-      const len = [...lengths][0];
-      if (len === 0) {
-        this.finish(headEnd);
-      } else {
-        this.remaining = len;
-        this.state = 'body-length';
-      }
+      this.lengthBody([...lengths][0], headEnd);
       return;
     }
     if (head.type === 'request') this.finish(headEnd);
     else this.state = 'body-close';
+  }
+
+  private lengthBody(len: number, headEnd: number): void {
+    if (len === 0) {
+      this.finish(headEnd);
+    } else {
+      this.remaining = len;
+      this.state = 'body-length';
+    }
   }
 
   /** The body cannot be framed: deliver the head as an incomplete message, then resync. */
@@ -542,7 +593,7 @@ export class Http1Parser {
   private body(data: Uint8Array, from: number, to: number): void {
     if (to <= from) return;
     const c = this.cur!;
-    const piece = data.subarray(from, to);
+    const piece = from === 0 && to === data.length ? data : data.subarray(from, to);
     c.hash ??= createHash('sha256');
     c.hash.update(piece);
     c.bodySize += piece.length;
@@ -553,8 +604,15 @@ export class Http1Parser {
         const at = this.pos + from + (this.maxBodyBytes - (c.bodySize - piece.length));
         this.note('http.body-not-kept', at, `body over ${this.maxBodyBytes} bytes: hashed, not kept`);
       } else {
-        // A copy, whatever the view's class: Buffer#slice() would be a view that pins the whole read chunk.
-        c.kept.push(new Uint8Array(piece));
+        // A copy (the bytes are only lent), into one buffer grown by doubling rather
+        // than one array per TCP segment; never past the cap.
+        const at = c.bodySize - piece.length;
+        if (c.bodySize > c.kept.length) {
+          const grown = new Uint8Array(Math.min(this.maxBodyBytes, Math.max(c.bodySize, 2 * c.kept.length)));
+          grown.set(c.kept.subarray(0, at));
+          c.kept = grown;
+        }
+        c.kept.set(piece, at);
       }
     }
   }
@@ -563,7 +621,7 @@ export class Http1Parser {
   private finish(end: number, endedAt?: { frame: number; ns: bigint }): void {
     const c = this.cur!;
     let minFrame = this.accMinFrame;
-    let last = this.accMax;
+    let last = { frame: this.accMaxFrame, ns: this.accMaxNs };
     for (const sp of this.spans) {
       if (sp.streamOffset + sp.length <= c.streamStart || sp.streamOffset >= end || sp.length === 0) continue;
       if (sp.frame < minFrame) minFrame = sp.frame;
@@ -572,30 +630,54 @@ export class Http1Parser {
     if (last.frame === 0) last = this.spanAt(Math.max(c.streamStart, end - 1));
     if (endedAt) last = endedAt;
     if (minFrame < c.firstFrame) c.firstFrame = minFrame;
-    const base = {
-      version: c.head.version,
-      headers: c.headers,
-      trailers: c.trailers,
-      firstFrame: c.firstFrame,
-      frame: last.frame,
-      startNs: c.startNs,
-      endNs: last.ns,
-      streamStart: c.streamStart,
-      streamEnd: end,
-      bodySize: c.bodySize,
-      bodySha256: c.hash ? c.hash.digest('hex') : EMPTY_SHA256,
-      complete: c.complete,
-      notes: c.notes,
-    };
+    const bodySha256 = c.hash ? c.hash.digest('hex') : EMPTY_SHA256;
+    // Written out rather than spread from a shared base (a copy of 13 fields per
+    // message); the key order is the one the spread gave.
+    const h = c.head;
     let message: HttpMessage;
-    if (c.head.type === 'request') {
-      message = { type: 'request', method: c.head.method, uri: c.head.uri, ...base } satisfies HttpRequest;
-      if (c.head.rawTarget !== undefined) message.rawTarget = c.head.rawTarget;
+    if (h.type === 'request') {
+      message = {
+        type: 'request',
+        method: h.method,
+        uri: h.uri,
+        version: h.version,
+        headers: c.headers,
+        trailers: c.trailers,
+        firstFrame: c.firstFrame,
+        frame: last.frame,
+        startNs: c.startNs,
+        endNs: last.ns,
+        streamStart: c.streamStart,
+        streamEnd: end,
+        bodySize: c.bodySize,
+        bodySha256,
+        complete: c.complete,
+        notes: c.notes,
+      } satisfies HttpRequest;
+      if (h.rawTarget !== undefined) message.rawTarget = h.rawTarget;
     } else {
-      message = { type: 'response', status: c.head.status, reason: c.head.reason, ...base } satisfies HttpResponse;
+      message = {
+        type: 'response',
+        status: h.status,
+        reason: h.reason,
+        version: h.version,
+        headers: c.headers,
+        trailers: c.trailers,
+        firstFrame: c.firstFrame,
+        frame: last.frame,
+        startNs: c.startNs,
+        endNs: last.ns,
+        streamStart: c.streamStart,
+        streamEnd: end,
+        bodySize: c.bodySize,
+        bodySha256,
+        complete: c.complete,
+        notes: c.notes,
+      } satisfies HttpResponse;
     }
-    if (c.kept) message.body = concat(c.kept, c.bodySize);
-    this.out.push({ kind: 'message', message });
+    // Exactly the body's size, as before the buffer grew by doubling: slice() copies.
+    if (c.kept) message.body = c.kept.length === c.bodySize ? c.kept : c.kept.slice(0, c.bodySize);
+    this.emit({ kind: 'message', message });
     this.cur = null;
     this.chunked = null;
     this.state = c.tunnelAfter ? 'tunnel' : 'start';
@@ -610,7 +692,18 @@ export class Http1Parser {
 
   private error(code: string, offset: number, resumable: boolean, detail: string, frame?: number): void {
     const f = frame ?? this.spanAt(offset).frame;
-    this.out.push({ kind: 'error', error: decodeError('http', code, offset, { detail, frame: f }), resumable });
+    this.emit({ kind: 'error', error: decodeError('http', code, offset, { detail, frame: f }), resumable });
+  }
+
+  private emit(ev: HttpEvent): void {
+    (this.out ??= []).push(ev);
+  }
+
+  /** This call's events, and a clean slate for the next call. */
+  private takeOut(): readonly HttpEvent[] {
+    const out = this.out;
+    this.out = null;
+    return out ?? NO_EVENTS;
   }
 
   private append(data: Uint8Array, from: number, to: number): void {
@@ -635,23 +728,34 @@ export class Http1Parser {
 
   /** Drop spans of bytes no longer needed to place a message start. */
   private pruneSpans(): void {
-    const last = this.spans[this.spans.length - 1];
-    if (last) {
-      this.lastFrame = last.frame;
-      this.lastNs = last.timestampNs;
-    }
-    const keepFrom = this.state === 'resync' ? this.bufStart : this.pos;
-    const inMessage = this.state === 'head' || this.state.startsWith('body-');
+    const spans = this.spans;
+    const count = spans.length;
+    if (count === 0) return;
+    const last = spans[count - 1];
+    this.lastFrame = last.frame;
+    this.lastNs = last.timestampNs;
+    // The last span is always kept (spanAt falls back to it).
+    if (count === 1) return;
+    const st = this.state;
+    const keepFrom = st === 'resync' ? this.bufStart : this.pos;
+    const inMessage = st === 'head' || st === 'body-length' || st === 'body-chunked' || st === 'body-close';
     let k = 0;
-    while (k < this.spans.length - 1 && this.spans[k].streamOffset + this.spans[k].length <= keepFrom) {
-      const sp = this.spans[k];
+    while (k < count - 1 && spans[k].streamOffset + spans[k].length <= keepFrom) {
+      const sp = spans[k];
       if (inMessage && sp.length > 0 && sp.streamOffset + sp.length > this.msgStart) {
         if (sp.frame < this.accMinFrame) this.accMinFrame = sp.frame;
-        if (sp.frame > this.accMax.frame) this.accMax = { frame: sp.frame, ns: sp.timestampNs };
+        if (sp.frame > this.accMaxFrame) {
+          this.accMaxFrame = sp.frame;
+          this.accMaxNs = sp.timestampNs;
+        }
       }
       k++;
     }
-    if (k > 0) this.spans.splice(0, k);
+    if (k === 0) return;
+    // In place, shortened by pop(): splice() allocates an array of what it removes and
+    // setting length goes through the runtime, each on every push.
+    for (let j = k; j < count; j++) spans[j - k] = spans[j];
+    for (let j = 0; j < k; j++) spans.pop();
   }
 }
 
@@ -661,10 +765,15 @@ export class Http1Parser {
  * (RFC 9112 section 5.2); lines without a colon are noted and skipped.
  */
 export function parseFieldLines(text: string, notes: DecodeError[], offset: number, trailer: boolean): HttpHeader[] {
-  const out: HttpHeader[] = [];
-  if (text === '') return out;
+  if (text === '') return [];
   let lines = text.split('\n').map(stripCr);
   if (trailer) lines = lines.filter((l) => l !== '');
+  return parseFieldArray(lines, notes, offset);
+}
+
+/** parseFieldLines on lines already split, CR removed. */
+function parseFieldArray(lines: string[], notes: DecodeError[], offset: number): HttpHeader[] {
+  const out: HttpHeader[] = [];
   for (const line of lines) {
     if ((line[0] === ' ' || line[0] === '\t') && out.length > 0) {
       const prev = out[out.length - 1];
@@ -680,19 +789,13 @@ export function parseFieldLines(text: string, notes: DecodeError[], offset: numb
       continue;
     }
     let name = line.slice(0, colon);
-    if (/[ \t]$/.test(name)) {
+    if (isOws(name.charCodeAt(colon - 1))) {
       // RFC 9112 section 5.1 forbids it; proxies differ, so keep the field and say so.
       notes.push(decodeError('http', 'http.space-before-colon', offset, { detail: `"${name}"` }));
       name = trimOwsEnd(name);
     }
-    out.push({ name, value: trimOws(line.slice(colon + 1)) });
+    out.push({ name, value: trimOwsRange(line, colon + 1, line.length) });
   }
-  return out;
-}
-
-function allValues(headers: HttpHeader[], lower: string): string[] {
-  const out: string[] = [];
-  for (const h of headers) if (h.name.toLowerCase() === lower) out.push(h.value);
   return out;
 }
 
@@ -713,23 +816,17 @@ function trimOwsEnd(s: string): string {
 }
 
 function trimOws(s: string): string {
-  let a = 0;
-  while (a < s.length && isOws(s.charCodeAt(a))) a++;
-  return trimOwsEnd(s.slice(a));
+  return trimOwsRange(s, 0, s.length);
+}
+
+/** s.slice(a, b) without OWS at either end, in one slice. */
+function trimOwsRange(s: string, a: number, b: number): string {
+  while (a < b && isOws(s.charCodeAt(a))) a++;
+  while (b > a && isOws(s.charCodeAt(b - 1))) b--;
+  return s.slice(a, b);
 }
 
 function indexOfLf(data: Uint8Array, from: number, to: number): number {
   const j = data.indexOf(0x0a, from);
   return j >= 0 && j < to ? j : -1;
-}
-
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
