@@ -11,6 +11,7 @@ import type { CaptureJson } from '../report/flows-json.js';
 import { classify, targetPath } from './exchange-kind.js';
 import type { CaptureHealth, DusExchange, DusModel, Phone, TimelineEntry, UpxResult } from './model.js';
 import { decodeUpx } from './upx-codec.js';
+import { cachedDecode } from './upx-decode-cache.js';
 import type { UpxRequest, UpxResponse } from './upx-types.js';
 
 /** ucdevice.upx bodies are under 2 KB; anything kept beyond this is not decoded. */
@@ -26,10 +27,15 @@ function gapMeaning(seconds: number): TimelineEntry['gapMeaning'] {
 }
 
 function decodeBody<T extends UpxRequest | UpxResponse>(m: HttpMessage, kind: T['kind']): UpxResult<T> | undefined {
-  if (m.bodySize === 0 || !m.body || m.body.length > MAX_UPX_BODY) return undefined;
-  const content = decodeContent(m.body, headerValue(m.headers, 'content-encoding'), MAX_UPX_BODY);
-  const bytes = content.ok ? content.bytes : m.body;
-  return decodeUpx(bytes, { kind }) as UpxResult<T>;
+  const body = m.body;
+  if (m.bodySize === 0 || !body || body.length > MAX_UPX_BODY) return undefined;
+  const encoding = headerValue(m.headers, 'content-encoding');
+  // The same body decodes the same way: phones repeat their check-ins, servers their answers.
+  return cachedDecode(body, m.bodySha256, `${kind}\u0000${encoding ?? ''}`, () => {
+    const content = decodeContent(body, encoding, MAX_UPX_BODY);
+    const bytes = content.ok ? content.bytes : body;
+    return decodeUpx(bytes, { kind }) as UpxResult<T>;
+  });
 }
 
 /** A check-in's decoded bodies, as buildModel keeps them on its DusExchange. */

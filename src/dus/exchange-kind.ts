@@ -41,7 +41,30 @@ const HANDLERS: Record<string, DusClassification['handler']> = {
   ucdeviceupdates: 'legacy',
 };
 
+/** Most (method, target) pairs remembered; past this the memo starts over. */
+const MEMO_ENTRIES = 4096;
+/** Classifications by method, then target: a capture repeats a few targets thousands of times. */
+const memo = new Map<string, Map<string, DusClassification>>();
+let memoSize = 0;
+
+/** The classification of a request (frozen: the same object is handed to every caller asking the same). */
 export function classify(method: string, uri: string): DusClassification {
+  let byUri = memo.get(method);
+  const hit = byUri?.get(uri);
+  if (hit !== undefined) return hit;
+  if (memoSize >= MEMO_ENTRIES) {
+    memo.clear();
+    memoSize = 0;
+    byUri = undefined;
+  }
+  const c = Object.freeze(classifyUncached(method, uri));
+  if (byUri === undefined) memo.set(method, (byUri = new Map()));
+  byUri.set(uri, c);
+  memoSize++;
+  return c;
+}
+
+function classifyUncached(method: string, uri: string): DusClassification {
   const parts = targetPath(uri).split('/').filter((p) => p !== '');
   const lower = parts.map((p) => p.toLowerCase());
   if (lower.length >= 2 && lower[lower.length - 1] === 'ucdevice.upx') {

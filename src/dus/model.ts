@@ -20,9 +20,13 @@ export type UpxResult<T> = { ok: true; value: T } | { ok: false; error: DecodeEr
 export interface DusExchange {
   /** The flows document's exchange id. */
   id: string;
+  /** Frozen and shared: every exchange with the same method and target gets the same object (classify's memo). */
   cls: DusClassification;
   http: HttpExchange;
-  /** Check-ins: the decoded request and response bodies (absent when there was no body). */
+  /**
+   * Check-ins: the decoded request and response bodies (absent when there was no body).
+   * Frozen and shared: exchanges with the same body bytes get the same object (upx-decode-cache.ts); never edit one in place.
+   */
   upxRequest?: UpxResult<UpxRequest>;
   upxResponse?: UpxResult<UpxResponse>;
   /** Key of the phone it belongs to (Phone.key). */
