@@ -3,6 +3,11 @@
 // chunk just pulled, so memory stays at one chunk plus one partial record
 // whatever the size of the capture. Buffers are never written after they are
 // handed out, so a record's data view stays valid after the next pull.
+//
+// `fillExact` joins only the bytes asked for: the classic pcap reader asks for
+// exactly the record that straddles two chunks, so only that record is copied
+// and the rest of the new chunk is used in place (`pull`/`fill` would copy the
+// whole chunk behind the leftover tail, i.e. the whole file once over).
 
 /** Why the chunk stream ended before its natural end (a gzip or read error). */
 export interface ReadFailure {
@@ -15,6 +20,8 @@ export class ByteQueue {
   /** File offset of buf[0] (of the decompressed stream when gzipped). */
   private base = 0;
   private ended = false;
+  /** The unread remainder of a chunk that `fillExact` took only the head of. */
+  private rest: Buffer | undefined;
   /** Set when the chunk stream threw: the bytes before it are still usable. */
   failure: ReadFailure | undefined;
 
@@ -28,6 +35,11 @@ export class ByteQueue {
   /** Absolute offset of the read position. */
   get offset(): number {
     return this.base + this.pos;
+  }
+
+  /** Bytes in memory from the read position: available ones plus a remainder not joined yet. */
+  get buffered(): number {
+    return this.available + (this.rest?.length ?? 0);
   }
 
   get atEnd(): boolean {
@@ -86,7 +98,51 @@ export class ByteQueue {
     return complete;
   }
 
+  /**
+   * Like fill(n), but when bytes must be joined (a tail is left, or n spans
+   * chunks) only n are copied; what follows stays as the next piece, used
+   * without a copy once the joined bytes are read.
+   */
+  async fillExact(n: number): Promise<boolean> {
+    if (this.available >= n) return true;
+    const parts: Buffer[] = [];
+    const tail = this.buf.subarray(this.pos);
+    if (tail.length > 0) parts.push(tail);
+    let have = tail.length;
+    let complete = true;
+    while (have < n) {
+      const chunk = await this.next();
+      if (chunk === undefined) {
+        complete = false;
+        break;
+      }
+      parts.push(chunk);
+      have += chunk.length;
+    }
+    this.base += this.pos;
+    this.pos = 0;
+    if (parts.length === 1) {
+      this.buf = parts[0];
+    } else if (!complete) {
+      this.buf = Buffer.concat(parts, have);
+    } else {
+      const last = parts[parts.length - 1];
+      const over = have - n;
+      if (over > 0) {
+        this.rest = last.subarray(last.length - over);
+        parts[parts.length - 1] = last.subarray(0, last.length - over);
+      }
+      this.buf = Buffer.concat(parts, n);
+    }
+    return complete;
+  }
+
   private async next(): Promise<Buffer | undefined> {
+    if (this.rest !== undefined) {
+      const r = this.rest;
+      this.rest = undefined;
+      return r;
+    }
     while (!this.ended) {
       let r: IteratorResult<Uint8Array | string>;
       try {
@@ -109,6 +165,7 @@ export class ByteQueue {
   /** Stop the underlying stream (closes the file when the consumer stops early). */
   async close(): Promise<void> {
     this.ended = true;
+    this.rest = undefined;
     try {
       await this.chunks.return?.();
     } catch {
