@@ -106,13 +106,15 @@ class PcapSource implements CaptureSource {
     // Seconds change rarely from one record to the next: keep their BigInt.
     let lastSec = -1;
     let lastSecNs = 0n;
+    // A batch is every record that ends in one read chunk: it is handed on
+    // just before the next chunk is read from the file.
+    let batch: CaptureRecord[] = [];
     try {
       for (;;) {
-        if (signal?.aborted) return;
+        if (batch.length === 0 && signal?.aborted) return;
         // The guard: take the whole records with sane lengths from what is buffered.
         const view = q.view();
         const dv = new DataView(view.buffer, view.byteOffset, view.length);
-        const batch: CaptureRecord[] = [];
         let end = 0;
         let fatal = false;
         while (view.length - end >= RECORD_HEADER) {
@@ -158,10 +160,17 @@ class PcapSource implements CaptureSource {
           });
           end += RECORD_HEADER + incl;
         }
+        // What the next record needs: its header, then all of it (incl is sane: checked above).
+        const left = view.length - end;
+        const need = left >= RECORD_HEADER ? RECORD_HEADER + dv.getUint32(end + 8, le) : RECORD_HEADER;
         q.skip(end);
-        if (batch.length) yield batch;
-        if (fatal) return;
-        if (!(await q.pull())) {
+        if (fatal || q.available < need) {
+          if (batch.length) yield batch;
+          batch = [];
+          if (fatal) return;
+        }
+        // Only the unread tail (part of one record) is copied; the next read lands right after it.
+        if (!(await q.fill(need))) {
           this.atEnd();
           return;
         }

@@ -82,6 +82,10 @@ class BlockView {
   sub(from: number, to: number): Buffer {
     return this.buf.subarray(this.start + from, this.start + to);
   }
+  /** A plain view, not a Buffer: its slice() copies, so whoever keeps a piece of a packet keeps only that piece. */
+  bytes(from: number, to: number): Uint8Array {
+    return new Uint8Array(this.buf.buffer, this.buf.byteOffset + this.start + from, to - from);
+  }
 }
 
 interface OptionValue {
@@ -202,9 +206,11 @@ class PcapngSource implements CaptureSource {
     this.started = true;
     const { q } = this;
     try {
+      // A batch is every packet that ends in one read chunk: it is handed on
+      // just before the next chunk is read from the file.
+      let batch: CaptureRecord[] = [];
       while (!this.stopped) {
-        if (signal?.aborted) return;
-        const batch: CaptureRecord[] = [];
+        if (batch.length === 0 && signal?.aborted) return;
         let need = 0;
         // Every whole block already buffered goes into this batch.
         while (!this.stopped) {
@@ -220,8 +226,12 @@ class PcapngSource implements CaptureSource {
           }
           this.block(h.type, h.length, h.le, batch);
         }
-        if (batch.length) yield batch;
-        if (this.stopped) return;
+        if (this.stopped || q.available < need) {
+          if (batch.length) yield batch;
+          batch = [];
+          if (this.stopped) return;
+        }
+        // Only the unread tail (part of one block) is copied; the next read lands right after it.
         if (!(await q.fill(need))) {
           this.atEnd();
           return;
@@ -359,41 +369,48 @@ class PcapngSource implements CaptureSource {
 
   /** EPB (type 6) and the obsolete PB (type 2) share a layout, except the interface id's width. */
   private packet(v: BlockView, at: number, type: number, batch: CaptureRecord[]): void {
-    const name = (): string => blockTypeName(type);
     const frame = this.frame + 1;
     const end = v.length - 4;
     if (end < 28) {
-      this.fatal('pcapng.bad-block-length', at + 4, `an ${name()} of ${v.length} bytes is too short for its fields (frame ${frame})`, { frame });
+      this.fatal('pcapng.bad-block-length', at + 4, `an ${blockTypeName(type)} of ${v.length} bytes is too short for its fields (frame ${frame})`, { frame });
       return;
     }
     const ifId = type === BLOCK_EPB ? v.u32(8) : v.u16(8);
-    const ts = (BigInt(v.u32(12)) << 32n) | BigInt(v.u32(16));
+    const hi = v.u32(12);
+    const lo = v.u32(16);
+    // One BigInt instead of four when the 64-bit count fits a double exactly (it does for 285 years of microseconds).
+    const ts = hi < 0x200000 ? BigInt(hi * 0x100000000 + lo) : (BigInt(hi) << 32n) | BigInt(lo);
     const capLen = v.u32(20);
     const origLen = v.u32(24);
     if (capLen > end - 28) {
       this.fatal(
         'pcapng.bad-captured-length',
         at + 20,
-        `frame ${frame}: an ${name()} claims ${capLen} captured bytes but has room for ${end - 28}`,
+        `frame ${frame}: an ${blockTypeName(type)} claims ${capLen} captured bytes but has room for ${end - 28}`,
         { frame, required: capLen, available: end - 28, lenSource: 'pcapng.caplen' },
       );
       return;
     }
     const iface = this.iface(ifId, at + 8, frame);
     if (!iface) return;
-    const { options, bad } = readOptions(v, 28 + ((capLen + 3) & ~3), end);
-    if (bad) this.badOptions(at, name());
-    const notes = comments(options);
+    // Most packets have no options: no list to walk.
+    const optionsAt = 28 + ((capLen + 3) & ~3);
+    let notes: string[] | undefined;
+    if (optionsAt < end) {
+      const { options, bad } = readOptions(v, optionsAt, end);
+      if (bad) this.badOptions(at, blockTypeName(type));
+      notes = comments(options);
+    }
     this.count += 1;
     const rec: CaptureRecord = {
       frame,
       timestampNs: toNs(ts, iface),
       linkType: iface.linkType,
       origLen,
-      data: v.sub(28, 28 + capLen),
+      data: v.bytes(28, 28 + capLen),
       interfaceId: ifId,
     };
-    if (notes.length) rec.comments = notes;
+    if (notes?.length) rec.comments = notes;
     batch.push(rec);
   }
 
@@ -417,7 +434,7 @@ class PcapngSource implements CaptureSource {
       timestampNs: 0n,
       linkType: iface.linkType,
       origLen,
-      data: v.sub(12, 12 + capLen),
+      data: v.bytes(12, 12 + capLen),
       interfaceId: 0,
     });
   }
@@ -495,5 +512,5 @@ function toNs(ts: bigint, iface: Iface): bigint {
   } else {
     ns = (ts * 1_000_000_000n) >> BigInt(iface.exp);
   }
-  return ns + iface.offsetNs;
+  return iface.offsetNs === 0n ? ns : ns + iface.offsetNs;
 }

@@ -13,7 +13,11 @@ export interface CaptureRecord {
   linkType: number;
   /** Length of the packet on the wire (may exceed data.length when cut by the snap length). */
   origLen: number;
-  /** The captured bytes. Valid only until the next batch is pulled: copy what you keep. */
+  /**
+   * The captured bytes. Valid only until the next batch is pulled: copy what you keep.
+   * File readers hand out a plain Uint8Array view into the read chunk (not a Buffer),
+   * so `slice()` copies and only `subarray()` would keep the whole chunk alive.
+   */
   data: Uint8Array;
   /** pcapng interface index (0 for classic pcap). */
   interfaceId: number;

@@ -15,6 +15,27 @@ export function formatMac(b: Uint8Array, off: number, len = 6): string {
   return s;
 }
 
+// The same kind of cache for 6-byte MACs (keyed by the top 16 and low 32 bits):
+// every Ethernet frame names two, and they are few and repeat.
+const MAC_SLOTS = 1024;
+const macHi = new Int32Array(MAC_SLOTS);
+const macLo = new Int32Array(MAC_SLOTS);
+const macText: Array<string | undefined> = new Array<string | undefined>(MAC_SLOTS).fill(undefined);
+
+/** Six bytes at `off` as `aa:bb:cc:dd:ee:ff`, from the cache when seen before; the caller has checked the bounds. */
+export function formatMac48(b: Uint8Array, off: number): string {
+  const hi = (b[off] << 8) | b[off + 1];
+  const lo = (b[off + 2] << 24) | (b[off + 3] << 16) | (b[off + 4] << 8) | b[off + 5];
+  const slot = (lo ^ (lo >>> 10) ^ (lo >>> 20) ^ hi) & (MAC_SLOTS - 1);
+  const hit = macText[slot];
+  if (hit !== undefined && macLo[slot] === lo && macHi[slot] === hi) return hit;
+  const s = formatMac(b, off, 6);
+  macHi[slot] = hi;
+  macLo[slot] = lo;
+  macText[slot] = s;
+  return s;
+}
+
 // A small direct-mapped cache of dotted quads by numeric value. A capture
 // names few addresses over and over; reusing the same string object spares
 // building it per packet and lets later Map lookups reuse its cached hash.

@@ -3,7 +3,7 @@
 // the type position is an 802.3 length followed by an LLC header, which never
 // carries the IP we look for here, so it is reported as such, not decoded.
 import { decodeError, fail, ok, type Decoded } from './decode-error.js';
-import { formatMac } from './address.js';
+import { formatMac48 } from './address.js';
 
 export const ETHERNET_HEADER_LENGTH = 14;
 
@@ -42,8 +42,8 @@ export function decodeEthernet(data: Uint8Array, offset: number): Decoded<Ethern
   }
   const type = (data[offset + 12] << 8) | data[offset + 13];
   return ok({
-    dst: formatMac(data, offset),
-    src: formatMac(data, offset + 6),
+    dst: formatMac48(data, offset),
+    src: formatMac48(data, offset + 6),
     etherType: type,
     llc: type < ETHERTYPE_MIN,
     payloadOffset: offset + ETHERNET_HEADER_LENGTH,

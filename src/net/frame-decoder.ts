@@ -23,7 +23,8 @@ import {
   LINKTYPE_RAW_OLD_14,
 } from './link-types.js';
 import { decodeLoop, decodeNull } from './null.js';
-import type { DecodedFrame, LinkHeader } from './packet.js';
+import { decodeEthernetIpv4Tcp, NO_NOTES, NO_VLANS } from './fast-path.js';
+import type { DecodedFrame, LinkHeader, VlanTag } from './packet.js';
 import { decodeRaw } from './raw.js';
 import { decodeSll, decodeSll2 } from './sll.js';
 import { decodeTcp } from './tcp.js';
@@ -124,16 +125,16 @@ type IpProtocolHandler = (
   claimedLength: number,
 ) => DecodeError | undefined;
 
-function tcpHandler(_d: FrameDecoder, f: DecodedFrame, data: Uint8Array, offset: number, end: number, claimed: number): DecodeError | undefined {
-  const r = decodeTcp(data, offset, end, claimed, f.notes);
+function tcpHandler(d: FrameDecoder, f: DecodedFrame, data: Uint8Array, offset: number, end: number, claimed: number): DecodeError | undefined {
+  const r = decodeTcp(data, offset, end, claimed, d.pendingNotes);
   if (!r.ok) return r.error;
   f.tcp = r.value;
   f.payload = r.value.payload;
   return undefined;
 }
 
-function udpHandler(_d: FrameDecoder, f: DecodedFrame, data: Uint8Array, offset: number, end: number, claimed: number): DecodeError | undefined {
-  const r = decodeUdp(data, offset, end, claimed, f.notes);
+function udpHandler(d: FrameDecoder, f: DecodedFrame, data: Uint8Array, offset: number, end: number, claimed: number): DecodeError | undefined {
+  const r = decodeUdp(data, offset, end, claimed, d.pendingNotes);
   if (!r.ok) return r.error;
   f.udp = r.value;
   f.payload = r.value.payload;
@@ -146,7 +147,9 @@ const IP_PROTOCOLS: ReadonlyMap<number, IpProtocolHandler> = new Map<number, IpP
 ]);
 
 function vlanHandler(d: FrameDecoder, f: DecodedFrame, data: Uint8Array, offset: number, tpid: number): void {
-  const r = decodeVlanStack(data, offset, tpid, f.vlans);
+  const tags: VlanTag[] = f.vlans === NO_VLANS ? [] : (f.vlans as VlanTag[]);
+  f.vlans = tags;
+  const r = decodeVlanStack(data, offset, tpid, tags);
   if (!r.ok) return d.stop(f, r.error, data, offset);
   if (f.link) f.link.etherType = r.value.etherType;
   d.network(f, data, r.value.payloadOffset, r.value.etherType);
@@ -178,6 +181,8 @@ function bump<K>(m: Map<K, number>, k: K): void {
 
 export interface FrameDecoderOptions {
   defrag?: DefragOptions;
+  /** @internal false to decode every frame the general way (tests compare the two). */
+  fastPath?: boolean;
 }
 
 /** Decodes frames in capture order; holds only the IP defragmenter's bounded state. */
@@ -195,13 +200,35 @@ export class FrameDecoder {
     incomplete: 0,
   };
   private readonly defrag: IpDefragmenter;
+  private readonly fastPath: boolean;
+  /**
+   * @internal The notes of the frame being decoded, collected here and moved to
+   * the frame at the end, so that a frame without any shares NO_NOTES.
+   */
+  readonly pendingNotes: DecodeError[] = [];
 
   constructor(opts: FrameDecoderOptions = {}) {
     this.defrag = new IpDefragmenter(opts.defrag);
+    this.fastPath = opts.fastPath ?? true;
   }
 
   /** Decode one record. Views into rec.data stay valid only as long as rec.data. Never throws. */
   decode(rec: CaptureRecord): DecodedFrame {
+    const notes = this.pendingNotes;
+    if (notes.length > 0) notes.length = 0;
+    const s = this.stats;
+    s.frames++;
+    bump(s.byLinkType, rec.linkType);
+    const f = (this.fastPath ? decodeEthernetIpv4Tcp(rec, notes) : undefined) ?? this.layered(rec);
+    if (notes.length > 0) {
+      f.notes = notes.slice();
+      notes.length = 0;
+    }
+    return f;
+  }
+
+  /** The general way: link, VLAN tags, IP with reassembly, transport, each through its table. */
+  private layered(rec: CaptureRecord): DecodedFrame {
     const data = rec.data;
     const f: DecodedFrame = {
       frame: rec.frame,
@@ -209,13 +236,11 @@ export class FrameDecoder {
       linkType: rec.linkType,
       capLen: data.length,
       origLen: rec.origLen,
-      vlans: [],
+      vlans: NO_VLANS,
       payload: data,
-      notes: [],
+      notes: NO_NOTES,
     };
     const s = this.stats;
-    s.frames++;
-    bump(s.byLinkType, rec.linkType);
     const linkDecoder = LINK_DECODERS.get(rec.linkType);
     if (linkDecoder === undefined) {
       f.unknown = { what: 'link-type', value: rec.linkType };
@@ -265,7 +290,7 @@ export class FrameDecoder {
     f.ip = h;
     if (r.truncated && f.capLen >= f.origLen) {
       // Not a snap-length cut: the frame itself is shorter than its IP length says.
-      f.notes.push({
+      this.pendingNotes.push({
         layer: h.version === 4 ? 'ipv4' : 'ipv6',
         code: h.version === 4 ? 'ipv4.length-exceeds-frame' : 'ipv6.length-exceeds-frame',
         offset: r.payloadOffset - h.headerLength,
@@ -292,7 +317,7 @@ export class FrameDecoder {
         frame: f.frame,
         timestampNs: f.timestampNs,
       },
-      f.notes,
+      this.pendingNotes,
     );
     this.syncDefragStats();
     if (out.kind !== 'complete') {

@@ -69,6 +69,7 @@ export interface TcpSegment {
   flags: number;
   window: number;
   headerLength: number;
+  /** A header without options shares one frozen empty object: read it, never write to it. */
   options: TcpOptions;
   /** The captured payload (may be shorter than payloadLength when the snap length cut the frame). */
   payload: Uint8Array;
@@ -99,7 +100,8 @@ export interface DecodedFrame {
   capLen: number;
   origLen: number;
   link?: LinkHeader;
-  vlans: VlanTag[];
+  /** Outermost first. Most frames have none: they share one frozen empty array, so read it, never push to it. */
+  vlans: readonly VlanTag[];
   ip?: IpHeader;
   tcp?: TcpSegment;
   udp?: UdpDatagram;
@@ -107,8 +109,8 @@ export interface DecodedFrame {
   payload: Uint8Array;
   /** The problem that stopped decoding this frame; the layers before it are still set. */
   stopError?: DecodeError;
-  /** Anomalies that did not stop decoding (bad checksum, trailing bytes...). */
-  notes: DecodeError[];
+  /** Anomalies that did not stop decoding (bad checksum, trailing bytes...). A shared frozen empty array when there are none. */
+  notes: readonly DecodeError[];
   /** The frame was an unknown link type, EtherType or IP protocol: counted, not fatal. */
   unknown?: { what: 'link-type' | 'ethertype' | 'ip-protocol'; value: number };
 }

@@ -16,6 +16,9 @@ export const TCPOPT_SACK_PERMITTED = 4;
 export const TCPOPT_SACK = 5;
 export const TCPOPT_TIMESTAMP = 8;
 
+/** The options of every header without any (most segments): shared, so frozen. */
+export const NO_TCP_OPTIONS: TcpOptions = Object.freeze({});
+
 function u32(b: Uint8Array, o: number): number {
   return b[o] * 0x1000000 + ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]);
 }
@@ -73,8 +76,9 @@ export function decodeTcp(
       }),
     );
   }
-  const options: TcpOptions = {};
+  let options = NO_TCP_OPTIONS;
   if (headerLength > TCP_MIN_HEADER_LENGTH) {
+    options = {};
     decodeTcpOptions(data, offset + TCP_MIN_HEADER_LENGTH, offset + headerLength, options, notes);
   }
   return ok({
