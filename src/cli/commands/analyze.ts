@@ -10,6 +10,7 @@ import type { UpxResponse } from '../../dus/upx-types.js';
 import type { Phone } from '../../dus/model.js';
 import { atOrAbove, type Finding, type Severity } from '../../diagnose/finding.js';
 import { analyzeDocument } from '../../report/analyze-json.js';
+import { writeJsonPieces } from '../../report/json-pieces.js';
 import { renderAnalyzeText } from '../../report/analyze-text.js';
 import { palette } from '../../report/colour.js';
 import { showTui } from './browse.js';
@@ -122,7 +123,8 @@ export async function analyzeCommand(path: string, opts: AnalyzeOptions, io: Cli
   }
   if (opts.json) {
     const doc = analyzeDocument(r, opts.phone !== undefined ? new Set(phones.map((p) => p.key)) : undefined);
-    io.stdout(JSON.stringify(doc, null, 2) + '\n');
+    // In pieces: on a big capture the document is tens of MB, never needed as one string.
+    writeJsonPieces(doc as unknown as Record<string, unknown>, io.stdout);
   } else {
     io.stdout(renderAnalyzeText(r, palette(io.isTTY, io.env), phones, findings));
   }

@@ -1,0 +1,62 @@
+// JSON.stringify(value, null, 2), handed out in pieces: the top-level object's
+// members one by one, and each element of a member that is an array on its
+// own. analyze's document is tens of MB on a big capture; printed in pieces,
+// it never exists as one string (nor as that string's encoded copy).
+// The bytes are exactly JSON.stringify's: same indentation, same omission of
+// undefined members, null for undefined array elements.
+
+const INDENT = '  ';
+
+/** JSON.stringify(value, null, 2) of one member value, indented to sit at `depth`. */
+function nested(value: unknown, depth: number): string | undefined {
+  const s = JSON.stringify(value, null, 2) as string | undefined;
+  return s === undefined ? undefined : s.replace(/\n/g, '\n' + INDENT.repeat(depth));
+}
+
+function isMember(value: unknown): boolean {
+  // JSON.stringify leaves out members it cannot write.
+  return value !== undefined && typeof value !== 'function' && typeof value !== 'symbol';
+}
+
+/** The pieces of JSON.stringify(doc, null, 2) for a plain object `doc`, in order. */
+export function* prettyJsonPieces(doc: Record<string, unknown>): Generator<string> {
+  if (typeof (doc as { toJSON?: unknown }).toJSON === 'function') {
+    yield JSON.stringify(doc, null, 2);
+    return;
+  }
+  const keys = Object.keys(doc).filter((k) => isMember(doc[k]));
+  if (keys.length === 0) {
+    yield '{}';
+    return;
+  }
+  yield '{\n';
+  for (let i = 0; i < keys.length; i++) {
+    const v = doc[keys[i]];
+    yield `${INDENT}${JSON.stringify(keys[i])}: `;
+    if (Array.isArray(v) && v.length > 0) {
+      yield '[\n';
+      for (let j = 0; j < v.length; j++) {
+        const el = nested(v[j], 2) ?? 'null';
+        yield `${INDENT}${INDENT}${el}${j < v.length - 1 ? ',' : ''}\n`;
+      }
+      yield `${INDENT}]`;
+    } else {
+      yield nested(v, 1)!;
+    }
+    yield i < keys.length - 1 ? ',\n' : '\n';
+  }
+  yield '}';
+}
+
+/** Write the pieces through `write` in runs of about `runBytes` characters. */
+export function writeJsonPieces(doc: Record<string, unknown>, write: (text: string) => void, runBytes = 1 << 16): void {
+  let run = '';
+  for (const piece of prettyJsonPieces(doc)) {
+    run += piece;
+    if (run.length >= runBytes) {
+      write(run);
+      run = '';
+    }
+  }
+  write(run + '\n');
+}

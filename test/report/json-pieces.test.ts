@@ -1,0 +1,38 @@
+// The pieces must join to exactly JSON.stringify(doc, null, 2), whatever the doc.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { prettyJsonPieces, writeJsonPieces } from '../../src/report/json-pieces.js';
+
+function joined(doc: Record<string, unknown>): string {
+  return [...prettyJsonPieces(doc)].join('');
+}
+
+describe('prettyJsonPieces', () => {
+  it('joins to JSON.stringify(doc, null, 2) on hand-picked documents', () => {
+    const docs: Array<Record<string, unknown>> = [
+      {},
+      { a: undefined, f: () => 1 },
+      { schema: 1, list: [], obj: {}, nested: { x: [1, { y: 'a\nb' }] } },
+      { exchanges: [{ id: '1.1', notes: [] }, undefined, null, () => 2, 'text "quoted"', [[]]], last: [0] },
+      { date: new Date(0), s: Symbol('x'), n: null, big: [1e21, -0, NaN] },
+    ];
+    for (const d of docs) expect(joined(d)).toBe(JSON.stringify(d, null, 2));
+  });
+
+  it('joins to JSON.stringify(doc, null, 2) on random JSON documents', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (d) => {
+        expect(joined(d)).toBe(JSON.stringify(d, null, 2));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('writes runs that add up to the document and a final newline', () => {
+    const doc = { items: Array.from({ length: 500 }, (_, i) => ({ i, text: 'x'.repeat(i % 50) })) };
+    const runs: string[] = [];
+    writeJsonPieces(doc, (t) => runs.push(t), 1024);
+    expect(runs.length).toBeGreaterThan(5);
+    expect(runs.join('')).toBe(JSON.stringify(doc, null, 2) + '\n');
+  });
+});
