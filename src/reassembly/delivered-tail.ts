@@ -23,23 +23,32 @@ export class DeliveredTail {
 
   /** Record `bytes`, delivered at `offset` (the end of what is known, or a reset point). */
   write(offset: number, bytes: Uint8Array): void {
-    if (this.maxCapacity <= 0 || bytes.length === 0) return;
+    const n = bytes.length;
+    if (this.maxCapacity <= 0 || n === 0) return;
     if (offset !== this.end) this.reset(offset);
-    this.ensure(this.end - this.from + bytes.length);
-    const buf = this.buf!;
-    const cap = buf.length;
-    let src = bytes;
-    let at = offset;
-    if (src.length > cap) {
-      at += src.length - cap;
-      src = src.subarray(src.length - cap);
+    let buf = this.buf;
+    if (!buf || (buf.length < this.maxCapacity && buf.length < this.end - this.from + n)) {
+      this.ensure(this.end - this.from + n);
+      buf = this.buf!;
     }
-    const pos = at % cap;
-    const first = Math.min(src.length, cap - pos);
-    buf.set(src.subarray(0, first), pos);
-    if (first < src.length) buf.set(src.subarray(first), 0);
-    this.end = offset + bytes.length;
-    this.from = Math.max(this.from, this.end - cap);
+    const cap = buf.length;
+    const pos = offset % cap;
+    if (pos + n <= cap) {
+      // The common case: one copy, no views made.
+      buf.set(bytes, pos);
+    } else {
+      let src = bytes;
+      let at = pos;
+      if (n > cap) {
+        src = bytes.subarray(n - cap);
+        at = (offset + n - cap) % cap;
+      }
+      const first = Math.min(src.length, cap - at);
+      buf.set(src.subarray(0, first), at);
+      if (first < src.length) buf.set(src.subarray(first), 0);
+    }
+    this.end = offset + n;
+    if (this.from < this.end - cap) this.from = this.end - cap;
   }
 
   /** Whether any byte of `bytes` (at stream `offset`) differs from the known delivered bytes. */

@@ -32,7 +32,7 @@ interface Piece {
   timestampNs: bigint;
 }
 
-/** One segment as this direction sees it. */
+/** One segment as this direction sees it. Read during segment() only: the reassembler reuses one object. */
 export interface SegmentIn {
   seq: number;
   syn: boolean;
@@ -45,7 +45,7 @@ export interface SegmentIn {
   timestampNs: bigint;
 }
 
-/** What the ACK-bearing segment from the peer looked like, for duplicate-ACK counting. */
+/** What the ACK-bearing segment from the peer looked like, for duplicate-ACK counting. Read during ack() only (reused). */
 export interface PeerAck {
   /** No payload and no SYN, FIN or RST. */
   pure: boolean;
