@@ -74,7 +74,14 @@ export class DeliveredTail {
     if (old) {
       // Re-home the known bytes: their ring positions depend on the capacity.
       const keepFrom = Math.max(this.from, this.end - cap);
-      for (let o = keepFrom; o < this.end; o++) next[o % cap] = old[o % old.length];
+      // In runs that are contiguous in both rings (at most three), not byte by byte.
+      for (let o = keepFrom; o < this.end; ) {
+        const oldPos = o % old.length;
+        const newPos = o % cap;
+        const n = Math.min(this.end - o, old.length - oldPos, cap - newPos);
+        next.set(old.subarray(oldPos, oldPos + n), newPos);
+        o += n;
+      }
       this.from = keepFrom;
     }
     this.buf = next;

@@ -233,12 +233,12 @@ export class HalfStream {
     if (off > high) this.anomaly('tcp.analysis.lost_segment', s.frame, out);
     // One byte past a zero-window probe is new data, not a resend.
     const notAdvanced = off < high && !(s.length > 1 && off === high - 1);
-    const sinceAck = s.timestampNs - this.peerAckTs;
     if (s.length > 0 && this.peerAckSeq !== undefined && seqDiff(seqAdd(dataSeq, s.length), this.peerAckSeq) <= 0) {
       // The peer had already acknowledged every byte of it.
       this.anomaly('tcp.analysis.retransmission', s.frame, out);
       this.anomaly('tcp.analysis.spurious_retransmission', s.frame, out);
-    } else if (notAdvanced && this.peerDupAcks >= 2 && this.peerAckSeq === dataSeq && sinceAck < 20_000_000n) {
+    } else if (notAdvanced && this.peerDupAcks >= 2 && this.peerAckSeq === dataSeq && s.timestampNs - this.peerAckTs < 20_000_000n) {
+      // (The time since the ACK is a BigInt subtraction, an allocation: only worked out when it matters.)
       this.anomaly('tcp.analysis.retransmission', s.frame, out);
       this.anomaly('tcp.analysis.fast_retransmission', s.frame, out);
     } else if (notAdvanced && s.timestampNs - this.wsNextTs < this.oooThresholdNs && high !== off + s.length) {
@@ -346,7 +346,11 @@ export class HalfStream {
       }
     }
     if (conflict) this.conflict(s.frame, out);
-    if (capEnd > start) this.emitData(s.payload.subarray(start - off, capEnd - off), s.frame, s.timestampNs, out);
+    if (capEnd > start) {
+      // The whole payload (the common case) goes out as it is: a view costs an allocation.
+      const whole = start === off && capEnd - off === s.payload.length;
+      this.emitData(whole ? s.payload : s.payload.subarray(start - off, capEnd - off), s.frame, s.timestampNs, out);
+    }
     // The snap length cut the rest: those bytes exist but no frame shows them.
     const missingFrom = Math.max(capEnd, start);
     if (end > missingFrom) this.emitGap(missingFrom, end - missingFrom, s.frame, out);

@@ -11,30 +11,37 @@
 // keep their own ordered Set.
 
 const INITIAL_SLOTS = 64;
+/** Slots of the address -> number memo (a power of two). */
+const MEMO_SLOTS = 256;
 /** Golden-ratio multiplier for the hash mix. */
 const MIX = 0x9e3779b1;
 
+/** Tuples of two addresses (text) and two 16-bit ports, as TcpSegment has them. */
 export class TupleTable<T> {
   /** Address text -> its number; `refs[id]` counts the entries naming it (twice if both ends). */
   private readonly ids = new Map<string, number>();
   private refs: number[] = [];
   private names: Array<string | undefined> = [];
+  // A direct-mapped memo in front of `ids`, indexed by the address's last
+  // characters: a hit costs a few loads instead of a Map lookup (two per
+  // frame). A slot holds an address and its number, or nothing.
+  private readonly memoIps: Array<string | undefined> = new Array<string | undefined>(MEMO_SLOTS).fill(undefined);
+  private readonly memoIds = new Int32Array(MEMO_SLOTS);
   private freeIds: number[] = [];
-  // Slot i holds (lo address, hi address, lo port * 65536 + hi port) and its value;
-  // `lo` is the endpoint with the smaller (address number, port).
-  private loIds = new Int32Array(INITIAL_SLOTS);
-  private hiIds = new Int32Array(INITIAL_SLOTS);
-  private ports = new Float64Array(INITIAL_SLOTS);
+  // Slot i is keys[4i .. 4i+2] = (lo address + 1, hi address, lo port << 16 | hi port), 0 in the
+  // first word for an empty slot, and values[i]; `lo` is the endpoint with the smaller
+  // (address number, port). One array of keys, so a probe reads one cache line.
+  private keys = new Int32Array(INITIAL_SLOTS * 4);
   private values: Array<T | undefined> = new Array<T | undefined>(INITIAL_SLOTS).fill(undefined);
   private mask = INITIAL_SLOTS - 1;
   /** Entries stored. */
   size = 0;
 
   get(ipA: string, portA: number, ipB: string, portB: number): T | undefined {
-    const a = this.ids.get(ipA);
-    if (a === undefined) return undefined;
-    const b = ipA === ipB ? a : this.ids.get(ipB);
-    if (b === undefined) return undefined;
+    const a = this.lookup(ipA);
+    if (a < 0) return undefined;
+    const b = this.lookup(ipB);
+    if (b < 0) return undefined;
     const i = this.find(a, portA, b, portB);
     return i < 0 ? undefined : this.values[i];
   }
@@ -52,15 +59,7 @@ export class TupleTable<T> {
     }
     if ((this.size + 1) * 2 > this.values.length) this.grow();
     const lo = a < b || (a === b && portA <= portB);
-    const loId = lo ? a : b;
-    const hiId = lo ? b : a;
-    const ports = lo ? portA * 65536 + portB : portB * 65536 + portA;
-    let i = hash(loId, hiId, ports) & this.mask;
-    while (this.values[i] !== undefined) i = (i + 1) & this.mask;
-    this.loIds[i] = loId;
-    this.hiIds[i] = hiId;
-    this.ports[i] = ports;
-    this.values[i] = value;
+    this.place((lo ? a : b) + 1, lo ? b : a, lo ? (portA << 16) | portB : (portB << 16) | portA, value);
     this.size++;
   }
 
@@ -83,61 +82,79 @@ export class TupleTable<T> {
     for (const v of this.values) if (v !== undefined) yield v;
   }
 
+  /** The address's number, or -1 when no entry names it. */
+  private lookup(ip: string): number {
+    const m = memoSlot(ip);
+    if (this.memoIps[m] === ip) return this.memoIds[m];
+    const id = this.ids.get(ip);
+    if (id === undefined) return -1;
+    this.memoIps[m] = ip;
+    this.memoIds[m] = id;
+    return id;
+  }
+
   /** Slot of the tuple, or -1. */
   private find(a: number, portA: number, b: number, portB: number): number {
     const lo = a < b || (a === b && portA <= portB);
-    const loId = lo ? a : b;
-    const hiId = lo ? b : a;
-    const ports = lo ? portA * 65536 + portB : portB * 65536 + portA;
+    const k0 = (lo ? a : b) + 1;
+    const k1 = lo ? b : a;
+    const k2 = lo ? (portA << 16) | portB : (portB << 16) | portA;
+    const keys = this.keys;
     const mask = this.mask;
-    let i = hash(loId, hiId, ports) & mask;
-    while (this.values[i] !== undefined) {
-      if (this.ports[i] === ports && this.loIds[i] === loId && this.hiIds[i] === hiId) return i;
+    let i = hash(k0, k1, k2) & mask;
+    for (;;) {
+      const at = i << 2;
+      const w = keys[at];
+      if (w === 0) return -1;
+      if (w === k0 && keys[at + 1] === k1 && keys[at + 2] === k2) return i;
       i = (i + 1) & mask;
     }
-    return -1;
+  }
+
+  /** Put a tuple known to be absent (the table has room). */
+  private place(k0: number, k1: number, k2: number, value: T): void {
+    const keys = this.keys;
+    const mask = this.mask;
+    let i = hash(k0, k1, k2) & mask;
+    while (keys[i << 2] !== 0) i = (i + 1) & mask;
+    keys[i << 2] = k0;
+    keys[(i << 2) + 1] = k1;
+    keys[(i << 2) + 2] = k2;
+    this.values[i] = value;
   }
 
   /** Empty slot i and pull later entries of its probe run back (linear probing needs no tombstones). */
   private removeSlot(i: number): void {
+    const keys = this.keys;
     const mask = this.mask;
     let hole = i;
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
-      if (this.values[j] === undefined) break;
-      const home = hash(this.loIds[j], this.hiIds[j], this.ports[j]) & mask;
+      const at = j << 2;
+      if (keys[at] === 0) break;
+      const home = hash(keys[at], keys[at + 1], keys[at + 2]) & mask;
       // The entry at j may move to the hole unless its home lies cyclically in (hole, j].
       const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
       if (stays) continue;
-      this.loIds[hole] = this.loIds[j];
-      this.hiIds[hole] = this.hiIds[j];
-      this.ports[hole] = this.ports[j];
+      keys.copyWithin(hole << 2, at, at + 3);
       this.values[hole] = this.values[j];
       hole = j;
     }
+    keys[hole << 2] = 0;
     this.values[hole] = undefined;
   }
 
   private grow(): void {
-    const oldLo = this.loIds;
-    const oldHi = this.hiIds;
-    const oldPorts = this.ports;
+    const oldKeys = this.keys;
     const oldValues = this.values;
     const n = oldValues.length * 2;
-    this.loIds = new Int32Array(n);
-    this.hiIds = new Int32Array(n);
-    this.ports = new Float64Array(n);
+    this.keys = new Int32Array(n * 4);
     this.values = new Array<T | undefined>(n).fill(undefined);
     this.mask = n - 1;
     for (let k = 0; k < oldValues.length; k++) {
-      if (oldValues[k] === undefined) continue;
-      let i = hash(oldLo[k], oldHi[k], oldPorts[k]) & this.mask;
-      while (this.values[i] !== undefined) i = (i + 1) & this.mask;
-      this.loIds[i] = oldLo[k];
-      this.hiIds[i] = oldHi[k];
-      this.ports[i] = oldPorts[k];
-      this.values[i] = oldValues[k];
+      const at = k << 2;
+      if (oldKeys[at] !== 0) this.place(oldKeys[at], oldKeys[at + 1], oldKeys[at + 2], oldValues[k]!);
     }
   }
 
@@ -157,15 +174,26 @@ export class TupleTable<T> {
   private release(id: number): void {
     if (--this.refs[id] > 0) return;
     // Last entry naming it: forget the address.
-    this.ids.delete(this.names[id]!);
+    const ip = this.names[id]!;
+    const m = memoSlot(ip);
+    if (this.memoIps[m] === ip) this.memoIps[m] = undefined;
+    this.ids.delete(ip);
     this.names[id] = undefined;
     this.freeIds.push(id);
   }
 }
 
-function hash(loId: number, hiId: number, ports: number): number {
-  let h = Math.imul(loId, MIX) ^ hiId;
-  h = Math.imul(h ^ (h >>> 15), MIX) ^ (ports >>> 0);
+/** Memo slot of an address: its length and last three characters (the varying end of a dotted quad). */
+function memoSlot(ip: string): number {
+  const n = ip.length;
+  if (n < 3) return n;
+  const h = n ^ ip.charCodeAt(n - 1) ^ (ip.charCodeAt(n - 2) << 3) ^ (ip.charCodeAt(n - 3) << 6);
+  return h & (MEMO_SLOTS - 1);
+}
+
+function hash(k0: number, k1: number, k2: number): number {
+  let h = Math.imul(k0, MIX) ^ k1;
+  h = Math.imul(h ^ (h >>> 15), MIX) ^ k2;
   h = Math.imul(h ^ (h >>> 13), MIX);
   return h ^ (h >>> 16);
 }
