@@ -11,6 +11,8 @@ import type { DecodedFrame, IpHeader, TcpSegment } from '../net/packet.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../net/packet.js';
 import type { Direction, Endpoint, FlowInfo, StreamEvent } from './stream-event.js';
 import { TupleTable } from './tuple-table.js';
+import { TailPool } from './delivered-tail.js';
+import { EventSink } from './event-sink.js';
 import { HalfStream, MAX_SEQ_JUMP, type HalfStreamLimits, type PeerAck, type SegmentIn } from './half-stream.js';
 import { emptyStats, type ReassemblyStats } from './reassembly-stats.js';
 import { seqAdd, seqDiff } from './seq.js';
@@ -69,6 +71,9 @@ export class TcpReassembler {
   /** Closed flows, oldest first. */
   private readonly closed = new Set<Flow>();
   private nextIndex = 0;
+  private readonly tailPool = new TailPool();
+  /** Collects each call's events; push and flush return them as a new array. */
+  private readonly sink = new EventSink();
   // One segment and one ACK description reused for every push: HalfStream reads them during the call and keeps none of them.
   private readonly seg: SegmentIn = { seq: 0, syn: false, fin: false, payload: EMPTY, length: 0, frame: 0, timestampNs: 0n };
   private readonly peerAck: PeerAck = { pure: false, window: 0, timestampNs: 0n };
@@ -95,7 +100,7 @@ export class TcpReassembler {
     const tcp = f.tcp;
     if (!ip || !tcp) return [];
     this.stats.segments++;
-    const out: StreamEvent[] = [];
+    const out = this.sink;
     const flow = this.flowFor(f, ip, tcp, out);
     flow.lastFrame = f.frame;
     flow.lastTs = f.timestampNs;
@@ -139,7 +144,7 @@ export class TcpReassembler {
       s.payload = EMPTY; // do not keep the frame's bytes alive until the next push
     }
     if (!flow.closed && flow.c2s.ended && flow.s2c.ended) this.close(flow);
-    return out;
+    return out.take();
   }
 
   /**
@@ -147,7 +152,7 @@ export class TcpReassembler {
    * 'timeout' ends the flows idle for idleTimeoutNs at `nowNs` and forgets them.
    */
   flush(reason: 'timeout' | 'eof', nowNs: bigint): StreamEvent[] {
-    const out: StreamEvent[] = [];
+    const out = this.sink;
     for (const flow of this.open) {
       if (reason === 'timeout' && nowNs - flow.lastTs < this.idleTimeoutNs) continue;
       this.finish(flow, reason, out);
@@ -156,10 +161,10 @@ export class TcpReassembler {
     for (const flow of this.closed) {
       if (reason === 'eof' || nowNs - flow.lastTs >= this.idleTimeoutNs) this.forget(this.closed, flow);
     }
-    return out;
+    return out.take();
   }
 
-  private flowFor(f: DecodedFrame, ip: IpHeader, tcp: TcpSegment, out: StreamEvent[]): Flow {
+  private flowFor(f: DecodedFrame, ip: IpHeader, tcp: TcpSegment, out: EventSink): Flow {
     const known = this.byTuple.get(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
     const syn = (tcp.flags & TCP_SYN) !== 0;
     if (known) {
@@ -189,7 +194,7 @@ export class TcpReassembler {
     return distance > NEW_CONNECTION_DISTANCE;
   }
 
-  private create(f: DecodedFrame, ip: IpHeader, tcp: TcpSegment, out: StreamEvent[]): Flow {
+  private create(f: DecodedFrame, ip: IpHeader, tcp: TcpSegment, out: EventSink): Flow {
     const src: Endpoint = { ip: ip.src, port: tcp.srcPort };
     const dst: Endpoint = { ip: ip.dst, port: tcp.dstPort };
     const syn = (tcp.flags & TCP_SYN) !== 0;
@@ -206,8 +211,8 @@ export class TcpReassembler {
     };
     const flow: Flow = {
       info,
-      c2s: new HalfStream(info, 'c2s', this.limits, this.stats),
-      s2c: new HalfStream(info, 's2c', this.limits, this.stats),
+      c2s: new HalfStream(info, 'c2s', this.limits, this.stats, this.tailPool),
+      s2c: new HalfStream(info, 's2c', this.limits, this.stats, this.tailPool),
       lastFrame: f.frame,
       lastTs: f.timestampNs,
       firstTs: f.timestampNs,
@@ -230,7 +235,7 @@ export class TcpReassembler {
   }
 
   /** Deliver what is held and end both directions with `reason` (a FIN already reached keeps 'fin'). */
-  private finish(flow: Flow, reason: 'timeout' | 'eof', out: StreamEvent[]): void {
+  private finish(flow: Flow, reason: 'timeout' | 'eof', out: EventSink): void {
     for (const h of [flow.c2s, flow.s2c]) {
       h.drain(flow.lastFrame, out);
       h.end(reason, flow.lastFrame, flow.lastTs, out);

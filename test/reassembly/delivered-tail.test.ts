@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeliveredTail } from '../../src/reassembly/delivered-tail.js';
+import { DeliveredTail, TailPool } from '../../src/reassembly/delivered-tail.js';
 
 function fill(n: number, from: number): Uint8Array {
   const b = new Uint8Array(n);
@@ -83,5 +83,24 @@ describe('DeliveredTail', () => {
         expect(t.differs(lo, probe)).toBe(judged);
       }
     }
+  });
+
+  it('a ring from the pool carries old bytes that are never taken for delivered ones', () => {
+    const pool = new TailPool();
+    const a = new DeliveredTail(8192, pool);
+    a.write(0, fill(8192, 0)); // grows 4096 -> 8192; the 4096 ring goes to the pool
+    a.release();
+    const b = new DeliveredTail(8192, pool);
+    b.write(100, fill(10, 100));
+    // Only [100, 110) is known to b, whatever the reused ring held before.
+    expect(b.differs(0, new Uint8Array(100))).toBe(false);
+    expect(b.differs(100, fill(10, 100))).toBe(false);
+    expect(b.differs(100, new Uint8Array(10))).toBe(true);
+    b.write(110, fill(5000, 110)); // grows into the 8192 ring a gave back
+    expect(b.differs(100, fill(5010, 100))).toBe(false);
+    const changed = fill(5010, 100);
+    changed[4000] ^= 1;
+    expect(b.differs(100, changed)).toBe(true);
+    expect(b.differs(5110, new Uint8Array(3000))).toBe(false);
   });
 });
