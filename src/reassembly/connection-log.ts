@@ -6,6 +6,7 @@
 import type { DecodedFrame } from '../net/packet.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../net/packet.js';
 import type { Endpoint } from './stream-event.js';
+import { TupleTable } from './tuple-table.js';
 
 /** One connection attempt, keyed by its 4-tuple and its SYN. */
 export interface ConnectionRecord {
@@ -57,48 +58,9 @@ export function connectionKey(a: Endpoint, b: Endpoint): string {
   return x < y ? `${x}|${y}` : `${y}|${x}`;
 }
 
-/**
- * Open connections by client address, server address and the two ports, in
- * nested maps: a lookup per frame hashes the two address strings and one
- * number instead of building (and hashing) a 4-tuple string.
- */
-class TupleMap {
-  private readonly byClient = new Map<string, Map<string, Map<number, ConnectionRecord>>>();
-  size = 0;
-
-  get(clientIp: string, clientPort: number, serverIp: string, serverPort: number): ConnectionRecord | undefined {
-    return this.byClient.get(clientIp)?.get(serverIp)?.get(clientPort * 65536 + serverPort);
-  }
-
-  set(clientIp: string, clientPort: number, serverIp: string, serverPort: number, rec: ConnectionRecord): void {
-    let byServer = this.byClient.get(clientIp);
-    if (!byServer) this.byClient.set(clientIp, (byServer = new Map()));
-    let byPorts = byServer.get(serverIp);
-    if (!byPorts) byServer.set(serverIp, (byPorts = new Map()));
-    const ports = clientPort * 65536 + serverPort;
-    if (!byPorts.has(ports)) this.size++;
-    byPorts.set(ports, rec);
-  }
-
-  delete(clientIp: string, clientPort: number, serverIp: string, serverPort: number): void {
-    const byServer = this.byClient.get(clientIp);
-    const byPorts = byServer?.get(serverIp);
-    if (!byServer || !byPorts || !byPorts.delete(clientPort * 65536 + serverPort)) return;
-    this.size--;
-    // Empty inner maps go too, so memory follows the connections still open.
-    if (byPorts.size === 0) {
-      byServer.delete(serverIp);
-      if (byServer.size === 0) this.byClient.delete(clientIp);
-    }
-  }
-
-  *values(): IterableIterator<ConnectionRecord> {
-    for (const byServer of this.byClient.values()) for (const byPorts of byServer.values()) yield* byPorts.values();
-  }
-}
-
 export class ConnectionLog {
-  private readonly open = new TupleMap();
+  /** Open connections by 4-tuple (at most one per tuple, whichever side is the client). */
+  private readonly open = new TupleTable<ConnectionRecord>();
   private readonly done = new Set<ConnectionRecord>();
   /** Closed connections in the order they closed, for eviction. */
   private readonly closed: ConnectionRecord[] = [];
@@ -122,11 +84,7 @@ export class ConnectionLog {
     if (!tcp || !ip) return;
     const isSyn = (tcp.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
     let rec = this.open.get(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
-    let fromClient = true;
-    if (!rec) {
-      rec = this.open.get(ip.dst, tcp.dstPort, ip.src, tcp.srcPort);
-      fromClient = false;
-    }
+    let fromClient = rec !== undefined && rec.client.port === tcp.srcPort && rec.client.ip === ip.src;
     // A fresh SYN on a tuple whose previous attempt is over (or was answered) starts a new attempt.
     if (rec && isSyn && fromClient && (rec.synAckFrame !== undefined || rec.resets.length > 0 || rec.finFrames.length > 0)) {
       this.retire(rec);
@@ -208,6 +166,6 @@ export class ConnectionLog {
 
   /** Every connection attempt remembered, in order of first frame. */
   all(): ConnectionRecord[] {
-    return [...this.done, ...this.open.values()].sort((x, y) => x.firstFrame - y.firstFrame);
+    return [...this.done, ...this.open.allValues()].sort((x, y) => x.firstFrame - y.firstFrame);
   }
 }

@@ -8,10 +8,11 @@
 // goes out as a view into the frame. Held pieces never overlap one another and
 // are kept sorted by offset; the first copy of a byte wins, as in Zeek and
 // Wireshark's reassembly.
-import type { Direction, FlowInfo, StreamEndReason, StreamEvent } from './stream-event.js';
+import type { Direction, FlowInfo, StreamEndReason } from './stream-event.js';
 import type { ReassemblyStats } from './reassembly-stats.js';
 import type { ReassemblyAnomalyCode } from './anomaly-codes.js';
-import { DeliveredTail } from './delivered-tail.js';
+import { DeliveredTail, type TailPool } from './delivered-tail.js';
+import type { EventSink } from './event-sink.js';
 import { seqAdd, seqDiff, unwrapSeq } from './seq.js';
 
 /**
@@ -32,7 +33,7 @@ interface Piece {
   timestampNs: bigint;
 }
 
-/** One segment as this direction sees it. */
+/** One segment as this direction sees it. Read during segment() only: the reassembler reuses one object. */
 export interface SegmentIn {
   seq: number;
   syn: boolean;
@@ -45,7 +46,7 @@ export interface SegmentIn {
   timestampNs: bigint;
 }
 
-/** What the ACK-bearing segment from the peer looked like, for duplicate-ACK counting. */
+/** What the ACK-bearing segment from the peer looked like, for duplicate-ACK counting. Read during ack() only (reused). */
 export interface PeerAck {
   /** No payload and no SYN, FIN or RST. */
   pure: boolean;
@@ -105,6 +106,8 @@ export class HalfStream {
     private readonly dir: Direction,
     private readonly limits: HalfStreamLimits,
     private readonly stats: ReassemblyStats,
+    /** Where the delivered tail's ring comes from and goes back to. */
+    private readonly tailPool?: TailPool,
   ) {}
 
   /** Out-of-order bytes currently held. */
@@ -118,7 +121,7 @@ export class HalfStream {
   }
 
   /** Take one segment sent in this direction. */
-  segment(s: SegmentIn, out: StreamEvent[]): void {
+  segment(s: SegmentIn, out: EventSink): void {
     this.segments++;
     if (s.syn) {
       if (this.base === undefined) {
@@ -167,7 +170,7 @@ export class HalfStream {
    * capture never showed will not be resent (the peer has them): a lossy
    * mirror port. Declare them a gap now rather than wait for the flush.
    */
-  ack(ackSeq: number, frame: number, out: StreamEvent[], peer?: PeerAck): void {
+  ack(ackSeq: number, frame: number, out: EventSink, peer?: PeerAck): void {
     if (peer) this.noteDupAck(ackSeq, peer);
     if (this.base === undefined || this.ended) return;
     let a = unwrapSeq(ackSeq, this.base, this.next);
@@ -188,7 +191,7 @@ export class HalfStream {
    * ports): deliver what is held, with gaps for the holes, up to what the peer
    * acknowledged or the FIN. Ends the direction with 'fin' if its FIN is reached.
    */
-  drain(frame: number, out: StreamEvent[]): void {
+  drain(frame: number, out: EventSink): void {
     if (this.ended) return;
     while (this.held.length > 0) {
       const p = this.held[0];
@@ -202,12 +205,13 @@ export class HalfStream {
   }
 
   /** End this direction (once) and drop its buffers. */
-  end(reason: StreamEndReason, frame: number, timestampNs: bigint, out: StreamEvent[]): void {
+  end(reason: StreamEndReason, frame: number, timestampNs: bigint, out: EventSink): void {
     if (this.ended) return;
     this.ended = reason;
     out.push({ kind: 'end', flow: this.flow, dir: this.dir, reason, frame, timestampNs });
     this.held = [];
     this.buffered = 0;
+    this.tail?.release();
     this.tail = undefined;
   }
 
@@ -217,7 +221,7 @@ export class HalfStream {
    * timing, not by content (the content view is the tcp.retransmission,
    * tcp.out-of-order... codes of the delivery logic).
    */
-  private analyse(off: number, dataSeq: number, s: SegmentIn, out: StreamEvent[]): void {
+  private analyse(off: number, dataSeq: number, s: SegmentIn, out: EventSink): void {
     const end = off + s.length + (s.fin ? 1 : 0);
     const high = this.wsNext;
     if (high === undefined) {
@@ -233,12 +237,12 @@ export class HalfStream {
     if (off > high) this.anomaly('tcp.analysis.lost_segment', s.frame, out);
     // One byte past a zero-window probe is new data, not a resend.
     const notAdvanced = off < high && !(s.length > 1 && off === high - 1);
-    const sinceAck = s.timestampNs - this.peerAckTs;
     if (s.length > 0 && this.peerAckSeq !== undefined && seqDiff(seqAdd(dataSeq, s.length), this.peerAckSeq) <= 0) {
       // The peer had already acknowledged every byte of it.
       this.anomaly('tcp.analysis.retransmission', s.frame, out);
       this.anomaly('tcp.analysis.spurious_retransmission', s.frame, out);
-    } else if (notAdvanced && this.peerDupAcks >= 2 && this.peerAckSeq === dataSeq && sinceAck < 20_000_000n) {
+    } else if (notAdvanced && this.peerDupAcks >= 2 && this.peerAckSeq === dataSeq && s.timestampNs - this.peerAckTs < 20_000_000n) {
+      // (The time since the ACK is a BigInt subtraction, an allocation: only worked out when it matters.)
       this.anomaly('tcp.analysis.retransmission', s.frame, out);
       this.anomaly('tcp.analysis.fast_retransmission', s.frame, out);
     } else if (notAdvanced && s.timestampNs - this.wsNextTs < this.oooThresholdNs && high !== off + s.length) {
@@ -264,7 +268,7 @@ export class HalfStream {
     this.peerWindow = peer.window;
   }
 
-  private data(off: number, s: SegmentIn, out: StreamEvent[]): void {
+  private data(off: number, s: SegmentIn, out: EventSink): void {
     let end = off + s.length;
     let capEnd = off + Math.min(s.payload.length, s.length);
     if (this.finOffset !== undefined && end > this.finOffset) {
@@ -294,7 +298,7 @@ export class HalfStream {
   }
 
   /** A segment wholly inside bytes already delivered (or declared a gap). */
-  private old(off: number, end: number, capEnd: number, s: SegmentIn, out: StreamEvent[]): void {
+  private old(off: number, end: number, capEnd: number, s: SegmentIn, out: EventSink): void {
     // RFC 9293 §3.8.4: a keep-alive resends the last byte (seq = next - 1).
     if (s.length === 1 && end === this.next) {
       this.anomaly('tcp.keep-alive', s.frame, out);
@@ -305,7 +309,7 @@ export class HalfStream {
     this.checkDelivered(off, capEnd, s, out);
   }
 
-  private checkDelivered(off: number, capEnd: number, s: SegmentIn, out: StreamEvent[]): void {
+  private checkDelivered(off: number, capEnd: number, s: SegmentIn, out: EventSink): void {
     if (!this.tail || capEnd <= off) return;
     if (this.tail.differs(off, s.payload.subarray(0, capEnd - off))) this.conflict(s.frame, out);
   }
@@ -318,7 +322,7 @@ export class HalfStream {
     capEnd: number,
     s: SegmentIn,
     prevMaxEnd: number,
-    out: StreamEvent[],
+    out: EventSink,
   ): void {
     if (start < prevMaxEnd && off >= start) {
       // Later data arrived first and this fills the hole before it.
@@ -346,7 +350,11 @@ export class HalfStream {
       }
     }
     if (conflict) this.conflict(s.frame, out);
-    if (capEnd > start) this.emitData(s.payload.subarray(start - off, capEnd - off), s.frame, s.timestampNs, out);
+    if (capEnd > start) {
+      // The whole payload (the common case) goes out as it is: a view costs an allocation.
+      const whole = start === off && capEnd - off === s.payload.length;
+      this.emitData(whole ? s.payload : s.payload.subarray(start - off, capEnd - off), s.frame, s.timestampNs, out);
+    }
     // The snap length cut the rest: those bytes exist but no frame shows them.
     const missingFrom = Math.max(capEnd, start);
     if (end > missingFrom) this.emitGap(missingFrom, end - missingFrom, s.frame, out);
@@ -354,7 +362,7 @@ export class HalfStream {
   }
 
   /** Keep a copy of the new parts of a segment that starts beyond the next expected byte. */
-  private hold(off: number, end: number, capEnd: number, s: SegmentIn, prevMaxEnd: number, out: StreamEvent[]): void {
+  private hold(off: number, end: number, capEnd: number, s: SegmentIn, prevMaxEnd: number, out: EventSink): void {
     const held = this.held;
     let i = firstEndingAfter(held, off);
     let cursor = off;
@@ -418,7 +426,7 @@ export class HalfStream {
   }
 
   /** Deliver held pieces that now start at (or before) the next expected byte. */
-  private drainHeld(out: StreamEvent[]): void {
+  private drainHeld(out: EventSink): void {
     while (this.held.length > 0 && this.held[0].offset <= this.next) {
       const p = this.held.shift()!;
       const pEnd = p.offset + p.length;
@@ -431,7 +439,7 @@ export class HalfStream {
   }
 
   /** Gap and deliver until `limit`, then deliver whatever became contiguous. */
-  private gapUpTo(limit: number, frame: number, out: StreamEvent[]): void {
+  private gapUpTo(limit: number, frame: number, out: EventSink): void {
     while (this.next < limit) {
       const p = this.held[0];
       if (p && p.offset <= this.next) {
@@ -444,7 +452,7 @@ export class HalfStream {
     this.drainHeld(out);
   }
 
-  private noteFin(end: number, s: SegmentIn, out: StreamEvent[]): void {
+  private noteFin(end: number, s: SegmentIn, out: EventSink): void {
     if (this.finOffset === undefined) {
       this.finOffset = Math.max(end, this.next);
       this.finFrame = s.frame;
@@ -462,7 +470,7 @@ export class HalfStream {
   }
 
   /** Held data beyond the FIN was never part of this stream. */
-  private dropHeldBeyond(limit: number, frame: number, out: StreamEvent[]): void {
+  private dropHeldBeyond(limit: number, frame: number, out: EventSink): void {
     let dropped = false;
     while (this.held.length > 0) {
       const p = this.held[this.held.length - 1];
@@ -483,7 +491,7 @@ export class HalfStream {
     if (dropped) this.anomaly('tcp.data-after-fin', frame, out);
   }
 
-  private checkFin(out: StreamEvent[]): void {
+  private checkFin(out: EventSink): void {
     if (!this.ended && this.finOffset !== undefined && this.next >= this.finOffset) {
       this.end('fin', this.finFrame, this.finTs, out);
     }
@@ -494,7 +502,7 @@ export class HalfStream {
    * stray segment must not wreck the stream); a second one near the first
    * means the stream really moved on, so skip to it with one gap.
    */
-  private resync(dataSeq: number, off: number, s: SegmentIn, out: StreamEvent[]): boolean {
+  private resync(dataSeq: number, off: number, s: SegmentIn, out: EventSink): boolean {
     if (this.jumpSeq === undefined || Math.abs(seqDiff(dataSeq, this.jumpSeq)) > RESYNC_SLACK) {
       this.jumpSeq = seqAdd(dataSeq, s.length);
       this.anomaly('tcp.seq-jump', s.frame, out);
@@ -510,7 +518,7 @@ export class HalfStream {
   }
 
   /** A segment in a direction that already ended. */
-  private trailing(off: number, s: SegmentIn, out: StreamEvent[]): void {
+  private trailing(off: number, s: SegmentIn, out: EventSink): void {
     const end = off + s.length;
     if (s.length === 0) {
       if (this.finOffset !== undefined && end === this.finOffset) {
@@ -527,7 +535,7 @@ export class HalfStream {
     }
   }
 
-  private emitData(bytes: Uint8Array, frame: number, timestampNs: bigint, out: StreamEvent[]): void {
+  private emitData(bytes: Uint8Array, frame: number, timestampNs: bigint, out: EventSink): void {
     if (bytes.length === 0) return;
     const offset = this.next;
     out.push({
@@ -539,14 +547,14 @@ export class HalfStream {
       spans: [{ frame, timestampNs, streamOffset: offset, length: bytes.length }],
     });
     if (this.limits.tailBytes > 0) {
-      this.tail ??= new DeliveredTail(this.limits.tailBytes);
+      this.tail ??= new DeliveredTail(this.limits.tailBytes, this.tailPool);
       this.tail.write(offset, bytes);
     }
     this.next += bytes.length;
     this.stats.bytesDelivered += bytes.length;
   }
 
-  private emitGap(offset: number, length: number, frame: number, out: StreamEvent[]): void {
+  private emitGap(offset: number, length: number, frame: number, out: EventSink): void {
     if (length <= 0) return;
     out.push({ kind: 'gap', flow: this.flow, dir: this.dir, offset, length, frame });
     this.next = offset + length;
@@ -555,12 +563,12 @@ export class HalfStream {
     this.stats.gapBytes += length;
   }
 
-  private conflict(frame: number, out: StreamEvent[]): void {
+  private conflict(frame: number, out: EventSink): void {
     this.stats.conflicts++;
     this.anomaly('tcp.overlap-conflict', frame, out);
   }
 
-  private anomaly(code: ReassemblyAnomalyCode, frame: number, out: StreamEvent[]): void {
+  private anomaly(code: ReassemblyAnomalyCode, frame: number, out: EventSink): void {
     out.push({ kind: 'anomaly', flow: this.flow, dir: this.dir, code, frame });
   }
 }

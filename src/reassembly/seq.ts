@@ -9,6 +9,11 @@ export const SEQ_SPACE = 0x1_0000_0000;
 
 /** `seq + n` mod 2^32, for any integer n (negative, or larger than 2^32). */
 export function seqAdd(seq: number, n: number): number {
+  // The common case (a sequence number plus a distance under 2^32) without the two float remainders.
+  if (seq >= 0 && seq < SEQ_SPACE && n >= 0 && n < SEQ_SPACE) {
+    const sum = seq + n;
+    return sum >= SEQ_SPACE ? sum - SEQ_SPACE : sum;
+  }
   const r = (seq + (n % SEQ_SPACE)) % SEQ_SPACE;
   return r < 0 ? r + SEQ_SPACE : r;
 }

@@ -10,8 +10,10 @@
 import type { DecodedFrame, IpHeader, TcpSegment } from '../net/packet.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../net/packet.js';
 import type { Direction, Endpoint, FlowInfo, StreamEvent } from './stream-event.js';
-import { flowKey } from './flow-key.js';
-import { HalfStream, MAX_SEQ_JUMP, type HalfStreamLimits } from './half-stream.js';
+import { TupleTable } from './tuple-table.js';
+import { TailPool } from './delivered-tail.js';
+import { EventSink } from './event-sink.js';
+import { HalfStream, MAX_SEQ_JUMP, type HalfStreamLimits, type PeerAck, type SegmentIn } from './half-stream.js';
 import { emptyStats, type ReassemblyStats } from './reassembly-stats.js';
 import { seqAdd, seqDiff } from './seq.js';
 
@@ -37,13 +39,14 @@ export const DEFAULT_MAX_OPEN_FLOWS = 65_536;
 /** Closed flows remembered by default (their tombstones absorb trailing segments). */
 export const DEFAULT_MAX_CLOSED_FLOWS = 16_384;
 
+const EMPTY = new Uint8Array(0);
+
 /** Ports a server listens on, for guessing roles when the handshake was not captured. */
 const SERVICE_PORTS = new Set([80, 443, 8080, 8443]);
 /** A SYN this far from a mid-stream flow's position is a new connection, not noise in the old one. */
 const NEW_CONNECTION_DISTANCE = 1 << 24;
 
 interface Flow {
-  key: string;
   info: FlowInfo;
   c2s: HalfStream;
   s2c: HalfStream;
@@ -63,10 +66,19 @@ export class TcpReassembler {
   private readonly idleTimeoutNs: bigint;
   private readonly maxClosed: number;
   private readonly maxOpen: number;
-  private readonly open = new Map<string, Flow>();
-  /** Closed flows, oldest first (Map keeps insertion order). */
-  private readonly closed = new Map<string, Flow>();
+  /** Each 4-tuple's flow, open or closed (a tuple has at most one: a new flow replaces the old). */
+  private readonly byTuple = new TupleTable<Flow>();
+  /** Open flows, oldest-opened first (a Set keeps insertion order): eviction and flush order. */
+  private readonly open = new Set<Flow>();
+  /** Closed flows, oldest first. */
+  private readonly closed = new Set<Flow>();
   private nextIndex = 0;
+  private readonly tailPool = new TailPool();
+  /** Collects each call's events; push and flush return them as a new array. */
+  private readonly sink = new EventSink();
+  // One segment and one ACK description reused for every push: HalfStream reads them during the call and keeps none of them.
+  private readonly seg: SegmentIn = { seq: 0, syn: false, fin: false, payload: EMPTY, length: 0, frame: 0, timestampNs: 0n };
+  private readonly peerAck: PeerAck = { pure: false, window: 0, timestampNs: 0n };
 
   constructor(opts: TcpReassemblerOptions = {}) {
     this.limits = {
@@ -90,7 +102,7 @@ export class TcpReassembler {
     const tcp = f.tcp;
     if (!ip || !tcp) return [];
     this.stats.segments++;
-    const out: StreamEvent[] = [];
+    const out = this.sink;
     const flow = this.flowFor(f, ip, tcp, out);
     flow.lastFrame = f.frame;
     flow.lastTs = f.timestampNs;
@@ -103,7 +115,11 @@ export class TcpReassembler {
     if (flags & TCP_ACK) {
       if (syn) peer.setBaseFromPeerSynAck(tcp.ack);
       const pure = tcp.payloadLength === 0 && tcp.payload.length === 0 && (flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0;
-      peer.ack(tcp.ack, f.frame, out, { pure, window: tcp.window, timestampNs: f.timestampNs });
+      const pa = this.peerAck;
+      pa.pure = pure;
+      pa.window = tcp.window;
+      pa.timestampNs = f.timestampNs;
+      peer.ack(tcp.ack, f.frame, out, pa);
       // Wireshark's first RTT: from the first packet to the ACK that completes the handshake.
       if (!syn && dir === 'c2s' && flow.info.sawSyn && flow.firstRttNs === undefined && peer.synSeen) {
         flow.firstRttNs = f.timestampNs - flow.firstTs;
@@ -118,21 +134,19 @@ export class TcpReassembler {
         h.end('rst', f.frame, f.timestampNs, out);
       }
     } else {
-      me.segment(
-        {
-          seq: tcp.seq,
-          syn,
-          fin: (flags & TCP_FIN) !== 0,
-          payload: tcp.payload,
-          length: segmentLength(tcp),
-          frame: f.frame,
-          timestampNs: f.timestampNs,
-        },
-        out,
-      );
+      const s = this.seg;
+      s.seq = tcp.seq;
+      s.syn = syn;
+      s.fin = (flags & TCP_FIN) !== 0;
+      s.payload = tcp.payload;
+      s.length = segmentLength(tcp);
+      s.frame = f.frame;
+      s.timestampNs = f.timestampNs;
+      me.segment(s, out);
+      s.payload = EMPTY; // do not keep the frame's bytes alive until the next push
     }
     if (!flow.closed && flow.c2s.ended && flow.s2c.ended) this.close(flow);
-    return out;
+    return out.take();
   }
 
   /**
@@ -140,36 +154,32 @@ export class TcpReassembler {
    * 'timeout' ends the flows idle for idleTimeoutNs at `nowNs` and forgets them.
    */
   flush(reason: 'timeout' | 'eof', nowNs: bigint): StreamEvent[] {
-    const out: StreamEvent[] = [];
-    for (const flow of this.open.values()) {
+    const out = this.sink;
+    for (const flow of this.open) {
       if (reason === 'timeout' && nowNs - flow.lastTs < this.idleTimeoutNs) continue;
       this.finish(flow, reason, out);
-      this.open.delete(flow.key);
+      this.forget(this.open, flow);
     }
-    for (const flow of this.closed.values()) {
-      if (reason === 'eof' || nowNs - flow.lastTs >= this.idleTimeoutNs) this.closed.delete(flow.key);
+    for (const flow of this.closed) {
+      if (reason === 'eof' || nowNs - flow.lastTs >= this.idleTimeoutNs) this.forget(this.closed, flow);
     }
-    return out;
+    return out.take();
   }
 
-  private flowFor(f: DecodedFrame, ip: IpHeader, tcp: TcpSegment, out: StreamEvent[]): Flow {
-    const key = flowKey(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
+  private flowFor(f: DecodedFrame, ip: IpHeader, tcp: TcpSegment, out: EventSink): Flow {
+    const known = this.byTuple.get(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
     const syn = (tcp.flags & TCP_SYN) !== 0;
-    const synAck = syn && (tcp.flags & TCP_ACK) !== 0;
-    const open = this.open.get(key);
-    if (open) {
-      if (!syn || !this.startsNewConnection(open, ip.src, tcp, synAck)) return open;
-      // The old connection was abandoned and the ports reused: it ends here.
-      this.finish(open, 'timeout', out);
-      this.open.delete(key);
-    } else {
-      const old = this.closed.get(key);
-      if (old) {
-        if (!syn || !this.startsNewConnection(old, ip.src, tcp, synAck)) return old;
-        this.closed.delete(key);
+    if (known) {
+      if (!syn || !this.startsNewConnection(known, ip.src, tcp, (tcp.flags & TCP_ACK) !== 0)) return known;
+      if (known.closed) {
+        this.forget(this.closed, known);
+      } else {
+        // The old connection was abandoned and the ports reused: it ends here.
+        this.finish(known, 'timeout', out);
+        this.forget(this.open, known);
       }
     }
-    return this.create(key, f, ip, tcp, out);
+    return this.create(f, ip, tcp, out);
   }
 
   /** Whether a SYN on a known 4-tuple opens a new connection (tshark's port reuse). */
@@ -186,7 +196,7 @@ export class TcpReassembler {
     return distance > NEW_CONNECTION_DISTANCE;
   }
 
-  private create(key: string, f: DecodedFrame, ip: IpHeader, tcp: TcpSegment, out: StreamEvent[]): Flow {
+  private create(f: DecodedFrame, ip: IpHeader, tcp: TcpSegment, out: EventSink): Flow {
     const src: Endpoint = { ip: ip.src, port: tcp.srcPort };
     const dst: Endpoint = { ip: ip.dst, port: tcp.dstPort };
     const syn = (tcp.flags & TCP_SYN) !== 0;
@@ -202,10 +212,9 @@ export class TcpReassembler {
       sawSyn: syn,
     };
     const flow: Flow = {
-      key,
       info,
-      c2s: new HalfStream(info, 'c2s', this.limits, this.stats),
-      s2c: new HalfStream(info, 's2c', this.limits, this.stats),
+      c2s: new HalfStream(info, 'c2s', this.limits, this.stats, this.tailPool),
+      s2c: new HalfStream(info, 's2c', this.limits, this.stats, this.tailPool),
       lastFrame: f.frame,
       lastTs: f.timestampNs,
       firstTs: f.timestampNs,
@@ -216,18 +225,19 @@ export class TcpReassembler {
     this.stats.flows++;
     if (this.open.size >= this.maxOpen) {
       // Bounded memory over completeness: the oldest-opened flow ends here, as an idle one would.
-      const [oldKey, oldest] = this.open.entries().next().value!;
+      const oldest: Flow = this.open.values().next().value!;
       this.finish(oldest, 'timeout', out);
-      this.open.delete(oldKey);
+      this.forget(this.open, oldest);
       this.stats.evictedFlows++;
     }
-    this.open.set(key, flow);
+    this.open.add(flow);
+    this.byTuple.set(ip.src, tcp.srcPort, ip.dst, tcp.dstPort, flow);
     out.push({ kind: 'open', flow: info, frame: f.frame, timestampNs: f.timestampNs });
     return flow;
   }
 
   /** Deliver what is held and end both directions with `reason` (a FIN already reached keeps 'fin'). */
-  private finish(flow: Flow, reason: 'timeout' | 'eof', out: StreamEvent[]): void {
+  private finish(flow: Flow, reason: 'timeout' | 'eof', out: EventSink): void {
     for (const h of [flow.c2s, flow.s2c]) {
       h.drain(flow.lastFrame, out);
       h.end(reason, flow.lastFrame, flow.lastTs, out);
@@ -239,13 +249,19 @@ export class TcpReassembler {
   private close(flow: Flow): void {
     flow.closed = true;
     this.count(flow);
-    this.open.delete(flow.key);
-    this.closed.delete(flow.key);
-    this.closed.set(flow.key, flow);
+    this.open.delete(flow);
+    this.closed.add(flow);
     if (this.closed.size > this.maxClosed) {
-      const oldest = this.closed.keys().next();
-      if (!oldest.done) this.closed.delete(oldest.value);
+      const oldest = this.closed.values().next();
+      if (!oldest.done) this.forget(this.closed, oldest.value);
     }
+  }
+
+  /** Drop a flow from its ordered set and from the tuple table. */
+  private forget(set: Set<Flow>, flow: Flow): void {
+    set.delete(flow);
+    const { client, server } = flow.info;
+    this.byTuple.delete(client.ip, client.port, server.ip, server.port);
   }
 
   private count(flow: Flow): void {

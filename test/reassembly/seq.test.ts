@@ -59,4 +59,20 @@ describe('unwrapSeq', () => {
       }
     }
   });
+
+  it('seqAdd: the fast path agrees with the remainder formula', () => {
+    const slow = (seq: number, n: number): number => {
+      const r = (seq + (n % 2 ** 32)) % 2 ** 32;
+      return r < 0 ? r + 2 ** 32 : r;
+    };
+    const edges = [0, 1, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 2, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1, -1, -(2 ** 32), 2 ** 40];
+    let seed = 99;
+    const rnd = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed;
+    };
+    const values = [...edges];
+    for (let i = 0; i < 200; i++) values.push(rnd(), rnd() * 2 ** 12 + rnd());
+    for (const a of values) for (const b of edges.concat(values.slice(0, 40))) expect(seqAdd(a, b)).toBe(slow(a, b));
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DecodedFrame } from '../../src/net/packet.js';
-import type { Direction, StreamEvent } from '../../src/reassembly/stream-event.js';
+import type { Direction, Endpoint, StreamEvent } from '../../src/reassembly/stream-event.js';
 import { TcpReassembler } from '../../src/reassembly/tcp-reassembler.js';
 import { seqAdd } from '../../src/reassembly/seq.js';
 import { REASSEMBLY_ANOMALIES } from '../../src/reassembly/anomaly-codes.js';
@@ -583,6 +583,26 @@ describe('TcpReassembler: flows', () => {
     // The newest closed flow still absorbs a resent FIN; the oldest was forgotten.
     expect(codes(r.push(cap.seg({ ip: CLIENT.ip, port: 1002 }, SERVER, { seq: 11, ack: 22, flags: A | TCP_FIN })))).toEqual(['tcp.retransmission']);
     expect(r.push(cap.seg({ ip: CLIENT.ip, port: 1001 }, SERVER, { seq: 11, ack: 22, flags: A | TCP_FIN }))[0].kind).toBe('open');
+  });
+
+  it('evicts and flushes open flows oldest-opened first, and a tuple evicted comes back as a new flow', () => {
+    const cap = new Capture();
+    const r = new TcpReassembler({ maxOpenFlows: 2 });
+    const at = (port: number): Endpoint => ({ ip: CLIENT.ip, port });
+    const data = (port: number, seq: number): StreamEvent[] => r.push(cap.seg(at(port), SERVER, { seq, data: 'x' }));
+    const ends = (evs: StreamEvent[]): string[] =>
+      evs.filter((e) => e.kind === 'end' || e.kind === 'open').map((e) => `${e.kind}:${e.flow.index}:${e.flow.client.port}`);
+    expect(ends(data(1001, 1))).toEqual(['open:0:1001']);
+    expect(ends(data(1002, 1))).toEqual(['open:1:1002']);
+    // A third flow ends the oldest-opened (1001) as if idle.
+    expect(ends(data(1003, 1))).toEqual(['end:0:1001', 'end:0:1001', 'open:2:1003']);
+    // 1001 again: a new flow, and now 1002 is the oldest.
+    expect(ends(data(1001, 2))).toEqual(['end:1:1002', 'end:1:1002', 'open:3:1001']);
+    // Still-open flows take segments without a new open.
+    expect(ends(data(1003, 2))).toEqual([]);
+    expect(ends(r.flush('eof', 0n))).toEqual(['end:2:1003', 'end:2:1003', 'end:3:1001', 'end:3:1001']);
+    expect(r.stats.evictedFlows).toBe(2);
+    expect(r.openFlows).toBe(0);
   });
 
   it('counts flows seen in one direction only', () => {
