@@ -108,6 +108,7 @@ function hasTshark() {
 const rows = [];
 const runs = [
   ['upxray analyze --json', process.execPath, (f) => [CLI, 'analyze', '--json', f]],
+  ['upxray analyze --json --threads 2', process.execPath, (f) => [CLI, 'analyze', '--json', '--threads', '2', f]],
   ['upxray flows --json', process.execPath, (f) => [CLI, 'flows', '--json', f]],
 ];
 if (hasTshark()) runs.push(['tshark -Y http.request', 'tshark', (f) => ['-r', f, '-Y', 'http.request', '-T', 'fields', '-e', 'frame.number']]);
@@ -130,18 +131,21 @@ for (const mb of sizes) {
     };
     rows.push(row);
     console.log(
-      `${row.size.padEnd(8)} ${name.padEnd(24)} ${r.seconds.toFixed(2).padStart(7)} s ${row.mbps.toFixed(0).padStart(6)} MB/s ` +
+      `${row.size.padEnd(8)} ${name.padEnd(34)} ${r.seconds.toFixed(2).padStart(7)} s ${row.mbps.toFixed(0).padStart(6)} MB/s ` +
         `${(row.fps / 1000).toFixed(0).padStart(6)}k frames/s  peak RSS ${r.rssMiB.toFixed(0).padStart(5)} MiB`,
     );
   }
   const tshark = rows.find((r) => r.size === `${mb} MB` && r.tool.startsWith('tshark'));
-  const analyze = rows.find((r) => r.size === `${mb} MB` && r.tool.startsWith('upxray analyze'));
+  const analyze = rows.find((r) => r.size === `${mb} MB` && r.tool === 'upxray analyze --json');
   if (tshark && analyze) console.log(`${`${mb} MB`.padEnd(8)} upxray analyze is ${(tshark.seconds / analyze.seconds).toFixed(1)}x tshark's speed`);
   // Point 2 of the issue: the speed-up switches must not change a byte of the output.
-  const auto = bytes >= 64 * 1024 * 1024 ? Math.min(availableParallelism(), 4) : 1;
+  // As src/cli/threads-option.ts decides for `auto`.
+  const cores = availableParallelism();
+  const auto = bytes >= 64 * 1024 * 1024 && cores >= 4 ? Math.min(cores - 1, 4) : 1;
   const variants = [
     ['--threads 1', ['--threads', '1'], {}],
     [`default (${auto} thread${auto === 1 ? '' : 's'})`, [], {}],
+    ['--threads 2', ['--threads', '2'], {}],
     ['--threads 3', ['--threads', '3'], {}],
     ['--threads 1, 64 KiB reads', ['--threads', '1'], { UPXRAY_READ_SIZE: '65536' }],
   ];

@@ -1,7 +1,9 @@
 // A pull-based window over a file or a stream of byte chunks, shared by the
-// pcap and pcapng readers. Two buffers take turns: a pull copies the unread
-// tail of the current one (at most one partial record) to the front of the
-// other and fills the rest, from the file straight into the buffer. Memory
+// pcap and pcapng readers. Buffers take turns: a pull copies the unread tail
+// of the current one (at most one partial record) to the front of the next
+// and fills the rest, from the file straight into the buffer. For a file, the
+// next read is already under way (into a third buffer) while the current one
+// is parsed, so the reading thread does not wait for the disk or page cache. Memory
 // stays at two read sizes plus the largest block whatever the size of the
 // capture, and no buffer is allocated per read (a buffer per read, freed only
 // when the garbage collector gets to it, is what made memory grow with speed).
@@ -18,6 +20,12 @@ export interface ReadFailure {
 
 /** Default read size: large enough that a batch is worth a promise. */
 export const DEFAULT_READ_SIZE = 1024 * 1024;
+/**
+ * Room kept before a read ahead for the unread tail of the current buffer:
+ * one pcap record at its largest (header + 262,144 bytes). A longer tail (a
+ * big pcapng block) takes the slower path that joins in a bigger buffer.
+ */
+const RESERVE = 256 * 1024 + 64;
 
 /** Where the bytes come from: a file read in place, or chunks of a stream (stdin, gunzip). */
 export type ByteInput = { file: FileHandle } | { chunks: AsyncIterator<Uint8Array | string> };
@@ -33,6 +41,10 @@ export class ByteQueue {
   private ended = false;
   /** The rest of a stream chunk that did not fit in the buffer. */
   private pending: Buffer | undefined;
+  /** The third buffer, free for the next read; a read ahead goes into it at RESERVE. */
+  private ahead: Buffer;
+  /** A file read in flight into `ahead` (bytes read, 0 at the end). */
+  private prefetch: Promise<number> | undefined;
   /** Set when the input threw: the bytes before it are still usable. */
   failure: ReadFailure | undefined;
 
@@ -42,6 +54,7 @@ export class ByteQueue {
   ) {
     this.buf = Buffer.alloc(0);
     this.spare = Buffer.alloc(0);
+    this.ahead = Buffer.alloc(0);
   }
 
   /** Bytes available from the read position without pulling. */
@@ -90,21 +103,59 @@ export class ByteQueue {
   /** Read until at least n bytes are available; false if the input ends first. */
   async fill(n: number): Promise<boolean> {
     if (this.available >= n) return true;
+    if (this.prefetch && this.available <= RESERVE) {
+      // The read ahead landed after RESERVE bytes of room: the tail goes just before it.
+      const got = await this.prefetch;
+      this.prefetch = undefined;
+      const target = this.ahead;
+      const tail = this.available;
+      const start = RESERVE - tail;
+      this.buf.copy(target, start, this.pos, this.end);
+      this.install(target, start, RESERVE + got);
+      if (got === 0) this.ended = true;
+      if (this.available >= n || this.ended) return this.readAhead(n);
+    }
+    // A block larger than a read (or a stream): join in a fresh buffer big enough.
+    let early: Buffer | undefined;
+    if (this.prefetch) {
+      // A tail longer than the room before the read ahead: take the read ahead's bytes after it.
+      const got = await this.prefetch;
+      this.prefetch = undefined;
+      if (got === 0) this.ended = true;
+      early = this.ahead.subarray(RESERVE, RESERVE + got);
+    }
     const tail = this.available;
-    // The other buffer, with room for the tail and a whole read after it; twice
-    // the read size in the steady state, more only for a block larger than that.
-    let target = this.spare;
-    const size = Math.max(n, tail + this.readSize);
-    if (target.length < size) target = Buffer.allocUnsafe(Math.max(size, 2 * this.readSize));
+    const size = Math.max(n, tail + (early?.length ?? 0) + this.readSize);
+    // The free buffer serves unless it holds the read-ahead bytes just taken.
+    const target = !early && this.ahead.length >= size ? this.ahead : Buffer.allocUnsafe(Math.max(size, RESERVE + this.readSize));
     this.buf.copy(target, 0, this.pos, this.end);
     let have = tail;
+    if (early) have += early.copy(target, have);
     while (have < n && !this.ended) have += await this.read(target, have);
+    this.install(target, 0, have);
+    return this.readAhead(n);
+  }
+
+  /** Make `target` the current buffer, its data at [start, end); the old one stays readable until the next fill. */
+  private install(target: Buffer, start: number, end: number): void {
+    // Offset in the input of the byte that goes to target[start]: the first unread one.
+    const offset = this.base + this.pos;
+    const free = target === this.ahead ? this.spare : this.ahead;
     this.spare = this.buf;
     this.buf = target;
-    this.base += this.pos;
-    this.pos = 0;
-    this.end = have;
-    return have >= n;
+    this.ahead = free;
+    this.base = offset - start;
+    this.pos = start;
+    this.end = end;
+  }
+
+  /** Start reading the next stretch of a file into the free buffer while this one is parsed. */
+  private readAhead(n: number): boolean {
+    if ('file' in this.input && !this.ended) {
+      if (this.ahead.length < RESERVE + this.readSize) this.ahead = Buffer.allocUnsafe(RESERVE + this.readSize);
+      this.prefetch = this.read(this.ahead, RESERVE);
+    }
+    return this.available >= n;
   }
 
   /** Fill `into` from `at` to its end as far as one read goes; 0 at the end. */
@@ -140,6 +191,9 @@ export class ByteQueue {
   /** Stop the input (closes the file when the consumer stops early). */
   async close(): Promise<void> {
     this.ended = true;
+    // Let a read in flight finish before its file closes under it.
+    await this.prefetch;
+    this.prefetch = undefined;
     try {
       if ('file' in this.input) await this.input.file.close();
       else await this.input.chunks.return?.();

@@ -1,6 +1,8 @@
 // `--threads <n|auto>`: how many threads read a capture file. Threads pay off
 // only on big files (each starts a worker and reads the whole file), and only
-// up to the cores there are.
+// with cores to spare: one thread already keeps about 1.2 cores busy (V8's
+// garbage collector and the file read ahead run beside it), and on the 2-core
+// benchmark machine 2 threads were no faster than 1 (BENCHMARKS.md).
 import { availableParallelism } from 'node:os';
 import { stat } from 'node:fs/promises';
 import { UsageError } from './io.js';
@@ -9,6 +11,8 @@ import { UsageError } from './io.js';
 export const AUTO_THREADS_MIN_BYTES = 64 * 1024 * 1024;
 /** Most threads `auto` uses. */
 const AUTO_THREADS_MAX = 4;
+/** Fewest cores on which `auto` uses threads (one core is left to the GC and reads). */
+const AUTO_THREADS_MIN_CORES = 4;
 /** Most threads anyone may ask for. */
 const THREADS_MAX = 64;
 
@@ -19,7 +23,9 @@ export async function threadsOption(value: string | undefined, path: string): Pr
       (s) => (s.isFile() ? s.size : 0),
       () => 0,
     );
-    return size >= AUTO_THREADS_MIN_BYTES ? Math.min(availableParallelism(), AUTO_THREADS_MAX) : 1;
+    const cores = availableParallelism();
+    if (size < AUTO_THREADS_MIN_BYTES || cores < AUTO_THREADS_MIN_CORES) return 1;
+    return Math.min(cores - 1, AUTO_THREADS_MAX);
   }
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < 1 || n > THREADS_MAX) throw new UsageError(`--threads: expected a number from 1 to ${THREADS_MAX} or auto, got ${JSON.stringify(value)}`);

@@ -146,7 +146,7 @@ export function registerAnalyze({ program, io, setExit }: CommandContext): void 
     .option('--expected <file>', 'a known-good response body: diff each check-in response against it')
     .option('--audit-log <file>', "the server's RequestHandlerAuditLog (repeatable): its lines join the phones' timelines", collect)
     .option('--iis-log <file>', "the server's IIS W3C log (repeatable): its lines join the phones' timelines", collect)
-    .option('--threads <n|auto>', 'worker threads for a capture file, sharded by TCP connection (same output as 1); auto: one per core, up to 4, for files of 64 MiB or more', 'auto')
+    .option('--threads <n|auto>', 'worker threads for a capture file, sharded by TCP connection (same output as 1); auto: on 4 or more cores, one per core but one, up to 4, for files of 64 MiB or more', 'auto')
     .option('--tui', 'browse the result in the interactive terminal UI (as upxray browse)')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or worse exists').choices(['error', 'warning', 'info']));
   addTlsOptions(cmd).action(async (path: string, opts: AnalyzeOptions) => {
