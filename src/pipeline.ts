@@ -120,8 +120,16 @@ export async function runPipeline(source: CaptureSource, opts: PipelineOptions =
       if (dsb.type === DSB_TLS_KEY_LOG) keyLog.addFromText(Buffer.from(dsb.data).toString('utf8'), 'dsb');
     }
     for (const rec of batch) {
-      if (first === undefined) first = rec.timestampNs;
-      last = rec.timestampNs;
+      const ts = rec.timestampNs;
+      if (first === undefined) first = ts;
+      last = ts;
+      // Idle flows end on the capture's clock, checked at every record (of every
+      // shard) so that neither read sizes nor threads move the moment they end.
+      if (nextSweep === undefined) nextSweep = ts + SWEEP_EVERY_NS;
+      else if (ts >= nextSweep) {
+        feed(reassembler.flush('timeout', ts));
+        nextSweep = ts + SWEEP_EVERY_NS;
+      }
       let unclaimed = false;
       if (shard) {
         const s = shardOf(rec, shard.count);
@@ -134,13 +142,6 @@ export async function runPipeline(source: CaptureSource, opts: PipelineOptions =
       if (unclaimed && frame.tcp && frame.tcp.srcPort !== 53 && frame.tcp.dstPort !== 53) unshardedTcp++;
       opts.onFrame?.(frame);
       if (frame.tcp) feed(reassembler.push(frame));
-    }
-    if (last !== undefined) {
-      if (nextSweep === undefined) nextSweep = last + SWEEP_EVERY_NS;
-      else if (last >= nextSweep) {
-        feed(reassembler.flush('timeout', last));
-        nextSweep = last + SWEEP_EVERY_NS;
-      }
     }
   }
   feed(reassembler.flush('eof', last ?? 0n));
