@@ -13,8 +13,8 @@ export const AUTO_THREADS_MIN_BYTES = 64 * 1024 * 1024;
 const AUTO_THREADS_MAX = 4;
 /** Fewest cores on which `auto` uses threads (one core is left to the GC and reads). */
 const AUTO_THREADS_MIN_CORES = 4;
-/** Most threads anyone may ask for. */
-const THREADS_MAX = 64;
+/** Most threads anyone may ask for: each is a JavaScript heap of its own and reads the whole file. */
+const THREADS_MAX = 16;
 
 export async function threadsOption(value: string | undefined, path: string): Promise<number> {
   if (value === undefined || value === 'auto') {

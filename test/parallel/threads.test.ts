@@ -51,8 +51,18 @@ describe('analyze --threads', () => {
     expect(await analyzeJson(path, '2')).toBe(await analyzeJson(path, '1'));
   });
 
-  it('refuses a thread count that is not a number from 1 up', async () => {
-    for (const bad of ['0', '-1', 'two', '1.5']) {
+  it('says the same one line and exit 2 as one thread for a missing, empty or directory input', async () => {
+    for (const path of [join(tmp, 'no-such.pcap'), join(CAPTURES, 'derived', 'empty.pcap'), CAPTURES]) {
+      const one = await cli(['analyze', '--threads', '1', path]);
+      const two = await cli(['analyze', '--threads', '2', path]);
+      expect(one.code).toBe(2);
+      expect(two).toEqual(one);
+      expect(two.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('refuses a thread count that is not a number from 1 to 16', async () => {
+    for (const bad of ['0', '-1', 'two', '1.5', '17']) {
       const r = await cli(['analyze', '--threads', bad, join(CAPTURES, 'dus-demo.pcap')]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/--threads: expected a number/);
