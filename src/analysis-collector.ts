@@ -22,7 +22,7 @@ import type { UpxResponse } from './dus/upx-types.js';
 import type { PipelineOptions, PipelineResult } from './pipeline.js';
 import { ConnectionLog, connectionKey, type ConnectionRecord } from './reassembly/connection-log.js';
 import type { StreamEvent } from './reassembly/stream-event.js';
-import { captureJson, exchangeJson, exchangeStartFrame, FLOWS_SCHEMA, tlsByStream, warningJson, type CaptureJson, type FlowsDocument } from './report/flows-json.js';
+import { captureJson, exchangeJson, FLOWS_SCHEMA, httpExchangeStartFrame, tlsByStream, warningJson, type CaptureJson, type FlowsDocument, type WarningJson } from './report/flows-json.js';
 import { isoNs } from './report/time.js';
 
 /** Most distinct client IPs whose Ethernet MAC is remembered (as analyze). */
@@ -94,6 +94,21 @@ function trimBodies(x: HttpExchange, kind: string): void {
   if (x.request) x.request.body = undefined;
   const res = x.response;
   if (res && !(res.status >= 400 && (res.body?.length ?? 0) <= MAX_ERROR_BODY)) res.body = undefined;
+}
+
+/**
+ * The flows document of the analysis. Its exchanges' JSON is made each time it
+ * is read, from the exchanges in report order: a big capture's report is
+ * written one exchange at a time (analyze-json.ts) and never holds them all.
+ */
+function flowsDocument(capture: CaptureJson, exchanges: readonly HttpExchange[], warnings: WarningJson[]): FlowsDocument {
+  const doc = { schema: FLOWS_SCHEMA, captures: [capture] } as FlowsDocument;
+  Object.defineProperty(doc, 'exchanges', {
+    enumerable: true,
+    get: () => exchanges.map((x) => exchangeJson(x, undefined, '', x.decrypted)),
+  });
+  doc.warnings = warnings;
+  return doc;
 }
 
 export class AnalysisCollector {
@@ -245,18 +260,12 @@ export class AnalysisCollector {
         if (t) x.decrypted = t;
       }
     }
-    const flowJsons = kept.map((x) => ({ json: exchangeJson(x, undefined, '', x.decrypted), http: x }));
-    flowJsons.sort((a, b) => exchangeStartFrame(a.json) - exchangeStartFrame(b.json) || a.json.id.localeCompare(b.json.id));
-    const flows: FlowsDocument = {
-      schema: FLOWS_SCHEMA,
-      captures: [capture],
-      exchanges: flowJsons.map((e) => e.json),
-      warnings: result ? pipelineWarnings(result).map((w) => warningJson(w)) : [],
-    };
+    kept.sort((a, b) => httpExchangeStartFrame(a) - httpExchangeStartFrame(b) || a.id.localeCompare(b.id));
+    const flows = flowsDocument(capture, kept, result ? pipelineWarnings(result).map((w) => warningJson(w)) : []);
     const conns = this.absorbed.length === 0 ? this.connections.all() : [...this.connections.all(), ...this.absorbed].sort((x, y) => x.firstFrame - y.firstFrame);
     const model = buildModel({
       captures: [capture],
-      exchanges: flowJsons.map((e) => ({ id: e.json.id, http: e.http, bodies: this.bodies.get(e.http) })),
+      exchanges: kept.map((x) => ({ id: x.id, http: x, bodies: this.bodies.get(x) })),
       connections: conns,
       macOfIp: (ip) => this.macs.get(ip),
       snapCut: this.snapCut,

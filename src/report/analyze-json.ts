@@ -7,7 +7,8 @@ import type { DusExchange, Phone } from '../dus/model.js';
 import type { UpxResponseInit } from '../dus/upx-encode.js';
 import type { UpxFile, UpxRequest, UpxResponse } from '../dus/upx-types.js';
 import type { Finding } from '../diagnose/finding.js';
-import type { ExchangeJson, FlowsDocument } from './flows-json.js';
+import { exchangeJson, type ExchangeJson, type FlowsDocument } from './flows-json.js';
+import { LazyJsonArray } from './json-pieces.js';
 import { isoNs } from './time.js';
 
 type FileJson = { fileName?: string; version?: string; timeStamp?: string; url?: string };
@@ -151,25 +152,43 @@ function logsJson(r: AnalysisResult): Record<string, unknown> | undefined {
 
 /** The document, narrowed to `phoneKeys` when given (exchanges, phones and findings of those phones). */
 export function analyzeDocument(r: AnalysisResult, phoneKeys?: Set<string>): AnalyzeDocument {
-  const byId = new Map(r.model.exchanges.map((x) => [x.id, x]));
+  return documentOf(r, phoneKeys, (items) => [...items()]);
+}
+
+/**
+ * The same document for printing with writeJsonPieces: its exchanges are made
+ * one at a time as they are written, so a big capture's report never holds
+ * all their JSON at once.
+ */
+export function analyzeDocumentToWrite(r: AnalysisResult, phoneKeys?: Set<string>): Record<string, unknown> {
+  return documentOf(r, phoneKeys, (items) => new LazyJsonArray(items)) as unknown as Record<string, unknown>;
+}
+
+type DocExchange = AnalyzeDocument['exchanges'][number];
+
+function documentOf<L>(r: AnalysisResult, phoneKeys: Set<string> | undefined, list: (items: () => Iterable<DocExchange>) => L): Omit<AnalyzeDocument, 'exchanges'> & { exchanges: L } {
   const keep = (key: string | undefined): boolean => !phoneKeys || (key !== undefined && phoneKeys.has(key));
-  const exchanges = r.flows.exchanges
-    .map((e) => {
-      const x = byId.get(e.id);
-      const kind = x?.cls.kind ?? 'other';
-      const out = { ...e, kind, phone: x?.phone || null } as AnalyzeDocument['exchanges'][number];
-      const upx = x ? upxJson(x) : undefined;
+  // The model lists every exchange in report order, each with its HTTP exchange.
+  function* exchanges(): Generator<DocExchange> {
+    for (const x of r.model.exchanges) {
+      const phone = x.phone || null;
+      if (!keep(phone ?? undefined)) continue;
+      const out = { ...exchangeJson(x.http, undefined, '', x.http.decrypted), kind: x.cls.kind, phone } as DocExchange;
+      const upx = upxJson(x);
       if (upx) out.upx = upx;
-      const ev = x && expectedView(r.model, x);
+      const ev = expectedView(r.model, x);
       if (ev) out.expected = expectedJson(ev);
-      return out;
-    })
-    .filter((e) => keep(e.phone ?? undefined));
+      yield out;
+    }
+  }
   const phones = r.model.phones.filter((p) => keep(p.key));
   const findings = r.findings.filter((f) => !phoneKeys || phones.some((p) => (f.phone.mac && p.mac === f.phone.mac) || (f.phone.ip && p.ips.includes(f.phone.ip))));
   const h = r.model.health;
   return {
-    ...r.flows,
+    schema: r.flows.schema,
+    captures: r.flows.captures,
+    exchanges: list(exchanges),
+    warnings: r.flows.warnings,
     health: {
       whole: h.whole,
       records: h.records,
@@ -182,7 +201,6 @@ export function analyzeDocument(r: AnalysisResult, phoneKeys?: Set<string>): Ana
       notes: h.notes,
     },
     phones: phones.map(phoneJson),
-    exchanges,
     findings: findings.map(findingJson),
     ...(r.model.logs ? { logs: logsJson(r) } : {}),
   };

@@ -234,3 +234,8 @@ export function captureJson(path: string, result: PipelineResult): CaptureJson {
 export function exchangeStartFrame(x: ExchangeJson): number {
   return x.request?.firstFrame ?? x.response?.firstFrame ?? 0;
 }
+
+/** The same sort key, read from the exchange itself. */
+export function httpExchangeStartFrame(x: HttpExchange): number {
+  return x.request?.firstFrame ?? x.response?.firstFrame ?? 0;
+}

@@ -1,11 +1,27 @@
 // JSON.stringify(value, null, 2), handed out in pieces: the top-level object's
-// members one by one, and each element of a member that is an array on its
-// own. analyze's document is tens of MB on a big capture; printed in pieces,
+// members one by one, and each element of a member that is an array (or a
+// LazyJsonArray, whose elements are made only then) on its own. analyze's document is tens of MB on a big capture; printed in pieces,
 // it never exists as one string (nor as that string's encoded copy).
 // The bytes are exactly JSON.stringify's: same indentation, same omission of
 // undefined members, null for undefined array elements.
 
 const INDENT = '  ';
+
+/**
+ * An array whose elements are made only as they are written: prettyJsonPieces
+ * turns each into text and lets it go. JSON.stringify sees a plain array.
+ */
+export class LazyJsonArray<T> {
+  constructor(private readonly items: () => Iterable<T>) {}
+
+  [Symbol.iterator](): Iterator<T> {
+    return this.items()[Symbol.iterator]();
+  }
+
+  toJSON(): T[] {
+    return [...this];
+  }
+}
 
 /** JSON.stringify(value, null, 2) of one member value, indented to sit at `depth`. */
 function nested(value: unknown, depth: number): string | undefined {
@@ -33,7 +49,9 @@ export function* prettyJsonPieces(doc: Record<string, unknown>): Generator<strin
   for (let i = 0; i < keys.length; i++) {
     const v = doc[keys[i]];
     yield `${INDENT}${JSON.stringify(keys[i])}: `;
-    if (Array.isArray(v) && v.length > 0) {
+    if (v instanceof LazyJsonArray) {
+      yield* lazyArrayPieces(v);
+    } else if (Array.isArray(v) && v.length > 0) {
       yield '[\n';
       for (let j = 0; j < v.length; j++) {
         const el = nested(v[j], 2) ?? 'null';
@@ -46,6 +64,17 @@ export function* prettyJsonPieces(doc: Record<string, unknown>): Generator<strin
     yield i < keys.length - 1 ? ',\n' : '\n';
   }
   yield '}';
+}
+
+/** A member that is a LazyJsonArray: each element made, written and let go. */
+function* lazyArrayPieces(v: LazyJsonArray<unknown>): Generator<string> {
+  let previous: string | undefined;
+  for (const item of v) {
+    if (previous === undefined) yield '[\n';
+    else yield `${INDENT}${INDENT}${previous},\n`;
+    previous = nested(item, 2) ?? 'null';
+  }
+  yield previous === undefined ? '[]' : `${INDENT}${INDENT}${previous}\n${INDENT}]`;
 }
 
 /** Write the pieces through `write` in runs of about `runBytes` characters. */

@@ -1,7 +1,7 @@
 // The pieces must join to exactly JSON.stringify(doc, null, 2), whatever the doc.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { prettyJsonPieces, writeJsonPieces } from '../../src/report/json-pieces.js';
+import { LazyJsonArray, prettyJsonPieces, writeJsonPieces } from '../../src/report/json-pieces.js';
 
 function joined(doc: Record<string, unknown>): string {
   return [...prettyJsonPieces(doc)].join('');
@@ -26,6 +26,26 @@ describe('prettyJsonPieces', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('writes a LazyJsonArray as the array it yields, making each element only when it is written', () => {
+    for (const items of [[], [1], [{ a: [1, 2] }, undefined, 'x', null], Array.from({ length: 50 }, (_, i) => ({ i }))]) {
+      let made = 0;
+      const lazy = new LazyJsonArray(function* () {
+        for (const x of items) {
+          made++;
+          yield x;
+        }
+      });
+      const doc = { before: 1, list: lazy, after: [2] };
+      const plain = { before: 1, list: items, after: [2] };
+      const pieces = prettyJsonPieces(doc);
+      expect(made).toBe(0);
+      expect([...pieces].join('')).toBe(JSON.stringify(plain, null, 2));
+      expect(made).toBe(items.length);
+      // JSON.stringify sees a plain array too.
+      expect(JSON.stringify(doc, null, 2)).toBe(JSON.stringify(plain, null, 2));
+    }
   });
 
   it('writes runs that add up to the document and a final newline', () => {

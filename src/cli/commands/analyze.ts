@@ -9,7 +9,7 @@ import { decodeUpx } from '../../dus/upx-codec.js';
 import type { UpxResponse } from '../../dus/upx-types.js';
 import type { Phone } from '../../dus/model.js';
 import { atOrAbove, type Finding, type Severity } from '../../diagnose/finding.js';
-import { analyzeDocument } from '../../report/analyze-json.js';
+import { analyzeDocumentToWrite } from '../../report/analyze-json.js';
 import { writeJsonPieces } from '../../report/json-pieces.js';
 import { renderAnalyzeText } from '../../report/analyze-text.js';
 import { palette } from '../../report/colour.js';
@@ -122,9 +122,8 @@ export async function analyzeCommand(path: string, opts: AnalyzeOptions, io: Cli
     findings = findings.filter((f) => belongsTo(f, phones));
   }
   if (opts.json) {
-    const doc = analyzeDocument(r, opts.phone !== undefined ? new Set(phones.map((p) => p.key)) : undefined);
-    // In pieces: on a big capture the document is tens of MB, never needed as one string.
-    writeJsonPieces(doc as unknown as Record<string, unknown>, io.stdout);
+    // In pieces, each exchange made as it is written: on a big capture the document is tens of MB.
+    writeJsonPieces(analyzeDocumentToWrite(r, opts.phone !== undefined ? new Set(phones.map((p) => p.key)) : undefined), io.stdout);
   } else {
     io.stdout(renderAnalyzeText(r, palette(io.isTTY, io.env), phones, findings));
   }
