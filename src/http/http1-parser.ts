@@ -15,6 +15,7 @@ import { decodeError } from '../net/decode-error.js';
 import type { FrameSpan, StreamEndReason } from '../reassembly/stream-event.js';
 import { ChunkedDecoder } from './chunked.js';
 import type { HttpHeader, HttpMessage, HttpRequest, HttpResponse } from './message.js';
+import { intern } from './intern.js';
 import { findMessageStart, latin1, parseRequestLine, parseStatusLine, type RequestLine, type StatusLine } from './start-line.js';
 
 /** What the parser hands back: a complete message, or a problem between messages. */
@@ -435,10 +436,10 @@ export class Http1Parser {
     let head: Head;
     if (this.role === 'request') {
       const r = (this.startLine as RequestLine | null) ?? parseRequestLine(start)!;
-      head = { type: 'request', method: r.method, uri: r.uri, rawTarget: r.rawTarget, version: r.version };
+      head = { type: 'request', method: intern(r.method), uri: intern(r.uri), rawTarget: r.rawTarget, version: intern(r.version) };
     } else {
       const r = (this.startLine as StatusLine | null) ?? parseStatusLine(start)!;
-      head = { type: 'response', status: r.status, reason: r.reason, version: r.version };
+      head = { type: 'response', status: r.status, reason: intern(r.reason), version: intern(r.version) };
     }
     this.bufLen = 0;
     this.cur = {
@@ -630,7 +631,8 @@ export class Http1Parser {
     if (last.frame === 0) last = this.spanAt(Math.max(c.streamStart, end - 1));
     if (endedAt) last = endedAt;
     if (minFrame < c.firstFrame) c.firstFrame = minFrame;
-    const bodySha256 = c.hash ? c.hash.digest('hex') : EMPTY_SHA256;
+    // Phones fetch the same firmware and get the same answers: one string per digest.
+    const bodySha256 = c.hash ? intern(c.hash.digest('hex')) : EMPTY_SHA256;
     // Written out rather than spread from a shared base (a copy of 13 fields per
     // message); the key order is the one the spread gave.
     const h = c.head;
@@ -794,7 +796,7 @@ function parseFieldArray(lines: string[], notes: DecodeError[], offset: number):
       notes.push(decodeError('http', 'http.space-before-colon', offset, { detail: `"${name}"` }));
       name = trimOwsEnd(name);
     }
-    out.push({ name, value: trimOwsRange(line, colon + 1, line.length) });
+    out.push({ name: intern(name), value: intern(trimOwsRange(line, colon + 1, line.length)) });
   }
   return out;
 }
