@@ -56,6 +56,12 @@ export interface CollectorOptions {
   maxKeptConnections?: number;
   /** Client IPs whose MAC is remembered. @default MAX_MACS */
   maxMacs?: number;
+  /**
+   * Keep check-in bodies once decoded (the terminal UI, report.md and the HAR
+   * show them; the rules and the JSON and text reports need only the decoded
+   * form). @default true
+   */
+  keepCheckInBodies?: boolean;
 }
 
 /**
@@ -226,7 +232,13 @@ export class AnalysisCollector {
     const kind = x.request ? classify(x.request.method, x.request.uri).kind : 'other';
     trimBodies(x, kind);
     // Check-ins are service exchanges, kept for the whole session: so are their decoded bodies.
-    if (kind === 'check-in') this.bodies.set(x, decodeCheckIn(x));
+    if (kind === 'check-in') {
+      this.bodies.set(x, decodeCheckIn(x));
+      if (this.opts.keepCheckInBodies === false) {
+        if (x.request) x.request.body = undefined;
+        if (x.response) x.response.body = undefined;
+      }
+    }
     if (isServiceExchange(x)) {
       this.service.push(x);
       this.serviceFlows.add(connectionKey(x.client, x.server));

@@ -29,12 +29,18 @@ export async function analyzeCapture(
   path: string,
   io: Pick<CliIo, 'stdin'>,
   rules: readonly Rule[] = RULES,
-  extra: Pick<AnalyzeOptions, 'inventory' | 'expected' | 'tls' | 'logs' | 'threads'> = {},
+  extra: Pick<AnalyzeOptions, 'inventory' | 'expected' | 'tls' | 'logs' | 'threads' | 'keepCheckInBodies'> = {},
 ): Promise<AnalysisResult> {
   const threads = extra.threads ?? 1;
   // Threads read the file each on their own, and TLS keys tie connections together (resumption).
   if (threads > 1 && path !== '-' && !hasKeys(extra.tls)) {
-    const sharded = await analyzeSharded(path, threads, { rules, inventory: extra.inventory, expected: extra.expected, logs: extra.logs });
+    const sharded = await analyzeSharded(path, threads, {
+      rules,
+      inventory: extra.inventory,
+      expected: extra.expected,
+      logs: extra.logs,
+      keepCheckInBodies: extra.keepCheckInBodies,
+    });
     if ('result' in sharded) return sharded.result;
   }
   const source = await openCapture(path, { stdin: io.stdin });
@@ -60,6 +66,8 @@ export interface AnalyzeOptions {
    * could not vouch for it. @default 1
    */
   threads?: number;
+  /** Keep check-in bodies after decoding them (as the terminal UI and the ticket show them). @default true */
+  keepCheckInBodies?: boolean;
 }
 
 function hasKeys(tls: TlsKeys | undefined): boolean {
@@ -74,6 +82,7 @@ export async function analyzeSource(source: CaptureSource, path: string, opts: A
     inventory: opts.inventory,
     expected: opts.expected,
     logs: opts.logs,
+    keepCheckInBodies: opts.keepCheckInBodies,
     maxOtherExchanges: Number.POSITIVE_INFINITY,
   });
   const result = await runPipeline(source, { ...collector.hooks(opts.onExchange), signal: opts.signal, tls: opts.tls });

@@ -47,8 +47,8 @@ function workerUrl(): URL {
 }
 
 /** Run shard `index` of `count` in a worker thread; undefined if it failed in any way. */
-function shardInWorker(path: string, index: number, count: number): { done: Promise<ShardOutcome | undefined>; stop: () => void } {
-  const task: ShardTask = { path, index, count };
+function shardInWorker(path: string, index: number, count: number, keepCheckInBodies?: boolean): { done: Promise<ShardOutcome | undefined>; stop: () => void } {
+  const task: ShardTask = { path, index, count, keepCheckInBodies };
   const worker = new Worker(workerUrl(), { workerData: task, stdout: false, stderr: false });
   const done = new Promise<ShardOutcome | undefined>((resolve) => {
     worker.once('message', (m: ShardMessage) => resolve(m.ok ? { state: m.state, result: m.result, flowStarts: m.flowStarts } : undefined));
@@ -67,7 +67,7 @@ export type ShardedAnalysis = { result: AnalysisResult } | { fallback: string };
  * Rejects as the single-threaded run would when the file cannot be read.
  */
 export async function analyzeSharded(path: string, count: number, opts: CollectorOptions): Promise<ShardedAnalysis> {
-  const workers = Array.from({ length: count - 1 }, (_, i) => shardInWorker(path, i + 1, count));
+  const workers = Array.from({ length: count - 1 }, (_, i) => shardInWorker(path, i + 1, count, opts.keepCheckInBodies));
   let own;
   try {
     own = await runShard(path, 0, count, opts);

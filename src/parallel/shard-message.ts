@@ -6,6 +6,7 @@ export interface ShardTask {
   path: string;
   index: number;
   count: number;
+  keepCheckInBodies?: boolean;
 }
 
 export type ShardMessage =
