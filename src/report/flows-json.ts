@@ -230,12 +230,7 @@ export function captureJson(path: string, result: PipelineResult): CaptureJson {
   };
 }
 
-/** Sort key: where the exchange starts in the capture (request first frame, else response). */
-export function exchangeStartFrame(x: ExchangeJson): number {
-  return x.request?.firstFrame ?? x.response?.firstFrame ?? 0;
-}
-
-/** The same sort key, read from the exchange itself. */
+/** Sort key of the reports: where the exchange starts in the capture (request first frame, else response). */
 export function httpExchangeStartFrame(x: HttpExchange): number {
   return x.request?.firstFrame ?? x.response?.firstFrame ?? 0;
 }

@@ -7,7 +7,7 @@ import { runPipeline } from '../../pipeline.js';
 import {
   captureJson,
   exchangeJson,
-  exchangeStartFrame,
+  httpExchangeStartFrame,
   FLOWS_SCHEMA,
   tlsByStream,
   warningJson,
@@ -35,8 +35,9 @@ export async function buildFlowsDocument(paths: string[], io: CliIo, tlsKeys?: T
     const label = several ? path : undefined;
     const prefix = several ? `${i + 1}/` : '';
     const tls = tlsByStream(result.tls.sessions);
+    // Report order, as analyze's: by first frame, then id (the prefix is the same for the whole capture).
+    exchanges.sort((a, b) => httpExchangeStartFrame(a) - httpExchangeStartFrame(b) || a.id.localeCompare(b.id));
     const jsons = exchanges.map((x) => exchangeJson(x, label, prefix, tls.get(x.flow.index)));
-    jsons.sort((a, b) => exchangeStartFrame(a) - exchangeStartFrame(b) || a.id.localeCompare(b.id));
     doc.captures.push(captureJson(path, result));
     doc.exchanges.push(...jsons);
     doc.warnings.push(...pipelineWarnings(result).map((w) => warningJson(w, label)));
