@@ -162,7 +162,8 @@ export function buildModel(inp: ModelInputs): DusModel {
     }
   }
 
-  // Timelines.
+  // Timelines. A phone says the same thing at each check-in: one string per summary.
+  const summaries = new Map<string, string>();
   for (const x of exchanges) {
     if (x.cls.kind === 'other') continue;
     const p = phones.get(x.phone)!;
@@ -186,7 +187,9 @@ export function buildModel(inp: ModelInputs): DusModel {
     } else {
       summary = `download ${req?.uri ?? '?'}: ${res ? `HTTP ${res.status}, ${res.bodySize} bytes${res.complete ? '' : ', cut short'}` : 'no response'}`;
     }
-    p.timeline.push({ kind: x.cls.kind, ref: x.id, timeNs, frames, summary });
+    let shared = summaries.get(summary);
+    if (shared === undefined) summaries.set(summary, (shared = summary));
+    p.timeline.push({ kind: x.cls.kind, ref: x.id, timeNs, frames, summary: shared });
   }
   for (const p of phones.values()) {
     p.timeline.sort((a, b) => (a.timeNs < b.timeNs ? -1 : a.timeNs > b.timeNs ? 1 : 0));

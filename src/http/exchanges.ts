@@ -11,7 +11,7 @@
 import type { DecodeError } from '../net/decode-error.js';
 import type { Direction, Endpoint, FlowInfo, FrameSpan, StreamEndReason, StreamEvent } from '../reassembly/stream-event.js';
 import { Http1Parser, type HttpEvent } from './http1-parser.js';
-import type { HttpRequest, HttpResponse } from './message.js';
+import { NO_NOTES, NO_RESPONSES, type HttpRequest, type HttpResponse } from './message.js';
 import { PROBE_MAX_LINE, probeStartLine, type StartProbe } from './start-line.js';
 
 /** A request and the response that answered it, on one connection. */
@@ -275,8 +275,8 @@ export class HttpExchangeTracker {
       server: swapped ? f.flow.client : f.flow.server,
       request: s.request,
       response: s.response,
-      interim: s.interim,
-      notes: s.notes,
+      interim: s.interim.length === 0 ? NO_RESPONSES : s.interim,
+      notes: s.notes.length === 0 ? NO_NOTES : s.notes,
     };
   }
 

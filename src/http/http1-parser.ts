@@ -14,8 +14,8 @@ import type { DecodeError } from '../net/decode-error.js';
 import { decodeError } from '../net/decode-error.js';
 import type { FrameSpan, StreamEndReason } from '../reassembly/stream-event.js';
 import { ChunkedDecoder } from './chunked.js';
-import type { HttpHeader, HttpMessage, HttpRequest, HttpResponse } from './message.js';
-import { intern } from './intern.js';
+import { NO_HEADERS, NO_NOTES, type HttpHeader, type HttpMessage, type HttpRequest, type HttpResponse } from './message.js';
+import { intern, internField } from './intern.js';
 import { findMessageStart, latin1, parseRequestLine, parseStatusLine, type RequestLine, type StatusLine } from './start-line.js';
 
 /** What the parser hands back: a complete message, or a problem between messages. */
@@ -644,7 +644,7 @@ export class Http1Parser {
         uri: h.uri,
         version: h.version,
         headers: c.headers,
-        trailers: c.trailers,
+        trailers: c.trailers.length === 0 ? NO_HEADERS : c.trailers,
         firstFrame: c.firstFrame,
         frame: last.frame,
         startNs: c.startNs,
@@ -654,7 +654,7 @@ export class Http1Parser {
         bodySize: c.bodySize,
         bodySha256,
         complete: c.complete,
-        notes: c.notes,
+        notes: c.notes.length === 0 ? NO_NOTES : c.notes,
       } satisfies HttpRequest;
       if (h.rawTarget !== undefined) message.rawTarget = h.rawTarget;
     } else {
@@ -664,7 +664,7 @@ export class Http1Parser {
         reason: h.reason,
         version: h.version,
         headers: c.headers,
-        trailers: c.trailers,
+        trailers: c.trailers.length === 0 ? NO_HEADERS : c.trailers,
         firstFrame: c.firstFrame,
         frame: last.frame,
         startNs: c.startNs,
@@ -674,7 +674,7 @@ export class Http1Parser {
         bodySize: c.bodySize,
         bodySha256,
         complete: c.complete,
-        notes: c.notes,
+        notes: c.notes.length === 0 ? NO_NOTES : c.notes,
       } satisfies HttpResponse;
     }
     // Exactly the body's size, as before the buffer grew by doubling: slice() copies.
@@ -798,7 +798,12 @@ function parseFieldArray(lines: string[], notes: DecodeError[], offset: number):
     }
     out.push({ name: intern(name), value: intern(trimOwsRange(line, colon + 1, line.length)) });
   }
-  return out;
+  if (out.length === 0) return NO_HEADERS;
+  // Shared frozen fields, now that obs-fold can no longer change a value, in an
+  // array of exactly their number (one grown by push keeps room to spare).
+  const fields = new Array<HttpHeader>(out.length);
+  for (let i = 0; i < out.length; i++) fields[i] = internField(out[i].name, out[i].value);
+  return fields;
 }
 
 function stripCr(l: string): string {

@@ -59,6 +59,15 @@ export interface HttpResponse extends HttpMessageBase {
 
 export type HttpMessage = HttpRequest | HttpResponse;
 
+/**
+ * The empty lists most messages and exchanges have (no trailers, no notes, no
+ * interim responses): one frozen array shared by all, instead of one per
+ * message kept for the whole report. Frozen, so a push into one fails loudly.
+ */
+export const NO_HEADERS = Object.freeze([]) as unknown as HttpHeader[];
+export const NO_NOTES = Object.freeze([]) as unknown as DecodeError[];
+export const NO_RESPONSES = Object.freeze([]) as unknown as HttpResponse[];
+
 /** Case-insensitive header lookup: the first value, or undefined. */
 export function headerValue(headers: readonly HttpHeader[], name: string): string | undefined {
   const lower = name.toLowerCase();

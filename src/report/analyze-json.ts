@@ -152,21 +152,32 @@ function logsJson(r: AnalysisResult): Record<string, unknown> | undefined {
 
 /** The document, narrowed to `phoneKeys` when given (exchanges, phones and findings of those phones). */
 export function analyzeDocument(r: AnalysisResult, phoneKeys?: Set<string>): AnalyzeDocument {
-  return documentOf(r, phoneKeys, (items) => [...items()]);
+  return documentOf(r, phoneKeys, (items) => [...items()], (items) => [...items()]);
 }
 
 /**
- * The same document for printing with writeJsonPieces: its exchanges are made
- * one at a time as they are written, so a big capture's report never holds
- * all their JSON at once.
+ * The same document for printing with writeJsonPieces: its exchanges and
+ * phones (whose timelines have an entry per exchange) are made one at a time
+ * as they are written, so a big capture's report never holds all their JSON at once.
  */
 export function analyzeDocumentToWrite(r: AnalysisResult, phoneKeys?: Set<string>): Record<string, unknown> {
-  return documentOf(r, phoneKeys, (items) => new LazyJsonArray(items)) as unknown as Record<string, unknown>;
+  return documentOf(
+    r,
+    phoneKeys,
+    (items) => new LazyJsonArray(items),
+    (items) => new LazyJsonArray(items),
+  ) as unknown as Record<string, unknown>;
 }
 
 type DocExchange = AnalyzeDocument['exchanges'][number];
+type DocPhone = AnalyzeDocument['phones'][number];
 
-function documentOf<L>(r: AnalysisResult, phoneKeys: Set<string> | undefined, list: (items: () => Iterable<DocExchange>) => L): Omit<AnalyzeDocument, 'exchanges'> & { exchanges: L } {
+function documentOf<L, P>(
+  r: AnalysisResult,
+  phoneKeys: Set<string> | undefined,
+  list: (items: () => Iterable<DocExchange>) => L,
+  phoneList: (items: () => Iterable<DocPhone>) => P,
+): Omit<AnalyzeDocument, 'exchanges' | 'phones'> & { exchanges: L; phones: P } {
   const keep = (key: string | undefined): boolean => !phoneKeys || (key !== undefined && phoneKeys.has(key));
   // The model lists every exchange in report order, each with its HTTP exchange.
   function* exchanges(): Generator<DocExchange> {
@@ -200,7 +211,9 @@ function documentOf<L>(r: AnalysisResult, phoneKeys: Set<string> | undefined, li
       unreadableTls: h.unreadableTls,
       notes: h.notes,
     },
-    phones: phones.map(phoneJson),
+    phones: phoneList(function* () {
+      for (const p of phones) yield phoneJson(p);
+    }),
     findings: findings.map(findingJson),
     ...(r.model.logs ? { logs: logsJson(r) } : {}),
   };
