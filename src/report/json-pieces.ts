@@ -25,13 +25,31 @@ export class LazyJsonArray<T> {
 
 /** JSON.stringify(value, null, 2) of one member value, indented to sit at `depth`. */
 function nested(value: unknown, depth: number): string | undefined {
-  const s = JSON.stringify(value, null, 2) as string | undefined;
-  return s === undefined ? undefined : s.replace(/\n/g, '\n' + INDENT.repeat(depth));
+  if (!isMember(value)) return undefined;
+  // Wrapped in `depth` arrays, JSON.stringify indents the value itself: no
+  // second pass over the text to indent it, then only the wrappers are cut off.
+  let wrapped: unknown = value;
+  for (let i = 0; i < depth; i++) wrapped = [wrapped];
+  const s = JSON.stringify(wrapped, null, 2);
+  const open = depth * 2 + INDENT.length * ((depth * (depth + 1)) / 2);
+  const close = depth * 2 + INDENT.length * ((depth * (depth - 1)) / 2);
+  const text = s.slice(open, s.length - close);
+  // In an array, a toJSON that answers undefined is written null; on its own it is nothing.
+  if (text === 'null' && value !== null && JSON.stringify(value) === undefined) return undefined;
+  return text;
 }
 
 function isMember(value: unknown): boolean {
   // JSON.stringify leaves out members it cannot write.
   return value !== undefined && typeof value !== 'function' && typeof value !== 'symbol';
+}
+
+/** Whether JSON.stringify writes member `key` at all (not when its toJSON answers undefined). */
+function writesMember(key: string, value: unknown): boolean {
+  if (!isMember(value)) return false;
+  if (value instanceof LazyJsonArray) return true; // its toJSON would make every element
+  const toJSON = (value as { toJSON?: unknown } | null)?.toJSON;
+  return typeof toJSON !== 'function' || isMember(toJSON.call(value, key));
 }
 
 /** The pieces of JSON.stringify(doc, null, 2) for a plain object `doc`, in order. */
@@ -40,7 +58,7 @@ export function* prettyJsonPieces(doc: Record<string, unknown>): Generator<strin
     yield JSON.stringify(doc, null, 2);
     return;
   }
-  const keys = Object.keys(doc).filter((k) => isMember(doc[k]));
+  const keys = Object.keys(doc).filter((k) => writesMember(k, doc[k]));
   if (keys.length === 0) {
     yield '{}';
     return;

@@ -15,6 +15,9 @@ describe('prettyJsonPieces', () => {
       { schema: 1, list: [], obj: {}, nested: { x: [1, { y: 'a\nb' }] } },
       { exchanges: [{ id: '1.1', notes: [] }, undefined, null, () => 2, 'text "quoted"', [[]]], last: [0] },
       { date: new Date(0), s: Symbol('x'), n: null, big: [1e21, -0, NaN] },
+      // toJSON answering undefined, null or text, as a member and in a list; strings with escapes and indentation-like text.
+      { gone: { toJSON: () => undefined }, nil: { toJSON: () => null }, list: [{ toJSON: () => undefined }, { toJSON: () => 'x' }, [{ deep: [[], {}] }]] },
+      { text: ['[\n  [', '\n  ]\n]', '\u001b[31m'], obj: { '': { '\n': [null] } } },
     ];
     for (const d of docs) expect(joined(d)).toBe(JSON.stringify(d, null, 2));
   });
