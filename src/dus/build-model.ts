@@ -170,7 +170,8 @@ export function buildModel(inp: ModelInputs): DusModel {
     const req = x.http.request;
     const res = x.http.response;
     const timeNs = req?.startNs ?? res?.startNs ?? 0n;
-    const frames = [req?.frame, res?.frame].filter((f): f is number => f !== undefined);
+    // Literals, not filter(): an array grown by push keeps spare room, and there is one per exchange.
+    const frames = req && res ? [req.frame, res.frame] : req ? [req.frame] : res ? [res.frame] : [];
     let summary: string;
     if (x.cls.kind === 'check-in') {
       const reported = x.upxRequest?.ok ? x.upxRequest.value.files.map((f) => `${f.fileName ?? '?'} ${f.version ?? '?'}`).join(', ') : 'unreadable request';
