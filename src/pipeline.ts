@@ -91,20 +91,27 @@ export async function runPipeline(source: CaptureSource, opts: PipelineOptions =
   let secretsSeen = 0;
   const emit = opts.onExchange ?? (() => {});
   const onStream = opts.onStreamEvent;
-  const deliver = (events: SessionEvent[]): void => {
-    for (const s of events) {
+  // Indexed loops: the arrays come from several places (some shared and frozen),
+  // and for-of over them made an iterator result per element.
+  const deliver = (events: readonly SessionEvent[]): void => {
+    for (let i = 0; i < events.length; i++) {
+      const s = events[i];
       if (s.kind === 'tls-info') keep(report.sessions, s);
       else if (s.kind === 'tls-undecryptable') keep(report.undecryptable, s);
       else if (s.kind === 'tls-alert') keep(report.alerts, s);
-      else for (const x of http.push(s)) emit(x);
+      else {
+        const done = http.push(s);
+        for (let j = 0; j < done.length; j++) emit(done[j]);
+      }
     }
   };
-  const feed = (events: StreamEvent[]): void => {
-    for (const e of events) {
-      onStream?.(e);
-      // TLS passes other flows' events through untouched and turns TLS flows into plaintext.
-      deliver(tls.accept(e));
-    }
+  const feedOne = (e: StreamEvent): void => {
+    onStream?.(e);
+    // TLS passes other flows' events through untouched and turns TLS flows into plaintext.
+    deliver(tls.accept(e));
+  };
+  const feed = (events: readonly StreamEvent[]): void => {
+    for (let i = 0; i < events.length; i++) feedOne(events[i]);
   };
 
   let first: bigint | undefined;
@@ -141,7 +148,7 @@ export async function runPipeline(source: CaptureSource, opts: PipelineOptions =
       const frame = decoder.decode(rec);
       if (unclaimed && frame.tcp && frame.tcp.srcPort !== 53 && frame.tcp.dstPort !== 53) unshardedTcp++;
       opts.onFrame?.(frame);
-      if (frame.tcp) feed(reassembler.push(frame));
+      if (frame.tcp) reassembler.pushEach(frame, feedOne);
     }
   }
   feed(reassembler.flush('eof', last ?? 0n));

@@ -103,6 +103,7 @@ class PcapSource implements CaptureSource {
     const { q, facts } = this;
     const le = facts.littleEndian;
     const fracNs = facts.nano ? 1 : 1000;
+    const { snapLen, linkType } = facts;
     // Seconds change rarely from one record to the next: keep their BigInt.
     let lastSec = -1;
     let lastSecNs = 0n;
@@ -114,10 +115,14 @@ class PcapSource implements CaptureSource {
         if (batch.length === 0 && signal?.aborted) return;
         // The guard: take the whole records with sane lengths from what is buffered.
         const view = q.view();
-        const dv = new DataView(view.buffer, view.byteOffset, view.length);
+        // Read once per chunk, not once per record.
+        const chunk = view.buffer;
+        const chunkOffset = view.byteOffset;
+        const length = view.length;
+        const dv = new DataView(chunk, chunkOffset, length);
         let end = 0;
         let fatal = false;
-        while (view.length - end >= RECORD_HEADER) {
+        while (length - end >= RECORD_HEADER) {
           const incl = dv.getUint32(end + 8, le);
           const frame = this.count + 1;
           if (incl > MAX_RECORD_LENGTH) {
@@ -131,13 +136,13 @@ class PcapSource implements CaptureSource {
             fatal = true;
             break;
           }
-          if (view.length - end - RECORD_HEADER < incl) break;
-          if (facts.snapLen > 0 && incl > facts.snapLen) {
+          if (length - end - RECORD_HEADER < incl) break;
+          if (snapLen > 0 && incl > snapLen) {
             this.warn.addRepeated(
               'pcap.incl-len-over-snaplen',
               q.offset + end + 8,
               (n) =>
-                `record ${frame} has ${incl} captured bytes, more than the file's snap length ${facts.snapLen}; ` +
+                `record ${frame} has ${incl} captured bytes, more than the file's snap length ${snapLen}; ` +
                 `${plural(n, 'record')} like this, accepted`,
               { frame, lenSource: 'pcap.incl_len' },
             );
@@ -152,16 +157,16 @@ class PcapSource implements CaptureSource {
             frame,
             // The fraction is microseconds, or nanoseconds in a nanosecond file (< 2^32 * 1000: exact as a double).
             timestampNs: lastSecNs + BigInt(dv.getUint32(end + 4, le) * fracNs),
-            linkType: facts.linkType,
+            linkType,
             origLen: dv.getUint32(end + 12, le),
             // A plain view, not a Buffer: its slice() copies, so whoever keeps a piece keeps only that piece.
-            data: new Uint8Array(view.buffer, view.byteOffset + end + RECORD_HEADER, incl),
+            data: new Uint8Array(chunk, chunkOffset + end + RECORD_HEADER, incl),
             interfaceId: 0,
           });
           end += RECORD_HEADER + incl;
         }
         // What the next record needs: its header, then all of it (incl is sane: checked above).
-        const left = view.length - end;
+        const left = length - end;
         const need = left >= RECORD_HEADER ? RECORD_HEADER + dv.getUint32(end + 8, le) : RECORD_HEADER;
         q.skip(end);
         if (fatal || q.available < need) {

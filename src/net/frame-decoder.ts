@@ -187,7 +187,7 @@ export interface FrameDecoderOptions {
 
 /** Decodes frames in capture order; holds only the IP defragmenter's bounded state. */
 export class FrameDecoder {
-  readonly stats: FrameStats = {
+  private readonly counts: FrameStats = {
     frames: 0,
     byLinkType: new Map(),
     unknownLinkTypes: new Map(),
@@ -201,6 +201,13 @@ export class FrameDecoder {
   };
   private readonly defrag: IpDefragmenter;
   private readonly fastPath: boolean;
+  // Frames per link type are counted by runs: a capture is nearly always one
+  // link type, and two Map operations per frame were a measurable part of
+  // decoding. A run is added to byLinkType when another link type starts or
+  // when the stats are read, so the Map's keys keep their order of first
+  // appearance.
+  private runLinkType = -1;
+  private runFrames = 0;
   /**
    * @internal The notes of the frame being decoded, collected here and moved to
    * the frame at the end, so that a frame without any shares NO_NOTES.
@@ -212,19 +219,36 @@ export class FrameDecoder {
     this.fastPath = opts.fastPath ?? true;
   }
 
+  /** Counters over every frame decoded so far. */
+  get stats(): FrameStats {
+    this.endLinkTypeRun();
+    return this.counts;
+  }
+
   /** Decode one record. Views into rec.data stay valid only as long as rec.data. Never throws. */
   decode(rec: CaptureRecord): DecodedFrame {
     const notes = this.pendingNotes;
     if (notes.length > 0) notes.length = 0;
-    const s = this.stats;
-    s.frames++;
-    bump(s.byLinkType, rec.linkType);
+    this.counts.frames++;
+    if (rec.linkType === this.runLinkType) this.runFrames++;
+    else {
+      this.endLinkTypeRun();
+      this.runLinkType = rec.linkType;
+      this.runFrames = 1;
+    }
     const f = (this.fastPath ? decodeEthernetIpv4Tcp(rec, notes) : undefined) ?? this.layered(rec);
     if (notes.length > 0) {
       f.notes = notes.slice();
       notes.length = 0;
     }
     return f;
+  }
+
+  private endLinkTypeRun(): void {
+    if (this.runFrames === 0) return;
+    const m = this.counts.byLinkType;
+    m.set(this.runLinkType, (m.get(this.runLinkType) ?? 0) + this.runFrames);
+    this.runFrames = 0;
   }
 
   /** The general way: link, VLAN tags, IP with reassembly, transport, each through its table. */
@@ -240,7 +264,7 @@ export class FrameDecoder {
       payload: data,
       notes: NO_NOTES,
     };
-    const s = this.stats;
+    const s = this.counts;
     const linkDecoder = LINK_DECODERS.get(rec.linkType);
     if (linkDecoder === undefined) {
       f.unknown = { what: 'link-type', value: rec.linkType };
@@ -277,7 +301,7 @@ export class FrameDecoder {
     const handler = ETHERTYPES.get(etherType);
     if (handler === undefined) {
       f.unknown = { what: 'ethertype', value: etherType };
-      bump(this.stats.unknownEtherTypes, etherType);
+      bump(this.counts.unknownEtherTypes, etherType);
       f.payload = data.subarray(offset);
       return;
     }
@@ -342,7 +366,7 @@ export class FrameDecoder {
   /** @internal record the error that stopped the frame; payload is what was left undecoded. */
   stop(f: DecodedFrame, e: DecodeError, data: Uint8Array, offset: number, end: number = data.length): void {
     f.stopError = e.frame === undefined ? { ...e, frame: f.frame } : e;
-    bump(this.stats.malformed, e.code);
+    bump(this.counts.malformed, e.code);
     const e2 = Math.min(end, data.length);
     f.payload = data.subarray(Math.min(offset, e2), e2);
   }
@@ -364,7 +388,7 @@ export class FrameDecoder {
     const handler = IP_PROTOCOLS.get(protocol);
     if (handler === undefined) {
       f.unknown = { what: 'ip-protocol', value: protocol };
-      bump(this.stats.unknownIpProtocols, protocol);
+      bump(this.counts.unknownIpProtocols, protocol);
       f.payload = data.subarray(offset, end);
       return;
     }
@@ -377,8 +401,8 @@ export class FrameDecoder {
 
   private syncDefragStats(): void {
     const d = this.defrag.stats;
-    this.stats.fragments = d.fragments;
-    this.stats.reassembled = d.reassembled;
-    this.stats.incomplete = d.incomplete;
+    this.counts.fragments = d.fragments;
+    this.counts.reassembled = d.reassembled;
+    this.counts.incomplete = d.incomplete;
   }
 }

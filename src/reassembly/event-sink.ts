@@ -13,6 +13,22 @@ export class EventSink {
     this.items[this.n++] = e;
   }
 
+  /**
+   * Hand the events pushed since the last take to `each`, in order, and empty
+   * the sink: no array is made. `each` must not push to this sink.
+   */
+  drain(each: (e: StreamEvent) => void): void {
+    const n = this.n;
+    if (n === 0) return;
+    const items = this.items;
+    this.n = 0;
+    for (let i = 0; i < n; i++) {
+      const e = items[i]!;
+      items[i] = undefined;
+      each(e);
+    }
+  }
+
   /** The events pushed since the last take, as a new array the caller owns; empties the sink. */
   take(): StreamEvent[] {
     const n = this.n;

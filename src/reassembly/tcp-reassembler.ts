@@ -98,9 +98,25 @@ export class TcpReassembler {
 
   /** Take one decoded frame; frames without IP and TCP are ignored. */
   push(f: DecodedFrame): StreamEvent[] {
+    this.take(f);
+    return this.sink.take();
+  }
+
+  /**
+   * The same as push(), but each event goes to `each` once the frame has been
+   * taken, in order, instead of into a new array (the pipeline's way: most
+   * frames give none or one). `each` must not push to this reassembler.
+   */
+  pushEach(f: DecodedFrame, each: (e: StreamEvent) => void): void {
+    this.take(f);
+    this.sink.drain(each);
+  }
+
+  /** push() without the hand-over: the frame's events are left in the sink. */
+  private take(f: DecodedFrame): void {
     const ip = f.ip;
     const tcp = f.tcp;
-    if (!ip || !tcp) return [];
+    if (!ip || !tcp) return;
     this.stats.segments++;
     const out = this.sink;
     const flow = this.flowFor(f, ip, tcp, out);
@@ -146,7 +162,6 @@ export class TcpReassembler {
       s.payload = EMPTY; // do not keep the frame's bytes alive until the next push
     }
     if (!flow.closed && flow.c2s.ended && flow.s2c.ended) this.close(flow);
-    return out.take();
   }
 
   /**

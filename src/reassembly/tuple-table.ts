@@ -9,12 +9,22 @@
 // entry naming it goes, so a scan of random addresses cannot grow the table
 // beyond what is stored. Insertion order is not kept: callers that need it
 // keep their own ordered Set.
+//
+// In front of all this, a small direct-mapped cache of recently found tuples,
+// placed by their two ports (the same slot in both directions): the few
+// connections that carry most frames at any moment are found there by
+// comparing the tuple itself (the same string objects, so the address
+// comparisons are pointer comparisons). Every set() and delete() empties the
+// slot of its tuple, so the cache never holds anything the table does not.
 
 const INITIAL_SLOTS = 64;
 /** Slots of the address -> number memo (a power of two). */
 const MEMO_SLOTS = 256;
 /** Golden-ratio multiplier for the hash mix. */
 const MIX = 0x9e3779b1;
+/** Slots of the recent-tuple cache (a power of two). */
+const RECENT_SLOTS = 256;
+const RECENT_SHIFT = 32 - Math.log2(RECENT_SLOTS);
 
 /** Tuples of two addresses (text) and two 16-bit ports, as TcpSegment has them. */
 export class TupleTable<T> {
@@ -34,20 +44,43 @@ export class TupleTable<T> {
   private keys = new Int32Array(INITIAL_SLOTS * 4);
   private values: Array<T | undefined> = new Array<T | undefined>(INITIAL_SLOTS).fill(undefined);
   private mask = INITIAL_SLOTS - 1;
+  // The recent-tuple cache: slot r holds a tuple as it was looked up (address,
+  // port, address, port) and its value; recentValues[r] undefined when empty.
+  private readonly recentIps: Array<string | undefined> = new Array<string | undefined>(RECENT_SLOTS * 2).fill(undefined);
+  private readonly recentPorts = new Int32Array(RECENT_SLOTS * 2);
+  private readonly recentValues: Array<T | undefined> = new Array<T | undefined>(RECENT_SLOTS).fill(undefined);
   /** Entries stored. */
   size = 0;
 
   get(ipA: string, portA: number, ipB: string, portB: number): T | undefined {
+    const r = recentSlot(portA, portB);
+    const v = this.recentValues[r];
+    if (v !== undefined) {
+      const ips = this.recentIps;
+      const ports = this.recentPorts;
+      const r2 = r << 1;
+      if (ports[r2] === portA && ports[r2 + 1] === portB && ips[r2] === ipA && ips[r2 + 1] === ipB) return v;
+      if (ports[r2] === portB && ports[r2 + 1] === portA && ips[r2] === ipB && ips[r2 + 1] === ipA) return v;
+    }
     const a = this.lookup(ipA);
     if (a < 0) return undefined;
     const b = this.lookup(ipB);
     if (b < 0) return undefined;
     const i = this.find(a, portA, b, portB);
-    return i < 0 ? undefined : this.values[i];
+    if (i < 0) return undefined;
+    const found = this.values[i]!;
+    const r2 = r << 1;
+    this.recentIps[r2] = ipA;
+    this.recentIps[r2 + 1] = ipB;
+    this.recentPorts[r2] = portA;
+    this.recentPorts[r2 + 1] = portB;
+    this.recentValues[r] = found;
+    return found;
   }
 
   /** Store `value` for the tuple, replacing what was there. */
   set(ipA: string, portA: number, ipB: string, portB: number, value: T): void {
+    this.forgetRecent(portA, portB);
     const a = this.idOf(ipA);
     const b = this.idOf(ipB);
     const at = this.find(a, portA, b, portB);
@@ -65,6 +98,7 @@ export class TupleTable<T> {
 
   /** Remove the tuple's entry; returns whether there was one. */
   delete(ipA: string, portA: number, ipB: string, portB: number): boolean {
+    this.forgetRecent(portA, portB);
     const a = this.ids.get(ipA);
     const b = this.ids.get(ipB);
     if (a === undefined || b === undefined) return false;
@@ -80,6 +114,15 @@ export class TupleTable<T> {
   /** Every value, in no particular order. */
   *allValues(): IterableIterator<T> {
     for (const v of this.values) if (v !== undefined) yield v;
+  }
+
+  /** Empty the recent-cache slot a tuple with these ports would occupy (whatever tuple is in it). */
+  private forgetRecent(portA: number, portB: number): void {
+    const r = recentSlot(portA, portB);
+    if (this.recentValues[r] === undefined) return;
+    this.recentValues[r] = undefined;
+    this.recentIps[r << 1] = undefined;
+    this.recentIps[(r << 1) + 1] = undefined;
   }
 
   /** The address's number, or -1 when no entry names it. */
@@ -189,6 +232,11 @@ function memoSlot(ip: string): number {
   if (n < 3) return n;
   const h = n ^ ip.charCodeAt(n - 1) ^ (ip.charCodeAt(n - 2) << 3) ^ (ip.charCodeAt(n - 3) << 6);
   return h & (MEMO_SLOTS - 1);
+}
+
+/** Recent-cache slot of a tuple: from its ports only, the same in both directions. */
+function recentSlot(portA: number, portB: number): number {
+  return Math.imul((portA ^ portB) + 1, MIX) >>> RECENT_SHIFT;
 }
 
 function hash(k0: number, k1: number, k2: number): number {

@@ -287,3 +287,28 @@ describe('FrameDecoder on patched frames', () => {
     expect(f.ip!.reassembledFrom).toEqual([1, 2, 3]);
   });
 });
+
+describe('FrameDecoder counters', () => {
+  it('counts frames per link type in order of first appearance, whenever the stats are read', () => {
+    const dec = new FrameDecoder();
+    const eth = lo4[0];
+    const sll = sll1[0];
+    // Runs of one link type, another, the first again, and one nobody decodes.
+    const order = [eth, eth, sll, eth, eth, eth, withData(eth, eth.data, 4242), sll];
+    const seen: Array<Array<[number, number]>> = [];
+    for (const r of order) {
+      dec.decode(r);
+      seen.push([...dec.stats.byLinkType]);
+    }
+    expect(seen[1]).toEqual([[1, 2]]);
+    expect(seen[2]).toEqual([[1, 2], [sll.linkType, 1]]);
+    expect(seen[7]).toEqual([[1, 5], [sll.linkType, 2], [4242, 1]]);
+    expect(dec.stats.frames).toBe(8);
+    expect(dec.stats.unknownLinkTypes).toEqual(new Map([[4242, 1]]));
+    // Read only at the end: the same.
+    const once = new FrameDecoder();
+    for (const r of order) once.decode(r);
+    expect([...once.stats.byLinkType]).toEqual(seen[7]);
+    expect(once.stats).toStrictEqual(dec.stats);
+  });
+});

@@ -168,4 +168,21 @@ describe('reassembly of the sample captures matches tshark', () => {
     expect(events.filter((e) => e.kind === 'gap')).toHaveLength(5);
     expect(r.stats.gapBytes).toBe(17228);
   });
+
+  it('hands the very same events, in the same order, to pushEach as push returns', async () => {
+    for (const name of [...Object.keys(TSHARK), 'http-snaplen.pcap']) {
+      const { events } = await reassemble(name);
+      const src = await openCapture(fileURLToPath(new URL(`../../captures/${name}`, import.meta.url)));
+      const dec = new FrameDecoder();
+      const r = new TcpReassembler();
+      const got: StreamEvent[] = [];
+      for await (const batch of src.batches()) {
+        for (const rec of batch) {
+          r.pushEach(dec.decode(rec), (e) => got.push(e.kind === 'data' ? { ...e, bytes: e.bytes.slice() } : e));
+        }
+      }
+      got.push(...r.flush('eof', 0n));
+      expect(got, name).toEqual(events);
+    }
+  });
 });

@@ -23,4 +23,22 @@ describe('EventSink', () => {
     expect(three.map((e) => e.frame)).toEqual([2, 3, 4]);
     expect(s.take()).toEqual([]);
   });
+
+  it('drains each call\'s events to a callback in order, and starts empty again', () => {
+    const s = new EventSink();
+    const seen: number[] = [];
+    s.drain((e) => seen.push(e.frame));
+    expect(seen).toEqual([]);
+    for (const f of [1, 2, 3]) s.push(ev(f));
+    s.drain((e) => seen.push(e.frame));
+    expect(seen).toEqual([1, 2, 3]);
+    s.drain((e) => seen.push(e.frame));
+    expect(s.take()).toEqual([]);
+    s.push(ev(4));
+    s.drain((e) => seen.push(e.frame));
+    expect(seen).toEqual([1, 2, 3, 4]);
+    // What was drained is not held: the slots are emptied.
+    expect((s as unknown as { items: unknown[] }).items.every((x) => x === undefined)).toBe(true);
+  });
 });
+

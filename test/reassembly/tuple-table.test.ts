@@ -80,4 +80,27 @@ describe('TupleTable', () => {
     expect(t.size).toBe(0);
     expect((t as unknown as { ids: Map<string, number> }).ids.size).toBe(0);
   });
+
+  it('never answers from its recent-tuple cache what the table no longer holds', () => {
+    const t = new TupleTable<string>();
+    // Same ports, other addresses: the same cache slot, told apart by the addresses.
+    t.set('10.0.0.1', 50000, '10.0.0.9', 80, 'one');
+    t.set('10.0.0.2', 50000, '10.0.0.9', 80, 'two');
+    t.set('10.0.0.2', 80, '10.0.0.9', 50000, 'swapped ports');
+    for (let i = 0; i < 2; i++) {
+      // Found twice: the second time from the cache, in either direction, with equal but not identical strings.
+      expect(t.get('10.0.0.1', 50000, '10.0.0.9', 80)).toBe('one');
+      expect(t.get(['10.0.0', '9'].join('.'), 80, '10.0.0.1', 50000)).toBe('one');
+      expect(t.get('10.0.0.2', 50000, '10.0.0.9', 80)).toBe('two');
+      expect(t.get('10.0.0.9', 50000, '10.0.0.2', 80)).toBe('swapped ports');
+      expect(t.get('10.0.0.3', 50000, '10.0.0.9', 80)).toBeUndefined();
+    }
+    t.get('10.0.0.1', 50000, '10.0.0.9', 80);
+    t.set('10.0.0.9', 80, '10.0.0.1', 50000, 'replaced');
+    expect(t.get('10.0.0.1', 50000, '10.0.0.9', 80)).toBe('replaced');
+    expect(t.delete('10.0.0.1', 50000, '10.0.0.9', 80)).toBe(true);
+    expect(t.get('10.0.0.1', 50000, '10.0.0.9', 80)).toBeUndefined();
+    expect(t.get('10.0.0.9', 80, '10.0.0.1', 50000)).toBeUndefined();
+    expect(t.get('10.0.0.2', 50000, '10.0.0.9', 80)).toBe('two');
+  });
 });
