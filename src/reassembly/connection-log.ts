@@ -34,6 +34,22 @@ export const MAX_CONNECTIONS = 1_000_000;
 /** SYN, FIN and RST frames listed per connection (retransmitted SYNs of a dead server stop here). */
 const MAX_FRAMES_LISTED = 16;
 
+/**
+ * Most connections keep one SYN, two FINs and no reset for as long as the
+ * report runs: each list starts as one shared frozen empty array and grows by
+ * a copy of exact size (these frames are rare), not by push, which leaves
+ * spare room in an array per connection.
+ */
+const NO_FRAMES = Object.freeze([]) as unknown as number[];
+const NO_RESETS = Object.freeze([]) as unknown as ConnectionRecord['resets'];
+
+function appended<T>(list: T[], item: T): T[] {
+  const out = new Array<T>(list.length + 1);
+  for (let i = 0; i < list.length; i++) out[i] = list[i];
+  out[list.length] = item;
+  return out;
+}
+
 function isTlsHandshakeStart(p: Uint8Array): boolean {
   // A TLS record: content type 22 (handshake), version 3.x.
   return p.length >= 3 && p[0] === 0x16 && p[1] === 0x03 && p[2] <= 0x04;
@@ -103,9 +119,9 @@ export class ConnectionLog {
         lastFrame: f.frame,
         firstNs: f.timestampNs,
         lastNs: f.timestampNs,
-        synFrames: [],
-        resets: [],
-        finFrames: [],
+        synFrames: NO_FRAMES,
+        resets: NO_RESETS,
+        finFrames: NO_FRAMES,
         clientBytes: 0,
         serverBytes: 0,
         tls: false,
@@ -116,12 +132,12 @@ export class ConnectionLog {
     }
     rec.lastFrame = f.frame;
     rec.lastNs = f.timestampNs;
-    if (isSyn && fromClient && rec.synFrames.length < MAX_FRAMES_LISTED) rec.synFrames.push(f.frame);
+    if (isSyn && fromClient && rec.synFrames.length < MAX_FRAMES_LISTED) rec.synFrames = appended(rec.synFrames, f.frame);
     if ((tcp.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && !fromClient && rec.synAckFrame === undefined) {
       rec.synAckFrame = f.frame;
     }
-    if (tcp.flags & TCP_RST && rec.resets.length < MAX_FRAMES_LISTED) rec.resets.push({ frame: f.frame, from: fromClient ? 'client' : 'server' });
-    if (tcp.flags & TCP_FIN && rec.finFrames.length < MAX_FRAMES_LISTED) rec.finFrames.push(f.frame);
+    if (tcp.flags & TCP_RST && rec.resets.length < MAX_FRAMES_LISTED) rec.resets = appended(rec.resets, { frame: f.frame, from: fromClient ? 'client' : 'server' });
+    if (tcp.flags & TCP_FIN && rec.finFrames.length < MAX_FRAMES_LISTED) rec.finFrames = appended(rec.finFrames, f.frame);
     if ((tcp.flags & TCP_RST || rec.finFrames.length >= 2) && !this.isClosed.has(rec)) {
       this.isClosed.add(rec);
       this.closed.push(rec);
