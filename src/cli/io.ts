@@ -8,6 +8,12 @@ export interface CliIo {
   /** Whether stdout is a terminal (colour, TUI). */
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
+  /**
+   * Resolves once stdout has room again. Into a pipe Node queues every write,
+   * so a long output waits on it rather than piling up in memory behind a slow
+   * reader. Absent: no waiting (tests, files).
+   */
+  stdoutRoom?: () => Promise<void>;
 }
 
 /** Exit codes of the design card: 0 done, 1 --fail-on matched, 2 bad usage or unreadable input. */
@@ -30,5 +36,22 @@ export function processIo(): CliIo {
     stdin: process.stdin,
     isTTY: Boolean(process.stdout.isTTY),
     env: process.env,
+    stdoutRoom: () => roomIn(process.stdout),
   };
+}
+
+/** At once while `out` takes writes without queueing past its mark; else when it drains, or closes (then nothing will drain). */
+export function roomIn(out: NodeJS.EventEmitter & { writableNeedDrain?: boolean }): Promise<void> {
+  if (!out.writableNeedDrain) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      out.off('drain', done);
+      out.off('close', done);
+      out.off('error', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+    out.on('error', done);
+  });
 }

@@ -95,15 +95,32 @@ function* lazyArrayPieces(v: LazyJsonArray<unknown>): Generator<string> {
   yield previous === undefined ? '[]' : `${INDENT}${INDENT}${previous}\n${INDENT}]`;
 }
 
-/** Write the pieces through `write` in runs of about `runBytes` characters. */
-export function writeJsonPieces(doc: Record<string, unknown>, write: (text: string) => void, runBytes = 1 << 16): void {
+/** The pieces joined into runs of about `runBytes` characters, the last one ending in a newline. */
+function* jsonRuns(doc: Record<string, unknown>, runBytes: number): Generator<string> {
   let run = '';
   for (const piece of prettyJsonPieces(doc)) {
     run += piece;
     if (run.length >= runBytes) {
-      write(run);
+      yield run;
       run = '';
     }
   }
-  write(run + '\n');
+  yield run + '\n';
+}
+
+/** Write the pieces through `write` in runs of about `runBytes` characters. */
+export function writeJsonPieces(doc: Record<string, unknown>, write: (text: string) => void, runBytes = 1 << 16): void {
+  for (const run of jsonRuns(doc, runBytes)) write(run);
+}
+
+/**
+ * writeJsonPieces that waits on `room` after each run: into a pipe to a slow
+ * reader, Node queues whatever is written, so without waiting the whole
+ * document would pile up in memory.
+ */
+export async function writeJsonPiecesPaced(doc: Record<string, unknown>, write: (text: string) => void, room: () => Promise<void>, runBytes = 1 << 16): Promise<void> {
+  for (const run of jsonRuns(doc, runBytes)) {
+    write(run);
+    await room();
+  }
 }

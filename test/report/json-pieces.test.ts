@@ -1,7 +1,7 @@
 // The pieces must join to exactly JSON.stringify(doc, null, 2), whatever the doc.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LazyJsonArray, prettyJsonPieces, writeJsonPieces } from '../../src/report/json-pieces.js';
+import { LazyJsonArray, prettyJsonPieces, writeJsonPieces, writeJsonPiecesPaced } from '../../src/report/json-pieces.js';
 
 function joined(doc: Record<string, unknown>): string {
   return [...prettyJsonPieces(doc)].join('');
@@ -57,5 +57,30 @@ describe('prettyJsonPieces', () => {
     writeJsonPieces(doc, (t) => runs.push(t), 1024);
     expect(runs.length).toBeGreaterThan(5);
     expect(runs.join('')).toBe(JSON.stringify(doc, null, 2) + '\n');
+  });
+});
+
+describe('writeJsonPiecesPaced', () => {
+  it('writes the same runs as writeJsonPieces, waiting for room after each before making the next', async () => {
+    const doc = { schema: 1, exchanges: Array.from({ length: 200 }, (_, i) => ({ id: `${i}.1`, text: 'x'.repeat(50) })) };
+    const expected: string[] = [];
+    writeJsonPieces(doc, (t) => expected.push(t), 1024);
+    const got: string[] = [];
+    let waiting: (() => void) | undefined;
+    const done = writeJsonPiecesPaced(
+      doc,
+      (t) => got.push(t),
+      () => new Promise<void>((r) => (waiting = r)),
+      1024,
+    );
+    // Each write waits for room: nothing more is written until it is given.
+    for (let i = 1; i <= expected.length; i++) {
+      await new Promise((r) => setImmediate(r));
+      expect(got.length).toBe(i);
+      waiting!();
+    }
+    await done;
+    expect(got).toEqual(expected);
+    expect(got.join('')).toBe(JSON.stringify(doc, null, 2) + '\n');
   });
 });

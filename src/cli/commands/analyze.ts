@@ -10,7 +10,7 @@ import type { UpxResponse } from '../../dus/upx-types.js';
 import type { Phone } from '../../dus/model.js';
 import { atOrAbove, type Finding, type Severity } from '../../diagnose/finding.js';
 import { analyzeDocumentToWrite } from '../../report/analyze-json.js';
-import { writeJsonPieces } from '../../report/json-pieces.js';
+import { writeJson } from '../write-json.js';
 import { renderAnalyzeText } from '../../report/analyze-text.js';
 import { palette } from '../../report/colour.js';
 import { showTui } from './browse.js';
@@ -125,7 +125,7 @@ export async function analyzeCommand(path: string, opts: AnalyzeOptions, io: Cli
   }
   if (opts.json) {
     // In pieces, each exchange made as it is written: on a big capture the document is tens of MB.
-    writeJsonPieces(analyzeDocumentToWrite(r, opts.phone !== undefined ? new Set(phones.map((p) => p.key)) : undefined), io.stdout);
+    await writeJson(analyzeDocumentToWrite(r, opts.phone !== undefined ? new Set(phones.map((p) => p.key)) : undefined), io);
   } else {
     io.stdout(renderAnalyzeText(r, palette(io.isTTY, io.env), phones, findings));
   }

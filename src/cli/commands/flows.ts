@@ -1,6 +1,6 @@
 // `upxray flows <capture...>`: every HTTP exchange with its frames, as text or
 // as the schema-1 JSON document.
-import { writeJsonPieces } from '../../report/json-pieces.js';
+import { writeJson } from '../write-json.js';
 import { openCapture } from '../../capture/open.js';
 import type { HttpExchange } from '../../http/exchanges.js';
 import { runPipeline } from '../../pipeline.js';
@@ -48,7 +48,7 @@ export async function buildFlowsDocument(paths: string[], io: CliIo, tlsKeys?: T
 export async function flowsCommand(paths: string[], opts: FlowsOptions, io: CliIo): Promise<number> {
   const doc = await buildFlowsDocument(paths, io, loadTlsKeys(opts, io.env));
   // In pieces: a big capture's document never needs to be one string.
-  if (opts.json) writeJsonPieces(doc as unknown as Record<string, unknown>, io.stdout);
+  if (opts.json) await writeJson(doc as unknown as Record<string, unknown>, io);
   else io.stdout(renderFlowsText(doc));
   for (const w of doc.warnings) {
     if (w.layer === 'capture') io.stderr(`upxray: warning: ${w.capture ?? paths[0]}: ${w.detail ?? w.code}\n`);
