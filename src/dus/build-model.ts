@@ -86,11 +86,11 @@ export function buildModel(inp: ModelInputs): DusModel {
   const xmlMacOfIp = new Map<string, string>();
   for (const { id, http, bodies } of inp.exchanges) {
     const cls = http.request ? classify(http.request.method, http.request.uri) : { kind: 'other' as const };
-    const x: DusExchange = { id, cls, http, phone: '' };
+    // Every field in the literal (optional ones as undefined): fields added later
+    // go to a separate property array, an object more per exchange.
+    const b = cls.kind === 'check-in' ? (bodies ?? decodeCheckIn(http)) : undefined;
+    const x: DusExchange = { id, cls, http, phone: '', upxRequest: b?.upxRequest, upxResponse: b?.upxResponse, offeredBy: undefined, offeredBeside: undefined };
     if (cls.kind === 'check-in') {
-      const b = bodies ?? decodeCheckIn(http);
-      if ('upxRequest' in b) x.upxRequest = b.upxRequest;
-      if ('upxResponse' in b) x.upxResponse = b.upxResponse;
       const mac = x.upxRequest?.ok ? x.upxRequest.value.macAddress?.normalized : undefined;
       if (mac) xmlMacOfIp.set(http.client.ip, mac);
     } else {
@@ -190,7 +190,7 @@ export function buildModel(inp: ModelInputs): DusModel {
     }
     let shared = summaries.get(summary);
     if (shared === undefined) summaries.set(summary, (shared = summary));
-    p.timeline.push({ kind: x.cls.kind, ref: x.id, timeNs, frames, summary: shared });
+    p.timeline.push({ kind: x.cls.kind, ref: x.id, timeNs, frames, gapSeconds: undefined, gapMeaning: undefined, summary: shared });
   }
   for (const p of phones.values()) {
     p.timeline.sort((a, b) => (a.timeNs < b.timeNs ? -1 : a.timeNs > b.timeNs ? 1 : 0));

@@ -15,7 +15,7 @@ import { decodeError } from '../net/decode-error.js';
 import type { FrameSpan, StreamEndReason } from '../reassembly/stream-event.js';
 import { ChunkedDecoder } from './chunked.js';
 import { NO_HEADERS, NO_NOTES, type HttpHeader, type HttpMessage, type HttpRequest, type HttpResponse } from './message.js';
-import { intern, internField } from './intern.js';
+import { intern, internField, internFieldList } from './intern.js';
 import { findMessageStart, latin1, parseRequestLine, parseStatusLine, type RequestLine, type StatusLine } from './start-line.js';
 
 /** What the parser hands back: a complete message, or a problem between messages. */
@@ -634,7 +634,9 @@ export class Http1Parser {
     // Phones fetch the same firmware and get the same answers: one string per digest.
     const bodySha256 = c.hash ? intern(c.hash.digest('hex')) : EMPTY_SHA256;
     // Written out rather than spread from a shared base (a copy of 13 fields per
-    // message); the key order is the one the spread gave.
+    // message); the key order is the one the spread gave. Every field is in the
+    // literal, the optional ones as undefined: one set later (body) would go to a
+    // separate property array, an object more per message kept for the report.
     const h = c.head;
     let message: HttpMessage;
     if (h.type === 'request') {
@@ -655,8 +657,9 @@ export class Http1Parser {
         bodySha256,
         complete: c.complete,
         notes: c.notes.length === 0 ? NO_NOTES : c.notes,
+        body: undefined,
+        rawTarget: h.rawTarget,
       } satisfies HttpRequest;
-      if (h.rawTarget !== undefined) message.rawTarget = h.rawTarget;
     } else {
       message = {
         type: 'response',
@@ -675,6 +678,7 @@ export class Http1Parser {
         bodySha256,
         complete: c.complete,
         notes: c.notes.length === 0 ? NO_NOTES : c.notes,
+        body: undefined,
       } satisfies HttpResponse;
     }
     // Exactly the body's size, as before the buffer grew by doubling: slice() copies.
@@ -803,7 +807,7 @@ function parseFieldArray(lines: string[], notes: DecodeError[], offset: number):
   // array of exactly their number (one grown by push keeps room to spare).
   const fields = new Array<HttpHeader>(out.length);
   for (let i = 0; i < out.length; i++) fields[i] = internField(out[i].name, out[i].value);
-  return fields;
+  return internFieldList(fields);
 }
 
 function stripCr(l: string): string {

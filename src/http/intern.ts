@@ -17,6 +17,11 @@ const table = new Map<string, string>();
 /** Header fields by name, then value: one frozen object per field seen again and again. */
 const fields = new Map<string, Map<string, HttpHeader>>();
 let fieldCount = 0;
+/** Whole header lists by their text: one frozen array per list seen again and again. */
+const lists = new Map<string, HttpHeader[]>();
+/** Lists remembered; fewer than strings, as each key holds a whole header block. */
+const MAX_LISTS = 1024;
+const shared = new WeakSet<HttpHeader>();
 
 /** The one copy of `s` (equal to it), a string that holds nothing else alive. */
 export function intern(s: string): string {
@@ -47,7 +52,37 @@ export function internField(name: string, value: string): HttpHeader {
   }
   if (!byValue) fields.set(name, (byValue = new Map()));
   const field = Object.freeze({ name, value });
+  shared.add(field);
   byValue.set(value, field);
   fieldCount++;
   return field;
+}
+
+/**
+ * The one frozen copy of a list of fields from internField: a phone sends the
+ * same check-in head each time and a server answers many phones alike within
+ * a second (the Date field), so most kept messages can share their whole
+ * header array, not just its fields. A list with a field not shared (a long
+ * value) is returned as it is.
+ */
+export function internFieldList(list: HttpHeader[]): HttpHeader[] {
+  const parts = new Array<string>(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const f = list[i];
+    if (!shared.has(f)) return list;
+    parts[i] = f.name + '\u0000' + f.value;
+  }
+  // join() makes one flat string; += would keep a chain of pieces as the key.
+  const key = parts.join('\u0001');
+  const known = lists.get(key);
+  if (known !== undefined && sameFields(known, list)) return known;
+  if (lists.size >= MAX_LISTS) lists.clear();
+  lists.set(key, Object.freeze(list) as HttpHeader[]);
+  return list;
+}
+
+function sameFields(a: readonly HttpHeader[], b: readonly HttpHeader[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

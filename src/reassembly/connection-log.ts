@@ -6,6 +6,7 @@
 import type { DecodedFrame } from '../net/packet.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../net/packet.js';
 import type { Endpoint } from './stream-event.js';
+import { sharedEndpoint } from './shared-endpoint.js';
 import { TupleTable } from './tuple-table.js';
 
 /** One connection attempt, keyed by its 4-tuple and its SYN. */
@@ -110,8 +111,8 @@ export class ConnectionLog {
       // Who is the client: the SYN sender; mid-connection, the lower port is the server.
       const isSynAck = (tcp.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK);
       const srcIsClient = isSyn ? true : isSynAck ? false : tcp.srcPort >= tcp.dstPort;
-      const client: Endpoint = srcIsClient ? { ip: ip.src, port: tcp.srcPort } : { ip: ip.dst, port: tcp.dstPort };
-      const server: Endpoint = srcIsClient ? { ip: ip.dst, port: tcp.dstPort } : { ip: ip.src, port: tcp.srcPort };
+      const client: Endpoint = srcIsClient ? sharedEndpoint(ip.src, tcp.srcPort) : sharedEndpoint(ip.dst, tcp.dstPort);
+      const server: Endpoint = srcIsClient ? sharedEndpoint(ip.dst, tcp.dstPort) : sharedEndpoint(ip.src, tcp.srcPort);
       rec = {
         client,
         server,
@@ -125,6 +126,10 @@ export class ConnectionLog {
         clientBytes: 0,
         serverBytes: 0,
         tls: false,
+        // Present from the start (as undefined): a property added later goes to a
+        // separate property array, one more object per connection kept.
+        synAckFrame: undefined,
+        clientFirstDataFrame: undefined,
       };
       if (this.open.size + this.done.size >= MAX_CONNECTIONS) this.dropped++;
       else this.open.set(client.ip, client.port, server.ip, server.port, rec);

@@ -10,6 +10,7 @@
 import type { DecodedFrame, IpHeader, TcpSegment } from '../net/packet.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../net/packet.js';
 import type { Direction, Endpoint, FlowInfo, StreamEvent } from './stream-event.js';
+import { sharedEndpoint } from './shared-endpoint.js';
 import { TupleTable } from './tuple-table.js';
 import { TailPool } from './delivered-tail.js';
 import { EventSink } from './event-sink.js';
@@ -212,8 +213,8 @@ export class TcpReassembler {
   }
 
   private create(f: DecodedFrame, ip: IpHeader, tcp: TcpSegment, out: EventSink): Flow {
-    const src: Endpoint = { ip: ip.src, port: tcp.srcPort };
-    const dst: Endpoint = { ip: ip.dst, port: tcp.dstPort };
+    const src: Endpoint = sharedEndpoint(ip.src, tcp.srcPort);
+    const dst: Endpoint = sharedEndpoint(ip.dst, tcp.dstPort);
     const syn = (tcp.flags & TCP_SYN) !== 0;
     const ack = (tcp.flags & TCP_ACK) !== 0;
     let srcIsClient: boolean;

@@ -33,16 +33,43 @@ describe('internField', () => {
 });
 
 describe('messages share repeated fields and empty lists', () => {
-  it('two check-ins with the same header lines hold the same field objects', () => {
+  it('two check-ins with the same header lines hold the same frozen list of the same field objects', () => {
     const [a, b] = parseRequests(CHECK_IN + CHECK_IN);
     expect(a.headers).toEqual(b.headers);
-    expect(a.headers).not.toBe(b.headers);
+    expect(a.headers).toBe(b.headers);
+    expect(Object.isFrozen(a.headers)).toBe(true);
     a.headers.forEach((h, i) => expect(h).toBe(b.headers[i]));
     expect(a.headers.map((h) => [h.name, h.value])).toEqual([
       ['Content-Type', 'text/xml'],
       ['User-Agent', 'Microsoft UCPhone Device'],
       ['Content-Length', '3'],
     ]);
+  });
+
+  it('lists that differ in one field, in order or by a long value are not shared, and say what was sent', () => {
+    const other = CHECK_IN.replace('Content-Length: 3', 'Content-Length: 4').replace('abc', 'abcd');
+    const swapped = 'POST /RequestHandler/ucdevice.upx HTTP/1.1\r\nUser-Agent: Microsoft UCPhone Device\r\nContent-Type: text/xml\r\nContent-Length: 3\r\n\r\nabc';
+    const long = CHECK_IN.replace('text/xml', 'x'.repeat(300));
+    const [a, b, c, d, e] = parseRequests(CHECK_IN + other + swapped + long + long);
+    expect(b.headers).not.toBe(a.headers);
+    expect(b.headers.find((h) => h.name === 'Content-Length')?.value).toBe('4');
+    expect(c.headers).not.toBe(a.headers);
+    expect(c.headers.map((h) => h.name)).toEqual(['User-Agent', 'Content-Type', 'Content-Length']);
+    // A field too long to share keeps its list unshared (and unfrozen) too.
+    expect(d.headers).not.toBe(e.headers);
+    expect(d.headers).toEqual(e.headers);
+    expect(d.headers[0].value).toBe('x'.repeat(300));
+  });
+
+  it('stays right past its table of lists', () => {
+    const seen = new Map<number, HttpRequest['headers']>();
+    for (let i = 0; i < 3000; i++) {
+      const [m] = parseRequests(`GET / HTTP/1.1\r\nHost: h\r\nX-N: ${i}\r\n\r\n`);
+      expect(m.headers.map((h) => [h.name, h.value])).toEqual([['Host', 'h'], ['X-N', String(i)]]);
+      seen.set(i, m.headers);
+    }
+    const [again] = parseRequests('GET / HTTP/1.1\r\nHost: h\r\nX-N: 2999\r\n\r\n');
+    expect(again.headers).toBe(seen.get(2999));
   });
 
   it('a message without trailers or notes gets the shared frozen empty lists; one with notes its own', () => {
