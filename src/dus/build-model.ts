@@ -164,6 +164,7 @@ export function buildModel(inp: ModelInputs): DusModel {
 
   // Timelines. A phone says the same thing at each check-in: one string per summary.
   const summaries = new Map<string, string>();
+  const checkInSummaries = new Map<object, Map<unknown, string>>();
   for (const x of exchanges) {
     if (x.cls.kind === 'other') continue;
     const p = phones.get(x.phone)!;
@@ -174,17 +175,13 @@ export function buildModel(inp: ModelInputs): DusModel {
     const frames = req && res ? [req.frame, res.frame] : req ? [req.frame] : res ? [res.frame] : [];
     let summary: string;
     if (x.cls.kind === 'check-in') {
-      const reported = x.upxRequest?.ok ? x.upxRequest.value.files.map((f) => `${f.fileName ?? '?'} ${f.version ?? '?'}`).join(', ') : 'unreadable request';
-      const answer = !res
-        ? 'no response'
-        : res.status !== 200
-          ? `HTTP ${res.status}`
-          : x.upxResponse?.ok
-            ? x.upxResponse.value.files.length > 0
-              ? `offered ${x.upxResponse.value.files.map((f) => f.version ?? f.fileName ?? '?').join(', ')}`
-              : `Downloads ${x.upxResponse.value.downloadsRaw ?? '(none)'}`
-            : 'unreadable response';
-      summary = `check-in (${reported}): ${answer}`;
+      // Decoded bodies are shared by every check-in with the same bytes
+      // (upx-decode-cache.ts): the summary is made once per pair, not per check-in.
+      const answerKey: unknown = !res ? NO_ANSWER : res.status !== 200 ? res.status : (x.upxResponse ?? NO_ANSWER_BODY);
+      const byAnswer = checkInSummaries.get(x.upxRequest ?? NO_REQUEST_BODY) ?? new Map<unknown, string>();
+      checkInSummaries.set(x.upxRequest ?? NO_REQUEST_BODY, byAnswer);
+      summary = byAnswer.get(answerKey) ?? checkInSummary(x);
+      byAnswer.set(answerKey, summary);
     } else {
       summary = `download ${req?.uri ?? '?'}: ${res ? `HTTP ${res.status}, ${res.bodySize} bytes${res.complete ? '' : ', cut short'}` : 'no response'}`;
     }
@@ -218,6 +215,27 @@ export function buildModel(inp: ModelInputs): DusModel {
     health: health(inp),
     endNs: inp.endNs,
   };
+}
+
+/** Keys for check-ins without a decoded request or response body, or without a response. */
+const NO_REQUEST_BODY = {};
+const NO_ANSWER = {};
+const NO_ANSWER_BODY = {};
+
+/** A check-in's line in its phone's timeline: the files it reported and what it was told. */
+function checkInSummary(x: DusExchange): string {
+  const res = x.http.response;
+  const reported = x.upxRequest?.ok ? x.upxRequest.value.files.map((f) => `${f.fileName ?? '?'} ${f.version ?? '?'}`).join(', ') : 'unreadable request';
+  const answer = !res
+    ? 'no response'
+    : res.status !== 200
+      ? `HTTP ${res.status}`
+      : x.upxResponse?.ok
+        ? x.upxResponse.value.files.length > 0
+          ? `offered ${x.upxResponse.value.files.map((f) => f.version ?? f.fileName ?? '?').join(', ')}`
+          : `Downloads ${x.upxResponse.value.downloadsRaw ?? '(none)'}`
+        : 'unreadable response';
+  return `check-in (${reported}): ${answer}`;
 }
 
 function health(inp: ModelInputs): CaptureHealth {

@@ -2,7 +2,7 @@
 // kept, offers matched on the raw target, the catalog beside an offered file,
 // and the Ethernet MAC behind a connection that never carried a message.
 import { describe, expect, it } from 'vitest';
-import { encodeUpxResponse } from '../../../src/dus/upx-codec.js';
+import { encodeUpxRequest, encodeUpxResponse } from '../../../src/dus/upx-codec.js';
 import { buildModel } from '../../../src/dus/build-model.js';
 import type { HttpExchange } from '../../../src/http/exchanges.js';
 import { connection, exchange, PHONE_IP } from './builders.js';
@@ -55,5 +55,33 @@ describe('model facts for the rules', () => {
 
   it("records the Ethernet source of each connection's client", () => {
     expect(build([]).macOfClient).toEqual({ [PHONE_IP]: '0021630F207B' });
+  });
+
+  it("words each check-in's timeline line from its own answer, though all share one request body", () => {
+    const reqBody = new TextEncoder().encode(
+      encodeUpxRequest({ deviceType: 'UCPhone', macAddress: '00-21-63-0F-20-7B', vendor: 'Polycom', model: 'CX700', revision: 'A', locale: 'ENU', files: [{ fileName: 'CPE.nbt', version: '1.0.522.101' }] }),
+    );
+    const checkIn = (id: string, frame: number, answer: 'offer' | 'none' | 500 | 'lost'): HttpExchange => {
+      const x = answer === 'offer' ? offering('http://ocs.demo.local/DeviceUpdateFiles_Int/OCInterim/ENU/CPE.nbt') : exchange({ id, method: 'POST', uri: '/RequestHandler/ucdevice.upx', reqFrame: frame, status: answer === 500 ? 500 : 200, noResponse: answer === 'lost' }).http;
+      x.id = id;
+      x.request!.frame = frame;
+      x.request!.body = reqBody;
+      x.request!.bodySize = reqBody.length;
+      if (answer === 'none') {
+        const body = new TextEncoder().encode(encodeUpxResponse({ serverVersion: '3.5.6907.0', serviceVersion: '3.5.6907.0', downloads: 0, files: [] }));
+        x.response!.body = body;
+        x.response!.bodySize = body.length;
+      }
+      return x;
+    };
+    const m = build([checkIn('0.1', 4, 'offer'), checkIn('0.2', 14, 'none'), checkIn('0.3', 24, 500), checkIn('0.4', 34, 'lost'), checkIn('0.5', 44, 'none')]);
+    const lines = m.phones[0].timeline.map((t) => t.summary);
+    expect(lines).toEqual([
+      'check-in (CPE.nbt 1.0.522.101): offered 1.0.522.103',
+      'check-in (CPE.nbt 1.0.522.101): Downloads 0',
+      'check-in (CPE.nbt 1.0.522.101): HTTP 500',
+      'check-in (CPE.nbt 1.0.522.101): no response',
+      'check-in (CPE.nbt 1.0.522.101): Downloads 0',
+    ]);
   });
 });
