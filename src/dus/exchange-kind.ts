@@ -2,6 +2,7 @@
 // path (shared/protocol/ucdevice-upx.md section 1): a check-in POSTed to one of
 // the three handler paths, a firmware download under DeviceUpdateFiles_Int or
 // _Ext (OCInterim included), or anything else.
+import { TwoKeyMemo } from '../util/two-key-memo.js';
 
 export type DusKind = 'check-in' | 'download' | 'other';
 
@@ -44,24 +45,11 @@ const HANDLERS: Record<string, DusClassification['handler']> = {
 /** Most (method, target) pairs remembered; past this the memo starts over. */
 const MEMO_ENTRIES = 4096;
 /** Classifications by method, then target: a capture repeats a few targets thousands of times. */
-const memo = new Map<string, Map<string, DusClassification>>();
-let memoSize = 0;
+const memo = new TwoKeyMemo<string, string, DusClassification>(MEMO_ENTRIES);
 
 /** The classification of a request (frozen: the same object is handed to every caller asking the same). */
 export function classify(method: string, uri: string): DusClassification {
-  let byUri = memo.get(method);
-  const hit = byUri?.get(uri);
-  if (hit !== undefined) return hit;
-  if (memoSize >= MEMO_ENTRIES) {
-    memo.clear();
-    memoSize = 0;
-    byUri = undefined;
-  }
-  const c = Object.freeze(classifyUncached(method, uri));
-  if (byUri === undefined) memo.set(method, (byUri = new Map()));
-  byUri.set(uri, c);
-  memoSize++;
-  return c;
+  return memo.get(method, uri) ?? memo.remember(method, uri, Object.freeze(classifyUncached(method, uri)));
 }
 
 function classifyUncached(method: string, uri: string): DusClassification {

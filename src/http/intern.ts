@@ -1,4 +1,5 @@
 import type { HttpHeader } from './message.js';
+import { TwoKeyMemo } from '../util/two-key-memo.js';
 
 // One string for each header name and value, method, target, version and
 // reason seen again and again (every check-in carries the same twenty), so a
@@ -15,8 +16,7 @@ const SLICE_MIN = 13;
 
 const table = new Map<string, string>();
 /** Header fields by name, then value: one frozen object per field seen again and again. */
-const fields = new Map<string, Map<string, HttpHeader>>();
-let fieldCount = 0;
+const fields = new TwoKeyMemo<string, string, HttpHeader>(MAX_ENTRIES);
 /** Whole header lists by their text: one frozen array per list seen again and again. */
 const lists = new Map<string, HttpHeader[]>();
 /** Lists remembered; fewer than strings, as each key holds a whole header block. */
@@ -42,20 +42,11 @@ export function intern(s: string): string {
  */
 export function internField(name: string, value: string): HttpHeader {
   if (value.length > MAX_LENGTH) return { name, value };
-  let byValue = fields.get(name);
-  const known = byValue?.get(value);
+  const known = fields.get(name, value);
   if (known !== undefined) return known;
-  if (fieldCount >= MAX_ENTRIES) {
-    fields.clear();
-    fieldCount = 0;
-    byValue = undefined;
-  }
-  if (!byValue) fields.set(name, (byValue = new Map()));
   const field = Object.freeze({ name, value });
   shared.add(field);
-  byValue.set(value, field);
-  fieldCount++;
-  return field;
+  return fields.remember(name, value, field);
 }
 
 /**
