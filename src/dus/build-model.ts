@@ -178,10 +178,12 @@ export function buildModel(inp: ModelInputs): DusModel {
       // Decoded bodies are shared by every check-in with the same bytes
       // (upx-decode-cache.ts): the summary is made once per pair, not per check-in.
       const answerKey: unknown = !res ? NO_ANSWER : res.status !== 200 ? res.status : (x.upxResponse ?? NO_ANSWER_BODY);
-      const byAnswer = checkInSummaries.get(x.upxRequest ?? NO_REQUEST_BODY) ?? new Map<unknown, string>();
-      checkInSummaries.set(x.upxRequest ?? NO_REQUEST_BODY, byAnswer);
-      summary = byAnswer.get(answerKey) ?? checkInSummary(x);
-      byAnswer.set(answerKey, summary);
+      const requestKey: object = x.upxRequest ?? NO_REQUEST_BODY;
+      let byAnswer = checkInSummaries.get(requestKey);
+      if (!byAnswer) checkInSummaries.set(requestKey, (byAnswer = new Map()));
+      let made = byAnswer.get(answerKey);
+      if (made === undefined) byAnswer.set(answerKey, (made = checkInSummary(x)));
+      summary = made;
     } else {
       summary = `download ${req?.uri ?? '?'}: ${res ? `HTTP ${res.status}, ${res.bodySize} bytes${res.complete ? '' : ', cut short'}` : 'no response'}`;
     }
