@@ -11,6 +11,7 @@ import type { CaptureJson } from '../report/flows-json.js';
 import { classify, targetPath } from './exchange-kind.js';
 import type { CaptureHealth, DusExchange, DusModel, Phone, TimelineEntry, UpxResult } from './model.js';
 import { decodeUpx } from './upx-codec.js';
+import { TwoKeyMemo } from '../util/two-key-memo.js';
 import { cachedDecode } from './upx-decode-cache.js';
 import type { UpxRequest, UpxResponse } from './upx-types.js';
 
@@ -164,7 +165,8 @@ export function buildModel(inp: ModelInputs): DusModel {
 
   // Timelines. A phone says the same thing at each check-in: one string per summary.
   const summaries = new Map<string, string>();
-  const checkInSummaries = new Map<object, Map<unknown, string>>();
+  // Unbounded: it lives only while this model is built, and holds a line per distinct pair.
+  const checkInSummaries = new TwoKeyMemo<object, unknown, string>(Infinity);
   for (const x of exchanges) {
     if (x.cls.kind === 'other') continue;
     const p = phones.get(x.phone)!;
@@ -179,11 +181,7 @@ export function buildModel(inp: ModelInputs): DusModel {
       // (upx-decode-cache.ts): the summary is made once per pair, not per check-in.
       const answerKey: unknown = !res ? NO_ANSWER : res.status !== 200 ? res.status : (x.upxResponse ?? NO_ANSWER_BODY);
       const requestKey: object = x.upxRequest ?? NO_REQUEST_BODY;
-      let byAnswer = checkInSummaries.get(requestKey);
-      if (!byAnswer) checkInSummaries.set(requestKey, (byAnswer = new Map()));
-      let made = byAnswer.get(answerKey);
-      if (made === undefined) byAnswer.set(answerKey, (made = checkInSummary(x)));
-      summary = made;
+      summary = checkInSummaries.get(requestKey, answerKey) ?? checkInSummaries.remember(requestKey, answerKey, checkInSummary(x));
     } else {
       summary = `download ${req?.uri ?? '?'}: ${res ? `HTTP ${res.status}, ${res.bodySize} bytes${res.complete ? '' : ', cut short'}` : 'no response'}`;
     }
