@@ -29,7 +29,7 @@ export async function analyzeCapture(
   path: string,
   io: Pick<CliIo, 'stdin'>,
   rules: readonly Rule[] = RULES,
-  extra: Pick<AnalyzeOptions, 'inventory' | 'expected' | 'tls' | 'logs' | 'threads' | 'keepCheckInBodies'> = {},
+  extra: Pick<AnalyzeOptions, 'inventory' | 'expected' | 'tls' | 'logs' | 'threads' | 'keepCheckInBodies' | 'hashThread'> = {},
 ): Promise<AnalysisResult> {
   const threads = extra.threads ?? 1;
   // Threads read the file each on their own, and TLS keys tie connections together (resumption).
@@ -68,6 +68,8 @@ export interface AnalyzeOptions {
   threads?: number;
   /** Keep check-in bodies after decoding them (as the terminal UI and the ticket show them). @default true */
   keepCheckInBodies?: boolean;
+  /** Hash long bodies on a second thread (PipelineOptions.hashThread); the result is the same. @default false */
+  hashThread?: boolean;
 }
 
 function hasKeys(tls: TlsKeys | undefined): boolean {
@@ -85,6 +87,6 @@ export async function analyzeSource(source: CaptureSource, path: string, opts: A
     keepCheckInBodies: opts.keepCheckInBodies,
     maxOtherExchanges: Number.POSITIVE_INFINITY,
   });
-  const result = await runPipeline(source, { ...collector.hooks(opts.onExchange), signal: opts.signal, tls: opts.tls });
+  const result = await runPipeline(source, { ...collector.hooks(opts.onExchange), signal: opts.signal, tls: opts.tls, hashThread: opts.hashThread });
   return collector.snapshot(path, source.info, result);
 }

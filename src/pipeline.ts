@@ -12,6 +12,7 @@ import { KeyLog } from './tls/key-log.js';
 import type { RsaKeyEntry } from './tls/rsa-key.js';
 import { TlsSessionLayer, type SessionEvent, type TlsAlertEvent, type TlsInfoEvent, type TlsUndecryptableEvent } from './tls/tls-session.js';
 import { shardOf, UNSHARDED } from './parallel/shard-of.js';
+import { HashThread } from './parallel/hash-thread.js';
 
 /** Keys for TLS decryption: the server's RSA keys and a key log. */
 export interface TlsKeys {
@@ -52,6 +53,12 @@ export interface PipelineOptions {
   shard?: { index: number; count: number };
   /** Open TCP flows tracked at once. @default DEFAULT_MAX_OPEN_FLOWS */
   maxOpenFlows?: number;
+  /**
+   * Hash long bodies that are not kept on a second thread (parallel/hash-thread.ts).
+   * Their `bodySha256` is empty while onExchange sees them and set by the time the
+   * pipeline returns: for callers that read digests only at the end. @default false
+   */
+  hashThread?: boolean;
 }
 
 export interface PipelineResult {
@@ -70,6 +77,8 @@ export interface PipelineResult {
    * add up to the single-threaded run.
    */
   unshardedTcp: number;
+  /** Bodies hashed on the second thread (opts.hashThread). */
+  offThreadBodies: number;
 }
 
 /** Capture time between idle-flow sweeps. */
@@ -84,7 +93,18 @@ const IDLE_TIMEOUT_NS = 3_600_000_000_000n;
 export async function runPipeline(source: CaptureSource, opts: PipelineOptions = {}): Promise<PipelineResult> {
   const decoder = new FrameDecoder();
   const reassembler = new TcpReassembler({ idleTimeoutNs: IDLE_TIMEOUT_NS, maxOpenFlows: opts.maxOpenFlows });
-  const http = new HttpExchangeTracker({ keepBodies: opts.keepBodies ?? false, maxBodyBytes: opts.maxBodyBytes });
+  const hashThread = opts.hashThread ? new HashThread() : undefined;
+  // Body bytes are read where they were read from the file, by the reassembler
+  // (which copies only what it still needs when a buffer comes round again) and
+  // the hashing thread (which is waited for, if it is still reading it).
+  if (source.lendBuffers) {
+    reassembler.readBuffersLent();
+    source.lendBuffers((buffer) => {
+      reassembler.beforeReuse(buffer);
+      hashThread?.beforeReuse(buffer);
+    });
+  }
+  const http = new HttpExchangeTracker({ keepBodies: opts.keepBodies ?? false, maxBodyBytes: opts.maxBodyBytes, hasher: hashThread });
   const keyLog = opts.tls?.keyLog ?? new KeyLog();
   const tls = new TlsSessionLayer({ rsaKeys: opts.tls?.rsaKeys ?? [], keyLog });
   const report: TlsReport = { sessions: [], undecryptable: [], alerts: [] };
@@ -119,41 +139,48 @@ export async function runPipeline(source: CaptureSource, opts: PipelineOptions =
   let nextSweep: bigint | undefined;
   let unshardedTcp = 0;
   const shard = opts.shard;
-  for await (const batch of source.batches(opts.signal)) {
-    // Key logs embedded in the capture come before the packets they decrypt.
-    const secrets = source.info.secrets;
-    while (secrets && secretsSeen < secrets.length) {
-      const dsb = secrets[secretsSeen++];
-      if (dsb.type === DSB_TLS_KEY_LOG) keyLog.addFromText(Buffer.from(dsb.data).toString('utf8'), 'dsb');
-    }
-    for (const rec of batch) {
-      const ts = rec.timestampNs;
-      if (first === undefined) first = ts;
-      last = ts;
-      // Idle flows end on the capture's clock, checked at every record (of every
-      // shard) so that neither read sizes nor threads move the moment they end.
-      if (nextSweep === undefined) nextSweep = ts + SWEEP_EVERY_NS;
-      else if (ts >= nextSweep) {
-        feed(reassembler.flush('timeout', ts));
-        nextSweep = ts + SWEEP_EVERY_NS;
+  try {
+    for await (const batch of source.batches(opts.signal)) {
+      // Key logs embedded in the capture come before the packets they decrypt.
+      const secrets = source.info.secrets;
+      while (secrets && secretsSeen < secrets.length) {
+        const dsb = secrets[secretsSeen++];
+        if (dsb.type === DSB_TLS_KEY_LOG) keyLog.addFromText(Buffer.from(dsb.data).toString('utf8'), 'dsb');
       }
-      let unclaimed = false;
-      if (shard) {
-        const s = shardOf(rec, shard.count);
-        if (s !== shard.index) {
-          if (s !== UNSHARDED || shard.index !== 0) continue;
-          unclaimed = true;
+      for (const rec of batch) {
+        const ts = rec.timestampNs;
+        if (first === undefined) first = ts;
+        last = ts;
+        // Idle flows end on the capture's clock, checked at every record (of every
+        // shard) so that neither read sizes nor threads move the moment they end.
+        if (nextSweep === undefined) nextSweep = ts + SWEEP_EVERY_NS;
+        else if (ts >= nextSweep) {
+          feed(reassembler.flush('timeout', ts));
+          nextSweep = ts + SWEEP_EVERY_NS;
         }
+        let unclaimed = false;
+        if (shard) {
+          const s = shardOf(rec, shard.count);
+          if (s !== shard.index) {
+            if (s !== UNSHARDED || shard.index !== 0) continue;
+            unclaimed = true;
+          }
+        }
+        const frame = decoder.decode(rec);
+        if (unclaimed && frame.tcp && frame.tcp.srcPort !== 53 && frame.tcp.dstPort !== 53) unshardedTcp++;
+        opts.onFrame?.(frame);
+        if (frame.tcp) reassembler.pushEach(frame, feedOne);
       }
-      const frame = decoder.decode(rec);
-      if (unclaimed && frame.tcp && frame.tcp.srcPort !== 53 && frame.tcp.dstPort !== 53) unshardedTcp++;
-      opts.onFrame?.(frame);
-      if (frame.tcp) reassembler.pushEach(frame, feedOne);
+      hashThread?.poll();
     }
+    feed(reassembler.flush('eof', last ?? 0n));
+    deliver(tls.flush());
+    for (const x of http.flush()) emit(x);
+    // The last digests, before anyone reads them.
+    hashThread?.settle();
+  } finally {
+    hashThread?.close();
   }
-  feed(reassembler.flush('eof', last ?? 0n));
-  deliver(tls.flush());
-  for (const x of http.flush()) emit(x);
   decoder.flush(); // counts IP datagrams still waiting for fragments
 
   return {
@@ -166,6 +193,7 @@ export async function runPipeline(source: CaptureSource, opts: PipelineOptions =
     lastTimestampNs: last,
     tls: report,
     unshardedTcp,
+    offThreadBodies: hashThread?.bodies ?? 0,
   };
 }
 

@@ -10,7 +10,10 @@
 //
 // A view handed out stays valid across the next pull and is overwritten by the
 // one after it: readers' records are "valid until the next batch is pulled"
-// (capture/source.ts), and whoever keeps bytes copies them.
+// (capture/source.ts), and whoever keeps bytes copies them. Lent (lend()),
+// LENT_BUFFERS buffers over SharedArrayBuffers take turns, views stay valid
+// longer, and a buffer is written again only after the borrowers were told
+// (they copy what they still need, another thread finishes reading it).
 import type { FileHandle } from 'node:fs/promises';
 
 /** Why the input ended before its natural end (a gzip or read error). */
@@ -26,13 +29,20 @@ export const DEFAULT_READ_SIZE = 1024 * 1024;
  * big pcapng block) takes the slower path that joins in a bigger buffer.
  */
 const RESERVE = 256 * 1024 + 64;
+/**
+ * Read buffers in turn when lent: a view stays valid until LENT_BUFFERS - 2
+ * more have been read, long enough for most lent bytes to be no longer needed.
+ */
+export const LENT_BUFFERS = 6;
+
+/** Called before a lent read buffer is written again: returns once nobody reads it any more. */
+export type BeforeReuse = (buffer: SharedArrayBuffer) => void;
 
 /** Where the bytes come from: a file read in place, or chunks of a stream (stdin, gunzip). */
 export type ByteInput = { file: FileHandle } | { chunks: AsyncIterator<Uint8Array | string> };
 
 export class ByteQueue {
   private buf: Buffer;
-  private spare: Buffer;
   private pos = 0;
   /** Bytes of buf that hold data. */
   private end = 0;
@@ -47,14 +57,30 @@ export class ByteQueue {
   private prefetch: Promise<number> | undefined;
   /** Set when the input threw: the bytes before it are still usable. */
   failure: ReadFailure | undefined;
+  private beforeReuse: BeforeReuse | undefined;
+  /** Buffers that were current before `buf`, oldest first: the next free one comes from here. */
+  private readonly retired: Buffer[] = [];
+  /** Retired buffers kept (one, the spare, unless lent). */
+  private keepRetired = 1;
 
   constructor(
     private readonly input: ByteInput,
     private readonly readSize = DEFAULT_READ_SIZE,
   ) {
     this.buf = Buffer.alloc(0);
-    this.spare = Buffer.alloc(0);
     this.ahead = Buffer.alloc(0);
+  }
+
+  /**
+   * Lend the read buffers out: from the next read on, read into buffers over
+   * SharedArrayBuffers (another thread may read records' bytes in place), keep
+   * LENT_BUFFERS of them in turn so that views stay valid longer, and call
+   * `beforeReuse` before writing one again. Buffers made to join a long block
+   * stay private.
+   */
+  lend(beforeReuse: BeforeReuse): void {
+    this.beforeReuse = beforeReuse;
+    this.keepRetired = LENT_BUFFERS - 2;
   }
 
   /** Bytes available from the read position without pulling. */
@@ -127,7 +153,7 @@ export class ByteQueue {
     const tail = this.available;
     const size = Math.max(n, tail + (early?.length ?? 0) + this.readSize);
     // The free buffer serves unless it holds the read-ahead bytes just taken.
-    const target = !early && this.ahead.length >= size ? this.ahead : Buffer.allocUnsafe(Math.max(size, RESERVE + this.readSize));
+    const target = !early && this.ahead.length >= size ? this.freeBuffer(size) : Buffer.allocUnsafe(Math.max(size, RESERVE + this.readSize));
     this.buf.copy(target, 0, this.pos, this.end);
     let have = tail;
     if (early) have += early.copy(target, have);
@@ -140,10 +166,14 @@ export class ByteQueue {
   private install(target: Buffer, start: number, end: number): void {
     // Offset in the input of the byte that goes to target[start]: the first unread one.
     const offset = this.base + this.pos;
-    const free = target === this.ahead ? this.spare : this.ahead;
-    this.spare = this.buf;
+    this.retired.push(this.buf);
+    if (target === this.ahead) {
+      // The oldest retired buffer is the next free one (or a new one is made when it is needed).
+      this.ahead = this.retired.length > this.keepRetired ? this.retired.shift()! : Buffer.alloc(0);
+    } else {
+      while (this.retired.length > this.keepRetired) this.retired.shift();
+    }
     this.buf = target;
-    this.ahead = free;
     this.base = offset - start;
     this.pos = start;
     this.end = end;
@@ -152,10 +182,20 @@ export class ByteQueue {
   /** Start reading the next stretch of a file into the free buffer while this one is parsed. */
   private readAhead(n: number): boolean {
     if ('file' in this.input && !this.ended) {
-      if (this.ahead.length < RESERVE + this.readSize) this.ahead = Buffer.allocUnsafe(RESERVE + this.readSize);
-      this.prefetch = this.read(this.ahead, RESERVE);
+      this.prefetch = this.read(this.freeBuffer(RESERVE + this.readSize), RESERVE);
     }
     return this.available >= n;
+  }
+
+  /** The free buffer, about to be written: at least `size` bytes, shared when lent, and read by nobody. */
+  private freeBuffer(size: number): Buffer {
+    const lent = this.ahead.buffer instanceof SharedArrayBuffer;
+    if (this.ahead.length < size || (this.beforeReuse && !lent)) {
+      this.ahead = this.beforeReuse ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafe(size);
+    } else if (this.beforeReuse && lent) {
+      this.beforeReuse(this.ahead.buffer as SharedArrayBuffer);
+    }
+    return this.ahead;
   }
 
   /** Fill `into` from `at` to its end as far as one read goes; 0 at the end. */

@@ -14,7 +14,7 @@
 // read chunks, with the same warnings.
 import type { CaptureInfo, CaptureRecord, CaptureSource } from './source.js';
 import { CaptureError } from './source.js';
-import type { ByteQueue } from './byte-queue.js';
+import type { BeforeReuse, ByteQueue } from './byte-queue.js';
 import type { DecodeError } from '../net/decode-error.js';
 import { plural, WarningList, type ReaderContext } from './warnings.js';
 
@@ -95,6 +95,10 @@ class PcapSource implements CaptureSource {
 
   get recordCount(): number {
     return this.count;
+  }
+
+  lendBuffers(beforeReuse: BeforeReuse): void {
+    this.q.lend(beforeReuse);
   }
 
   async *batches(signal?: AbortSignal): AsyncIterable<readonly CaptureRecord[]> {

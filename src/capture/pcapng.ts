@@ -11,7 +11,7 @@
 // by its length.
 import type { CaptureInfo, CaptureRecord, CaptureSource } from './source.js';
 import { CaptureError } from './source.js';
-import type { ByteQueue } from './byte-queue.js';
+import type { BeforeReuse, ByteQueue } from './byte-queue.js';
 import type { DecodeError } from '../net/decode-error.js';
 import { plural, WarningList, type ReaderContext } from './warnings.js';
 
@@ -180,6 +180,10 @@ class PcapngSource implements CaptureSource {
 
   get recordCount(): number {
     return this.count;
+  }
+
+  lendBuffers(beforeReuse: BeforeReuse): void {
+    this.q.lend(beforeReuse);
   }
 
   /**

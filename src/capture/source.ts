@@ -2,6 +2,7 @@
 // PacketSource). Readers stream: they hold at most one read chunk plus one
 // record, whatever the size of the capture.
 import type { DecodeError } from '../net/decode-error.js';
+import type { BeforeReuse } from './byte-queue.js';
 
 /** One packet record of the capture, as Wireshark's frame. */
 export interface CaptureRecord {
@@ -58,6 +59,13 @@ export interface CaptureSource {
   readonly warnings: readonly DecodeError[];
   /** Number of records delivered so far. */
   readonly recordCount: number;
+  /**
+   * File and stream readers: lend the read buffers out (ByteQueue.lend). From
+   * now on records' bytes stay valid until `beforeReuse` is called with their
+   * buffer (a SharedArrayBuffer, so another thread may read them too), which
+   * happens at least a batch later than the contract above says.
+   */
+  lendBuffers?(beforeReuse: BeforeReuse): void;
 }
 
 /**

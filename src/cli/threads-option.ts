@@ -31,3 +31,13 @@ export async function threadsOption(value: string | undefined, path: string): Pr
   if (!Number.isInteger(n) || n < 1 || n > THREADS_MAX) throw new UsageError(`--threads: expected a number from 1 to ${THREADS_MAX} or auto, got ${JSON.stringify(value)}`);
   return n;
 }
+
+/**
+ * Whether long bodies are hashed on a thread of their own (parallel/hash-thread.ts):
+ * whenever there is a second core, unless `--threads 1` asked for one thread in all.
+ * Hashing is about a fifth of the work on a firmware download and needs nothing
+ * but the bytes, so unlike the shards it pays on two cores.
+ */
+export function hashThreadOption(value: string | undefined): boolean {
+  return !(value !== undefined && /^\d+$/.test(value) && Number(value) === 1) && availableParallelism() >= 2;
+}

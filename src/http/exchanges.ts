@@ -12,6 +12,7 @@ import type { DecodeError } from '../net/decode-error.js';
 import type { Direction, Endpoint, FlowInfo, FrameSpan, StreamEndReason, StreamEvent } from '../reassembly/stream-event.js';
 import { Http1Parser, type HttpEvent } from './http1-parser.js';
 import { NO_NOTES, NO_RESPONSES, type HttpRequest, type HttpResponse } from './message.js';
+import type { OffThreadHasher } from './off-thread-hasher.js';
 import { PROBE_MAX_LINE, probeStartLine, type StartProbe } from './start-line.js';
 
 /** A request and the response that answered it, on one connection. */
@@ -39,6 +40,8 @@ export interface HttpExchangeTrackerOptions {
   keepBodies?: boolean;
   /** Largest body kept. @default 64 MiB */
   maxBodyBytes?: number;
+  /** Hash long bodies that are not kept on another thread (Http1ParserOptions.hasher). */
+  hasher?: OffThreadHasher;
 }
 
 /** What push() returns when nothing completed: shared, so frozen. */
@@ -88,11 +91,13 @@ interface FlowState {
 export class HttpExchangeTracker {
   private readonly keepBodies: boolean;
   private readonly maxBodyBytes?: number;
+  private readonly hasher?: OffThreadHasher;
   private readonly flows = new Map<number, FlowState>();
 
   constructor(opts: HttpExchangeTrackerOptions = {}) {
     this.keepBodies = opts.keepBodies ?? false;
     this.maxBodyBytes = opts.maxBodyBytes;
+    this.hasher = opts.hasher;
   }
 
   /** Feed one stream event; returns the exchanges it completed (read them, do not modify the array). */
@@ -165,7 +170,7 @@ export class HttpExchangeTracker {
 
   private startHttp(f: FlowState): void {
     f.mode = 'http';
-    const opts = { keepBodies: this.keepBodies, maxBodyBytes: this.maxBodyBytes };
+    const opts = { keepBodies: this.keepBodies, maxBodyBytes: this.maxBodyBytes, hasher: this.hasher };
     const respDir: Direction = f.reqDir === 'c2s' ? 's2c' : 'c2s';
     const resp = new Http1Parser('response', { ...opts, resync: f.probe[respDir].lost || f.probe[respDir].verdict === 'no' });
     const req = new Http1Parser('request', {

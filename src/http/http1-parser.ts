@@ -16,6 +16,7 @@ import type { FrameSpan, StreamEndReason } from '../reassembly/stream-event.js';
 import { ChunkedDecoder } from './chunked.js';
 import { NO_HEADERS, NO_NOTES, type HttpHeader, type HttpMessage, type HttpRequest, type HttpResponse } from './message.js';
 import { intern, internField, internFieldList } from './intern.js';
+import { PENDING_SHA256, type OffThreadHasher } from './off-thread-hasher.js';
 import { findMessageStart, latin1, parseRequestLine, parseStatusLine, type RequestLine, type StatusLine } from './start-line.js';
 
 /** What the parser hands back: a complete message, or a problem between messages. */
@@ -37,6 +38,8 @@ export interface Http1ParserOptions {
   resync?: boolean;
   /** Called with the method as soon as a request head is parsed, before its body. */
   onRequestHead?: (method: string) => void;
+  /** Hash long bodies that are not kept on another thread (their bodySha256 is filled in later). */
+  hasher?: OffThreadHasher;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -70,6 +73,8 @@ interface Current {
   startNs: bigint;
   bodySize: number;
   hash: Hash | null;
+  /** The body's id with the off-thread hasher, 0 when it is hashed here. */
+  hashJob: number;
   /** The body so far in its first bodySize bytes (room to grow past them), while it is kept. */
   kept: Uint8Array | null;
   complete: boolean;
@@ -84,6 +89,7 @@ export class Http1Parser {
   private readonly maxHeadBytes: number;
   private readonly maxHeaders: number;
   private readonly onRequestHead?: (method: string) => void;
+  private readonly hasher?: OffThreadHasher;
 
   private state: State;
   /** Stream offset of the next byte to arrive. */
@@ -128,6 +134,7 @@ export class Http1Parser {
     this.maxHeadBytes = opts.maxHeadBytes ?? DEFAULT_MAX_HEAD_BYTES;
     this.maxHeaders = opts.maxHeaders ?? DEFAULT_MAX_HEADERS;
     this.onRequestHead = opts.onRequestHead;
+    this.hasher = opts.hasher;
     this.state = opts.resync ? 'resync' : 'start';
   }
 
@@ -144,6 +151,7 @@ export class Http1Parser {
   /** Stop parsing: what follows is a tunnel (the other direction saw 101 or CONNECT 2xx). */
   enterTunnel(): void {
     if (this.state !== 'ended') {
+      if (this.cur && this.cur.hashJob !== 0) this.hasher!.discard(this.cur.hashJob);
       this.cur = null;
       this.bufLen = 0;
       this.state = 'tunnel';
@@ -452,6 +460,7 @@ export class Http1Parser {
       startNs: this.msgStartNs,
       bodySize: 0,
       hash: null,
+      hashJob: 0,
       kept: this.keepBodies ? new Uint8Array(0) : null,
       complete: true,
       tunnelAfter: false,
@@ -530,6 +539,9 @@ export class Http1Parser {
     } else {
       this.remaining = len;
       this.state = 'body-length';
+      const c = this.cur!;
+      // Only a body that will not be kept: a kept one may be decoded (by its digest) as soon as it completes.
+      if (this.hasher && len >= this.hasher.minBytes && (!c.kept || len > this.maxBodyBytes)) c.hashJob = this.hasher.begin();
     }
   }
 
@@ -595,8 +607,12 @@ export class Http1Parser {
     if (to <= from) return;
     const c = this.cur!;
     const piece = from === 0 && to === data.length ? data : data.subarray(from, to);
-    c.hash ??= createHash('sha256');
-    c.hash.update(piece);
+    if (c.hashJob !== 0) {
+      this.hasher!.update(c.hashJob, piece);
+    } else {
+      c.hash ??= createHash('sha256');
+      c.hash.update(piece);
+    }
     c.bodySize += piece.length;
     if (c.kept) {
       if (c.bodySize > this.maxBodyBytes) {
@@ -632,7 +648,7 @@ export class Http1Parser {
     if (endedAt) last = endedAt;
     if (minFrame < c.firstFrame) c.firstFrame = minFrame;
     // Phones fetch the same firmware and get the same answers: one string per digest.
-    const bodySha256 = c.hash ? intern(c.hash.digest('hex')) : EMPTY_SHA256;
+    const bodySha256 = c.hashJob !== 0 ? PENDING_SHA256 : c.hash ? intern(c.hash.digest('hex')) : EMPTY_SHA256;
     // Written out rather than spread from a shared base (a copy of 13 fields per
     // message); the key order is the one the spread gave. Every field is in the
     // literal, the optional ones as undefined: one set later (body) would go to a
@@ -683,6 +699,7 @@ export class Http1Parser {
     }
     // Exactly the body's size, as before the buffer grew by doubling: slice() copies.
     if (c.kept) message.body = c.kept.length === c.bodySize ? c.kept : c.kept.slice(0, c.bodySize);
+    if (c.hashJob !== 0) this.hasher!.end(c.hashJob, message);
     this.emit({ kind: 'message', message });
     this.cur = null;
     this.chunked = null;

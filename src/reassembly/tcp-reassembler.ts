@@ -92,6 +92,20 @@ export class TcpReassembler {
     this.maxOpen = Math.max(1, opts.maxOpenFlows ?? DEFAULT_MAX_OPEN_FLOWS);
   }
 
+  /**
+   * Frames' bytes in shared buffers are the capture's lent read buffers
+   * (CaptureSource.lendBuffers), and beforeReuse() is called before one is
+   * written again: delivered bytes are then copied only if still needed then.
+   */
+  readBuffersLent(): void {
+    this.tailPool.lends = true;
+  }
+
+  /** A lent read buffer is about to be written again. */
+  beforeReuse(buffer: ArrayBufferLike): void {
+    this.tailPool.beforeReuse(buffer);
+  }
+
   /** Flows currently open (not ended in both directions). */
   get openFlows(): number {
     return this.open.size;

@@ -21,7 +21,7 @@ import { addTlsOptions, loadTlsKeys, type TlsOptionValues } from '../tls-options
 import type { TlsKeys } from '../../pipeline.js';
 import { stat } from 'node:fs/promises';
 import { analyzeLogs, type LogAnalysis } from '../../logs/log-findings.js';
-import { threadsOption } from '../threads-option.js';
+import { hashThreadOption, threadsOption } from '../threads-option.js';
 import { readLogFile, type ParsedLog } from '../../logs/read-log.js';
 
 export interface AnalyzeOptions extends TlsOptionValues {
@@ -105,9 +105,10 @@ function belongsTo(f: Finding, phones: readonly Phone[]): boolean {
 }
 
 export async function analyzeCommand(path: string, opts: AnalyzeOptions, io: CliIo): Promise<number> {
-  const extra: { inventory?: Inventory; expected?: UpxResponse; tls?: TlsKeys; logs?: LogAnalysis; threads?: number; keepCheckInBodies?: boolean } = {
+  const extra: { inventory?: Inventory; expected?: UpxResponse; tls?: TlsKeys; logs?: LogAnalysis; threads?: number; keepCheckInBodies?: boolean; hashThread?: boolean } = {
     tls: loadTlsKeys(opts, io.env),
     threads: await threadsOption(opts.threads, path),
+    hashThread: hashThreadOption(opts.threads),
     // The terminal UI shows check-in bodies; the JSON and text reports need only their decoded form.
     keepCheckInBodies: opts.tui === true,
   };
@@ -147,7 +148,7 @@ export function registerAnalyze({ program, io, setExit }: CommandContext): void 
     .option('--expected <file>', 'a known-good response body: diff each check-in response against it')
     .option('--audit-log <file>', "the server's RequestHandlerAuditLog (repeatable): its lines join the phones' timelines", collect)
     .option('--iis-log <file>', "the server's IIS W3C log (repeatable): its lines join the phones' timelines", collect)
-    .option('--threads <n|auto>', 'worker threads for a capture file, sharded by TCP connection (same output as 1); auto: on 4 or more cores, one per core but one, up to 4, for files of 64 MiB or more', 'auto')
+    .option('--threads <n|auto>', 'worker threads for a capture file, sharded by TCP connection (same output as 1); auto: on 4 or more cores, one per core but one, up to 4, for files of 64 MiB or more; on 2 or more cores, long bodies are hashed on a thread of their own unless this is 1', 'auto')
     .option('--tui', 'browse the result in the interactive terminal UI (as upxray browse)')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or worse exists').choices(['error', 'warning', 'info']));
   addTlsOptions(cmd).action(async (path: string, opts: AnalyzeOptions) => {

@@ -15,6 +15,7 @@ import {
 } from '../../report/flows-json.js';
 import { renderFlowsText } from '../../report/flows-text.js';
 import { pipelineWarnings } from '../warnings.js';
+import { hashThreadOption } from '../threads-option.js';
 import type { CliIo } from '../io.js';
 import type { CommandContext } from '../program.js';
 import { addTlsOptions, loadTlsKeys, type TlsOptionValues } from '../tls-options.js';
@@ -22,16 +23,18 @@ import type { TlsKeys } from '../../pipeline.js';
 
 export interface FlowsOptions extends TlsOptionValues {
   json?: boolean;
+  /** `1`: one thread in all; otherwise long bodies are hashed on a second thread when there is a core for it. */
+  threads?: string;
 }
 
 /** Read every capture and build the flows document (shared with later commands). */
-export async function buildFlowsDocument(paths: string[], io: CliIo, tlsKeys?: TlsKeys): Promise<FlowsDocument> {
+export async function buildFlowsDocument(paths: string[], io: CliIo, tlsKeys?: TlsKeys, hashThread = false): Promise<FlowsDocument> {
   const doc: FlowsDocument = { schema: FLOWS_SCHEMA, captures: [], exchanges: [], warnings: [] };
   const several = paths.length > 1;
   for (const [i, path] of paths.entries()) {
     const source = await openCapture(path, { stdin: io.stdin });
     const exchanges: HttpExchange[] = [];
-    const result = await runPipeline(source, { onExchange: (x) => exchanges.push(x), tls: tlsKeys });
+    const result = await runPipeline(source, { onExchange: (x) => exchanges.push(x), tls: tlsKeys, hashThread });
     const label = several ? path : undefined;
     const prefix = several ? `${i + 1}/` : '';
     const tls = tlsByStream(result.tls.sessions);
@@ -46,7 +49,7 @@ export async function buildFlowsDocument(paths: string[], io: CliIo, tlsKeys?: T
 }
 
 export async function flowsCommand(paths: string[], opts: FlowsOptions, io: CliIo): Promise<number> {
-  const doc = await buildFlowsDocument(paths, io, loadTlsKeys(opts, io.env));
+  const doc = await buildFlowsDocument(paths, io, loadTlsKeys(opts, io.env), hashThreadOption(opts.threads));
   // In pieces: a big capture's document never needs to be one string.
   if (opts.json) await writeJson(doc as unknown as Record<string, unknown>, io);
   else io.stdout(renderFlowsText(doc));
@@ -61,7 +64,8 @@ export function registerFlows({ program, io, setExit }: CommandContext): void {
     .command('flows')
     .description('list every HTTP exchange in the captures, with Wireshark frame numbers')
     .argument('<capture...>', 'pcap or pcapng file(s), optionally gzipped; - for standard input')
-    .option('--json', 'print one JSON document (schema 1) instead of text');
+    .option('--json', 'print one JSON document (schema 1) instead of text')
+    .option('--threads <n|auto>', '1: one thread in all; otherwise, on 2 or more cores, long bodies are hashed on a thread of their own (same output)', 'auto');
   addTlsOptions(cmd).action(async (paths: string[], opts: FlowsOptions) => {
     setExit(await flowsCommand(paths, opts, io));
   });

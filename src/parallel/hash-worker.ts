@@ -1,0 +1,74 @@
+// Hashing thread entry (hash-thread.ts starts it): carry out the commands of
+// the shared ring in order, a sha256 per body, until terminated. It sleeps on
+// the command count when there is nothing to do and is woken at the end of
+// each read batch, not per command: a wake-up is a system call.
+import { createHash, type Hash } from 'node:crypto';
+import { receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { CMD_INTS, CMD_SLOTS, CTRL, DIGEST_BYTES, DIGEST_SLOTS, OP, OP_BITS, type HashWorkerData } from './hash-ring.js';
+
+const shared = workerData as HashWorkerData;
+const ctrl = new Int32Array(shared.ctrl);
+const cmds = new Int32Array(shared.cmds);
+const data = new Uint8Array(shared.data);
+const digests = new Uint8Array(shared.digests);
+/** The capture's read buffers, by the number the parsing thread gave them. */
+const readBuffers: Uint8Array[] = [];
+
+/** The buffer the parsing thread posted just before the SHARE command (posting is synchronous). */
+function nextSharedBuffer(): Uint8Array {
+  const m = receiveMessageOnPort(shared.port);
+  if (!m || !(m.message instanceof SharedArrayBuffer)) throw new Error('no shared buffer on the port');
+  return new Uint8Array(m.message);
+}
+
+function run(): void {
+  const bodies = new Map<number, Hash>();
+  let tail = Atomics.load(ctrl, CTRL.tail);
+  let ends = 0;
+  for (;;) {
+    let head = Atomics.load(ctrl, CTRL.head);
+    if (head === tail) {
+      // Say we sleep, then look once more: the parsing thread stores the head before it reads this flag.
+      Atomics.store(ctrl, CTRL.workerAsleep, 1);
+      head = Atomics.load(ctrl, CTRL.head);
+      if (head === tail) Atomics.wait(ctrl, CTRL.head, tail);
+      Atomics.store(ctrl, CTRL.workerAsleep, 0);
+      continue;
+    }
+    while (tail !== head) {
+      const at = (tail & (CMD_SLOTS - 1)) * CMD_INTS;
+      const word = cmds[at];
+      const op = word & ((1 << OP_BITS) - 1);
+      const id = cmds[at + 1];
+      const off = cmds[at + 2];
+      if (op === OP.updateShared) {
+        bodies.get(id)!.update(readBuffers[word >> OP_BITS].subarray(off, off + cmds[at + 3]));
+      } else if (op === OP.update) {
+        bodies.get(id)!.update(data.subarray(off, off + cmds[at + 3]));
+      } else if (op === OP.begin) {
+        bodies.set(id, createHash('sha256'));
+      } else if (op === OP.end) {
+        const slot = off & (DIGEST_SLOTS - 1);
+        digests.set(bodies.get(id)!.digest(), slot * DIGEST_BYTES);
+        bodies.delete(id);
+        ends = (ends + 1) | 0;
+        Atomics.store(ctrl, CTRL.endsDone, ends);
+      } else if (op === OP.discard) {
+        bodies.delete(id);
+      } else if (op === OP.share) {
+        readBuffers[off] = nextSharedBuffer();
+      }
+      tail = (tail + 1) | 0;
+      Atomics.store(ctrl, CTRL.tail, tail);
+      if (Atomics.load(ctrl, CTRL.mainWaiting) !== 0) Atomics.notify(ctrl, CTRL.tail);
+    }
+  }
+}
+
+try {
+  run();
+} catch {
+  // A bug, not bad input (only bytes arrive here): say so, and wake whoever waits.
+  Atomics.store(ctrl, CTRL.failed, 1);
+  Atomics.notify(ctrl, CTRL.tail);
+}
