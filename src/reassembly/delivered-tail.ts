@@ -122,7 +122,16 @@ export class DeliveredTail {
    */
   settle(buffer?: ArrayBufferLike): void {
     let last = this.pieces.length - 1;
-    if (buffer !== undefined) while (last >= this.first && this.pieces[last].buffer !== buffer) last--;
+    if (buffer !== undefined) {
+      // Lent pieces come in the order their buffers were read, so the reused (oldest)
+      // buffer's pieces come first: stop at a piece of any other lent buffer.
+      last = this.first - 1;
+      for (let i = this.first; i < this.pieces.length; i++) {
+        const b = this.pieces[i].buffer;
+        if (b === buffer) last = i;
+        else if (b instanceof SharedArrayBuffer) break;
+      }
+    }
     for (let i = this.first; i <= last; i++) {
       this.copyIn(this.pieces[i]);
       this.pieces[i] = NO_BYTES;
