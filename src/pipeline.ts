@@ -166,7 +166,8 @@ export async function runPipeline(source: CaptureSource, opts: PipelineOptions =
             unclaimed = true;
           }
         }
-        const frame = decoder.decode(rec);
+        // Nothing below keeps the frame object (onFrame's contract): one object serves every frame.
+        const frame = decoder.decodeTransient(rec);
         if (unclaimed && frame.tcp && frame.tcp.srcPort !== 53 && frame.tcp.dstPort !== 53) unshardedTcp++;
         opts.onFrame?.(frame);
         if (frame.tcp) reassembler.pushEach(frame, feedOne);

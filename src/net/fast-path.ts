@@ -23,8 +23,9 @@ const IP = ETHERNET_HEADER_LENGTH;
 /**
  * The frame, when `rec` is a well-formed Ethernet/IPv4/TCP frame; otherwise
  * undefined, having changed nothing. TCP option anomalies are pushed to `notes`.
+ * With `reuse` (made by reusableFrame()), the frame is written into it instead of a new one.
  */
-export function decodeEthernetIpv4Tcp(rec: CaptureRecord, notes: DecodeError[]): DecodedFrame | undefined {
+export function decodeEthernetIpv4Tcp(rec: CaptureRecord, notes: DecodeError[], reuse?: DecodedFrame): DecodedFrame | undefined {
   const data = rec.data;
   const len = data.length;
   if (rec.linkType !== LINKTYPE_ETHERNET || len < IP + IPV4_MIN_HEADER_LENGTH) return undefined;
@@ -54,38 +55,91 @@ export function decodeEthernetIpv4Tcp(rec: CaptureRecord, notes: DecodeError[]):
     decodeTcpOptions(data, t + TCP_MIN_HEADER_LENGTH, t + tcpHeaderLength, options, notes);
   }
   const payload = data.subarray(t + tcpHeaderLength, end);
-  // Properties in the order the general decoder sets them, so both give the same objects.
-  return {
-    frame: rec.frame,
-    timestampNs: rec.timestampNs,
-    linkType: rec.linkType,
-    capLen: len,
-    origLen: rec.origLen,
-    vlans: NO_VLANS,
-    payload,
-    notes: NO_NOTES,
-    link: { kind: 'ethernet', src: formatMac48(data, 6), dst: formatMac48(data, 0), etherType: ETHERTYPE_IPV4 },
-    ip: {
-      version: 4,
-      src: formatIpv4(data, IP + 12),
-      dst: formatIpv4(data, IP + 16),
-      protocol: 6,
-      ttl: data[IP + 8],
-      headerLength: ipHeaderLength,
-      payloadLength: segmentLength,
-      id: (data[IP + 4] << 8) | data[IP + 5],
-    },
-    tcp: {
-      srcPort: (data[t] << 8) | data[t + 1],
-      dstPort: (data[t + 2] << 8) | data[t + 3],
-      seq: data[t + 4] * 0x1000000 + ((data[t + 5] << 16) | (data[t + 6] << 8) | data[t + 7]),
-      ack: data[t + 8] * 0x1000000 + ((data[t + 9] << 16) | (data[t + 10] << 8) | data[t + 11]),
-      flags: data[t + 13],
-      window: (data[t + 14] << 8) | data[t + 15],
-      headerLength: tcpHeaderLength,
-      options,
+  if (reuse === undefined) {
+    // Properties in the order the general decoder sets them, so both give the same objects.
+    return {
+      frame: rec.frame,
+      timestampNs: rec.timestampNs,
+      linkType: rec.linkType,
+      capLen: len,
+      origLen: rec.origLen,
+      vlans: NO_VLANS,
       payload,
-      payloadLength: segmentLength - tcpHeaderLength,
-    },
+      notes: NO_NOTES,
+      link: { kind: 'ethernet', src: formatMac48(data, 6), dst: formatMac48(data, 0), etherType: ETHERTYPE_IPV4 },
+      ip: {
+        version: 4,
+        src: formatIpv4(data, IP + 12),
+        dst: formatIpv4(data, IP + 16),
+        protocol: 6,
+        ttl: data[IP + 8],
+        headerLength: ipHeaderLength,
+        payloadLength: segmentLength,
+        id: (data[IP + 4] << 8) | data[IP + 5],
+      },
+      tcp: {
+        srcPort: (data[t] << 8) | data[t + 1],
+        dstPort: (data[t + 2] << 8) | data[t + 3],
+        seq: data[t + 4] * 0x1000000 + ((data[t + 5] << 16) | (data[t + 6] << 8) | data[t + 7]),
+        ack: data[t + 8] * 0x1000000 + ((data[t + 9] << 16) | (data[t + 10] << 8) | data[t + 11]),
+        flags: data[t + 13],
+        window: (data[t + 14] << 8) | data[t + 15],
+        headerLength: tcpHeaderLength,
+        options,
+        payload,
+        payloadLength: segmentLength - tcpHeaderLength,
+      },
+    };
+  }
+  // The same values written into the frame handed in (FrameDecoder.decodeTransient).
+  const f = reuse;
+  f.frame = rec.frame;
+  f.timestampNs = rec.timestampNs;
+  f.capLen = len;
+  f.origLen = rec.origLen;
+  f.payload = payload;
+  f.notes = NO_NOTES;
+  const link = f.link!;
+  link.src = formatMac48(data, 6);
+  link.dst = formatMac48(data, 0);
+  const ip = f.ip!;
+  ip.src = formatIpv4(data, IP + 12);
+  ip.dst = formatIpv4(data, IP + 16);
+  ip.ttl = data[IP + 8];
+  ip.headerLength = ipHeaderLength;
+  ip.payloadLength = segmentLength;
+  ip.id = (data[IP + 4] << 8) | data[IP + 5];
+  const tcp = f.tcp!;
+  tcp.srcPort = (data[t] << 8) | data[t + 1];
+  tcp.dstPort = (data[t + 2] << 8) | data[t + 3];
+  tcp.seq = data[t + 4] * 0x1000000 + ((data[t + 5] << 16) | (data[t + 6] << 8) | data[t + 7]);
+  tcp.ack = data[t + 8] * 0x1000000 + ((data[t + 9] << 16) | (data[t + 10] << 8) | data[t + 11]);
+  tcp.flags = data[t + 13];
+  tcp.window = (data[t + 14] << 8) | data[t + 15];
+  tcp.headerLength = tcpHeaderLength;
+  tcp.options = options;
+  tcp.payload = payload;
+  tcp.payloadLength = segmentLength - tcpHeaderLength;
+  return f;
+}
+
+/**
+ * A frame for decodeEthernetIpv4Tcp to write into again and again: an Ethernet,
+ * IPv4 and TCP frame whose fields are all overwritten by the next fill.
+ */
+export function reusableFrame(): DecodedFrame {
+  const none = new Uint8Array(0);
+  return {
+    frame: 0,
+    timestampNs: 0n,
+    linkType: LINKTYPE_ETHERNET,
+    capLen: 0,
+    origLen: 0,
+    vlans: NO_VLANS,
+    payload: none,
+    notes: NO_NOTES,
+    link: { kind: 'ethernet', src: '', dst: '', etherType: ETHERTYPE_IPV4 },
+    ip: { version: 4, src: '', dst: '', protocol: 6, ttl: 0, headerLength: 0, payloadLength: 0, id: 0 },
+    tcp: { srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, headerLength: 0, options: NO_TCP_OPTIONS, payload: none, payloadLength: 0 },
   };
 }

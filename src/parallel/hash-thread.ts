@@ -32,6 +32,8 @@ export const OFF_THREAD_MIN_BYTES = 64 * 1024;
 /** How long the parsing thread waits for a hashing thread that makes no progress before it gives up. */
 const STALL_LIMIT_MS = 10_000;
 const WAIT_SLICE_MS = 250;
+/** The hashing thread's young generation, in MiB (V8 grows it to 32 by default, all of it resident). */
+const WORKER_YOUNG_MB = 2;
 
 /**
  * The worker script. Under the test runner this module is TypeScript source,
@@ -163,7 +165,15 @@ export class HashThread implements OffThreadHasher {
     if (this.failure) throw new Error(this.failure);
     const { port1, port2 } = new MessageChannel();
     const data: HashWorkerData = { ...newHashRingBuffers(), port: port2 };
-    const worker = new Worker(workerUrl(), { workerData: data, transferList: [port2], stdout: false, stderr: false });
+    const worker = new Worker(workerUrl(), {
+      workerData: data,
+      transferList: [port2],
+      stdout: false,
+      stderr: false,
+      // It keeps nothing but a hash per open body and makes a view per command:
+      // a small young generation is collected often and cheaply, and stays small.
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+    });
     // Never what keeps the process alive; a failure is seen by the wait below.
     worker.unref();
     worker.on('error', (e) => (this.failure ??= `upxray: the hashing thread failed: ${e.message}`));

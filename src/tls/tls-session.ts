@@ -272,17 +272,28 @@ export function versionName(v: number): string {
 /** The SessionLayer: decrypts TLS connections it has keys for; passes everything else through. */
 export class TlsSessionLayer {
   private readonly flows = new Map<FlowInfo, FlowTls>();
+  /** What accept() hands back for a plaintext flow's data. */
+  private readonly passed: SessionEvent[] = [];
   private readonly byId = new Map<string, CachedSession>();
   private readonly byTicket = new Map<string, CachedSession>();
 
   constructor(private readonly keys: TlsKeys) {}
 
-  accept(e: StreamEvent): SessionEvent[] {
+  /**
+   * The events one stream event becomes. Read them before the next call: a
+   * plaintext flow's data event comes back in one array reused for it (most
+   * events are that, and they need no array of their own).
+   */
+  accept(e: StreamEvent): readonly SessionEvent[] {
     let f = this.flows.get(e.flow);
     if (!f) {
       if (e.kind === 'end' || e.kind === 'anomaly') return [e];
       f = this.newFlow(e.flow);
       this.flows.set(e.flow, f);
+    }
+    if (f.mode === 'plain' && e.kind === 'data') {
+      this.passed[0] = e;
+      return this.passed;
     }
     f.out = [];
     if (f.mode === 'plain') f.out.push(e);
