@@ -22,10 +22,20 @@ function compare(records: CaptureRecord[], strict: boolean): { fast: number } {
   const fast = new FrameDecoder();
   const layered = new FrameDecoder({ fastPath: false });
   let taken = 0;
+  const transient = new FrameDecoder();
+  let reused: unknown;
   for (const rec of records) {
     if (decodeEthernetIpv4Tcp(rec, []) !== undefined) taken++;
     const a = fast.decode(rec);
     const b = layered.decode(rec);
+    // Written into the same object each time it takes the fast path, and the same frame as text.
+    const t = transient.decodeTransient(rec);
+    if (decodeEthernetIpv4Tcp(rec, []) !== undefined) {
+      if (reused !== undefined) expect(t).toBe(reused);
+      reused = t;
+    }
+    const tt = text(t);
+    if (tt !== text(b)) expect(tt, `frame ${rec.frame} (transient)`).toBe(text(b));
     if (strict) expect(a, `frame ${rec.frame}`).toStrictEqual(b);
     // The same key order too (anything that lists keys sees the same frame).
     const ta = text(a);
