@@ -33,7 +33,7 @@ const RESERVE = 256 * 1024 + 64;
  * Read buffers in turn when lent: a view stays valid until LENT_BUFFERS - 2
  * more have been read, long enough for most lent bytes to be no longer needed.
  */
-export const LENT_BUFFERS = 6;
+export const LENT_BUFFERS = 4;
 
 /** Called before a lent read buffer is written again: returns once nobody reads it any more. */
 export type BeforeReuse = (buffer: SharedArrayBuffer) => void;
