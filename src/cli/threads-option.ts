@@ -16,8 +16,17 @@ const AUTO_THREADS_MIN_CORES = 4;
 /** Most threads anyone may ask for: each is a JavaScript heap of its own and reads the whole file. */
 const THREADS_MAX = 16;
 
+/** `--threads`' value as a number of threads, 'auto', or a usage error. */
+function parseThreads(value: string | undefined): number | 'auto' {
+  if (value === undefined || value === 'auto') return 'auto';
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > THREADS_MAX) throw new UsageError(`--threads: expected a number from 1 to ${THREADS_MAX} or auto, got ${JSON.stringify(value)}`);
+  return n;
+}
+
 export async function threadsOption(value: string | undefined, path: string): Promise<number> {
-  if (value === undefined || value === 'auto') {
+  const asked = parseThreads(value);
+  if (asked === 'auto') {
     if (path === '-') return 1;
     const size = await stat(path).then(
       (s) => (s.isFile() ? s.size : 0),
@@ -27,9 +36,7 @@ export async function threadsOption(value: string | undefined, path: string): Pr
     if (size < AUTO_THREADS_MIN_BYTES || cores < AUTO_THREADS_MIN_CORES) return 1;
     return Math.min(cores - 1, AUTO_THREADS_MAX);
   }
-  const n = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n < 1 || n > THREADS_MAX) throw new UsageError(`--threads: expected a number from 1 to ${THREADS_MAX} or auto, got ${JSON.stringify(value)}`);
-  return n;
+  return asked;
 }
 
 /**
@@ -39,5 +46,5 @@ export async function threadsOption(value: string | undefined, path: string): Pr
  * but the bytes, so unlike the shards it pays on two cores.
  */
 export function hashThreadOption(value: string | undefined): boolean {
-  return !(value !== undefined && /^\d+$/.test(value) && Number(value) === 1) && availableParallelism() >= 2;
+  return parseThreads(value) !== 1 && availableParallelism() >= 2;
 }

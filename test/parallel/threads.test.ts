@@ -61,11 +61,13 @@ describe('analyze --threads', () => {
     }
   });
 
-  it('refuses a thread count that is not a number from 1 to 16', async () => {
-    for (const bad of ['0', '-1', 'two', '1.5', '17']) {
-      const r = await cli(['analyze', '--threads', bad, join(CAPTURES, 'dus-demo.pcap')]);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/--threads: expected a number/);
+  it('refuses a thread count that is not a number from 1 to 16 (analyze and flows)', async () => {
+    for (const command of ['analyze', 'flows']) {
+      for (const bad of ['0', '-1', 'two', '1.5', '17']) {
+        const r = await cli([command, '--threads', bad, join(CAPTURES, 'dus-demo.pcap')]);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(/--threads: expected a number/);
+      }
     }
   });
 });
