@@ -1,13 +1,14 @@
 // Long bodies hashed on a second thread (hash-worker.ts), so that the thread
-// that parses the capture only says where their bytes are. Bytes still in the
-// capture's read buffers (shared, capture/byte-queue.ts) are read there in
-// place, and a read buffer is not read into again before the hashing thread
-// is past it (beforeReuse); other bytes (decrypted, reordered) are copied
-// into a shared ring: a copy into memory another core reads costs about as
-// much as a third of the hashing. The worker starts at the first long body,
-// so a capture without one costs nothing. The parsing thread never waits unless a ring is full; the digests
-// are written into their messages as they come back (poll, after each read
-// batch) and all of them by settle(), when the pipeline ends.
+// that parses the capture only says where their bytes are. Bytes in the
+// capture's lent read buffers (capture/byte-queue.ts) are read there in place,
+// and a read buffer is not read into again before the hashing thread is past
+// it (beforeReuse); other bytes (decrypted, reordered) are copied into a shared
+// ring: a copy into memory another core reads costs about a third as much as
+// the hashing. The worker starts at the first long body, so a capture without
+// one costs nothing. The parsing thread waits only when a ring is full or a
+// buffer comes round too soon; the digests are written into their messages as
+// they come back (poll, after each read batch) and all of them by settle(),
+// when the pipeline ends.
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { intern } from '../http/intern.js';
 import type { HttpMessage } from '../http/message.js';
@@ -73,7 +74,11 @@ export class HashThread implements OffThreadHasher {
   private endsPatched = 0;
   /** The message whose digest goes to each slot. */
   private readonly waiting: Array<HttpMessage | undefined> = new Array(DIGEST_SLOTS).fill(undefined);
-  /** Read buffers the worker reads in place, by number. */
+  /**
+   * Read buffers the worker reads in place, by number. Every SharedArrayBuffer a
+   * body piece comes in is one of the capture's lent read buffers: nothing else
+   * in the pipeline is shared, and those are announced to beforeReuse.
+   */
   private readonly sharedNumber = new Map<SharedArrayBuffer, number>();
   /** The last command that reads each shared buffer. */
   private readonly lastUse: number[] = [];
@@ -125,8 +130,8 @@ export class HashThread implements OffThreadHasher {
   }
 
   /**
-   * A read buffer is about to be written again: wait until the worker no longer
-   * reads it (ByteQueue.share). It is usually long past it.
+   * A lent read buffer is about to be written again: wait until the worker no
+   * longer reads it (ByteQueue.lend). It is usually long past it.
    */
   beforeReuse(buffer: SharedArrayBuffer): void {
     if (!this.s) return;
