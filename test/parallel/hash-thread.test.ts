@@ -101,4 +101,14 @@ describe('HashThread', () => {
     h.settle();
     expect(m.bodySha256).toBe(sha(new Uint8Array(0)));
   });
+
+  it('a hashing thread that fails makes the wait end with one line, not a hang', () => {
+    const h = new HashThread();
+    h.begin();
+    // A piece for a body never begun: the worker cannot carry it out and stops.
+    h.update(424242, bytes(1000, 3));
+    expect(() => h.settle()).toThrow(/^upxray: the hashing thread failed$/);
+    // Once failed, it stays failed rather than starting anew behind the caller's back.
+    expect(() => h.begin()).toThrow(/hashing thread failed/);
+  });
 });
