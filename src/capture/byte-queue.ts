@@ -11,9 +11,10 @@
 // A view handed out stays valid across the next pull and is overwritten by the
 // one after it: readers' records are "valid until the next batch is pulled"
 // (capture/source.ts), and whoever keeps bytes copies them. Lent (lend()),
-// LENT_BUFFERS buffers over SharedArrayBuffers take turns, views stay valid
-// longer, and a buffer is written again only after the borrowers were told
-// (they copy what they still need, another thread finishes reading it).
+// buffers over SharedArrayBuffers take turns, views stay valid longer, a
+// regular file is read two buffers ahead, and a buffer is written again only
+// after the borrowers were told (they copy what they still need, another
+// thread finishes reading it).
 import type { FileHandle } from 'node:fs/promises';
 
 /** Why the input ended before its natural end (a gzip or read error). */
@@ -30,16 +31,29 @@ export const DEFAULT_READ_SIZE = 1024 * 1024;
  */
 const RESERVE = 256 * 1024 + 64;
 /**
- * Read buffers in turn when lent: a view stays valid until LENT_BUFFERS - 2
- * more have been read, long enough for most lent bytes to be no longer needed.
+ * Buffers a lent view outlives: it stays valid until this many more have been
+ * read after its own, long enough for most lent bytes to be no longer needed.
+ * With the current buffer and up to two read ahead, five buffers take turns.
  */
-export const LENT_BUFFERS = 4;
+export const LENT_KEPT = 2;
 
 /** Called before a lent read buffer is written again: returns once nobody reads it any more. */
 export type BeforeReuse = (buffer: SharedArrayBuffer) => void;
 
-/** Where the bytes come from: a file read in place, or chunks of a stream (stdin, gunzip). */
-export type ByteInput = { file: FileHandle } | { chunks: AsyncIterator<Uint8Array | string> };
+/**
+ * Where the bytes come from: a file read in place, or chunks of a stream (stdin,
+ * gunzip). A regular file (`regular`) is read at known positions, which lets two
+ * reads ahead be in flight at once; a FIFO or device is read where it stands.
+ */
+export type ByteInput = { file: FileHandle; regular?: boolean } | { chunks: AsyncIterator<Uint8Array | string> };
+
+/** A file read in flight into `buf` at `at`: `want` bytes from file position `pos` (null: where the file stands). */
+interface Ahead {
+  buf: Buffer;
+  read: Promise<number>;
+  pos: number | null;
+  want: number;
+}
 
 export class ByteQueue {
   private buf: Buffer;
@@ -55,6 +69,16 @@ export class ByteQueue {
   private ahead: Buffer;
   /** A file read in flight into `ahead` (bytes read, 0 at the end). */
   private prefetch: Promise<number> | undefined;
+  /** Where that read started and how much it asked for. */
+  private prefetchPos: number | null = null;
+  private prefetchWant = 0;
+  /**
+   * The read ahead after it, into its own buffer (a lent regular file): a read
+   * that waits for a core now and then is still done by the time it is needed.
+   */
+  private next: Ahead | undefined;
+  /** File position of the next read of a regular file. */
+  private filePos = 0;
   /** Set when the input threw: the bytes before it are still usable. */
   failure: ReadFailure | undefined;
   private beforeReuse: BeforeReuse | undefined;
@@ -74,13 +98,13 @@ export class ByteQueue {
   /**
    * Lend the read buffers out: from the next read on, read into buffers over
    * SharedArrayBuffers (another thread may read records' bytes in place), keep
-   * LENT_BUFFERS of them in turn so that views stay valid longer, and call
-   * `beforeReuse` before writing one again. Buffers made to join a long block
-   * stay private.
+   * views valid for LENT_KEPT more buffers, read a regular file two buffers
+   * ahead, and call `beforeReuse` before writing a buffer again. Buffers made to
+   * join a long block stay private.
    */
   lend(beforeReuse: BeforeReuse): void {
     this.beforeReuse = beforeReuse;
-    this.keepRetired = LENT_BUFFERS - 2;
+    this.keepRetired = LENT_KEPT;
   }
 
   /** Bytes available from the read position without pulling. */
@@ -133,12 +157,14 @@ export class ByteQueue {
       // The read ahead landed after RESERVE bytes of room: the tail goes just before it.
       const got = await this.prefetch;
       this.prefetch = undefined;
+      await this.landed(got);
       const target = this.ahead;
       const tail = this.available;
       const start = RESERVE - tail;
       this.buf.copy(target, start, this.pos, this.end);
       this.install(target, start, RESERVE + got);
       if (got === 0) this.ended = true;
+      this.promote();
       if (this.available >= n || this.ended) return this.readAhead(n);
     }
     // A block larger than a read (or a stream): join in a fresh buffer big enough.
@@ -147,6 +173,9 @@ export class ByteQueue {
       // A tail longer than the room before the read ahead: take the read ahead's bytes after it.
       const got = await this.prefetch;
       this.prefetch = undefined;
+      // The second read ahead is let go: the joined buffer reads on from where the first ended.
+      await this.dropNext();
+      await this.landed(got);
       if (got === 0) this.ended = true;
       early = this.ahead.subarray(RESERVE, RESERVE + got);
     }
@@ -179,12 +208,77 @@ export class ByteQueue {
     this.end = end;
   }
 
-  /** Start reading the next stretch of a file into the free buffer while this one is parsed. */
+  /** Start reading the next stretch of a file into the free buffer while this one is parsed (and the one after, when lent). */
   private readAhead(n: number): boolean {
     if ('file' in this.input && !this.ended) {
-      this.prefetch = this.read(this.freeBuffer(RESERVE + this.readSize), RESERVE);
+      if (!this.prefetch) {
+        const into = this.freeBuffer(RESERVE + this.readSize);
+        this.prefetchPos = this.nextPos(into.length - RESERVE);
+        this.prefetchWant = into.length - RESERVE;
+        this.prefetch = this.read(into, RESERVE, this.prefetchPos);
+      }
+      if (!this.next && this.beforeReuse && this.input.regular) {
+        const buf = this.spareBuffer(RESERVE + this.readSize);
+        const want = buf.length - RESERVE;
+        const pos = this.nextPos(want);
+        this.next = { buf, pos, want, read: this.read(buf, RESERVE, pos) };
+      }
     }
     return this.available >= n;
+  }
+
+  /** Where a read of `want` bytes of a regular file starts (null for a FIFO or device: where it stands). */
+  private nextPos(want: number): number | null {
+    if (!('file' in this.input) || !this.input.regular) return null;
+    const pos = this.filePos;
+    this.filePos += want;
+    return pos;
+  }
+
+  /**
+   * The first read ahead came back with `got` bytes. Short (the end of the
+   * file), what follows starts right after them: a second read ahead asked
+   * for bytes further on, so it is let go.
+   */
+  private async landed(got: number): Promise<void> {
+    if (this.prefetchPos === null || got >= this.prefetchWant) return;
+    await this.dropNext();
+    this.filePos = this.prefetchPos + got;
+  }
+
+  /** The second read ahead becomes the first, once the first has been installed. */
+  private promote(): void {
+    const next = this.next;
+    if (!next) return;
+    this.next = undefined;
+    // `ahead` was just installed, so the free buffer is the second read's; the one that came free waits its turn.
+    if (this.ahead.length > 0) this.retired.unshift(this.ahead);
+    this.ahead = next.buf;
+    this.prefetch = next.read;
+    this.prefetchPos = next.pos;
+    this.prefetchWant = next.want;
+  }
+
+  /** Let the second read ahead go (its bytes will be read again): wait for it, and keep its buffer. */
+  private async dropNext(): Promise<void> {
+    const next = this.next;
+    if (!next) return;
+    this.next = undefined;
+    await next.read;
+    if (next.pos !== null) this.filePos = next.pos;
+    // EOF seen by the dropped read says nothing about where reading goes on.
+    this.ended = false;
+    this.retired.unshift(next.buf);
+  }
+
+  /** A free buffer besides `ahead` for the second read ahead: the oldest retired one past those kept, or a new one. */
+  private spareBuffer(size: number): Buffer {
+    const old = this.retired.length > this.keepRetired ? this.retired.shift()! : undefined;
+    if (old && old.length >= size && old.buffer instanceof SharedArrayBuffer) {
+      this.beforeReuse!(old.buffer);
+      return old;
+    }
+    return Buffer.from(new SharedArrayBuffer(size));
   }
 
   /** The free buffer, about to be written: at least `size` bytes, shared when lent, and read by nobody. */
@@ -198,12 +292,18 @@ export class ByteQueue {
     return this.ahead;
   }
 
-  /** Fill `into` from `at` to its end as far as one read goes; 0 at the end. */
-  private async read(into: Buffer, at: number): Promise<number> {
+  /**
+   * Fill `into` from `at` to its end as far as one read goes; 0 at the end. A
+   * file is read at `pos` (regular files) or where it stands (null, or missing:
+   * the next position of a regular file).
+   */
+  private async read(into: Buffer, at: number, pos: number | null = this.nextPos(into.length - at)): Promise<number> {
     try {
       if ('file' in this.input) {
-        const { bytesRead } = await this.input.file.read(into, at, into.length - at, null);
+        const { bytesRead } = await this.input.file.read(into, at, into.length - at, pos);
         if (bytesRead === 0) this.ended = true;
+        // Short (the end of the file): the next read starts right after what came.
+        if (pos !== null && bytesRead < into.length - at && !this.next) this.filePos = pos + bytesRead;
         return bytesRead;
       }
       let chunk = this.pending;
@@ -231,9 +331,11 @@ export class ByteQueue {
   /** Stop the input (closes the file when the consumer stops early). */
   async close(): Promise<void> {
     this.ended = true;
-    // Let a read in flight finish before its file closes under it.
+    // Let reads in flight finish before their file closes under them.
     await this.prefetch;
     this.prefetch = undefined;
+    await this.next?.read;
+    this.next = undefined;
     try {
       if ('file' in this.input) await this.input.file.close();
       else await this.input.chunks.return?.();

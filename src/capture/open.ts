@@ -36,7 +36,7 @@ function defaultReadSize(): number {
 export async function openCapture(path: string, opts: OpenOptions = {}): Promise<CaptureSource> {
   const name = path === '-' ? 'stdin' : path;
   const readSize = opts.readSize ?? defaultReadSize();
-  let q = new ByteQueue(path === '-' ? { chunks: chunksOf(opts.stdin ?? process.stdin) } : { file: await openInput(path) }, readSize);
+  let q = new ByteQueue(path === '-' ? { chunks: chunksOf(opts.stdin ?? process.stdin) } : await openInput(path), readSize);
   try {
     await q.fill(4);
     if (q.failure) throw readFailure(name, q.failure.message);
@@ -66,8 +66,11 @@ export async function openCapture(path: string, opts: OpenOptions = {}): Promise
   }
 }
 
-/** Open a file for reading, turning the usual failures into one-line CaptureErrors. */
-async function openInput(path: string): Promise<FileHandle> {
+/**
+ * Open a file for reading, turning the usual failures into one-line CaptureErrors.
+ * A regular file may be read at known positions; a FIFO or device is read as it comes.
+ */
+async function openInput(path: string): Promise<{ file: FileHandle; regular: boolean }> {
   let fh;
   try {
     fh = await openFile(path, 'r');
@@ -77,11 +80,11 @@ async function openInput(path: string): Promise<FileHandle> {
   try {
     const st = await fh.stat();
     if (st.isDirectory()) throw new CaptureError(`upxray: ${path}: is a directory, not a capture file`, 'capture.is-directory');
+    return { file: fh, regular: st.isFile() };
   } catch (err) {
     await fh.close();
     throw err instanceof CaptureError ? err : fileError(path, err);
   }
-  return fh;
 }
 
 function fileError(path: string, err: unknown): CaptureError {

@@ -1,0 +1,101 @@
+// ByteQueue reads a lent regular file two buffers ahead, at known positions;
+// anything else one buffer ahead, where the file stands. Either way the bytes
+// come out whole and in order, whatever the read size and wherever the end of
+// the file falls. The file handle here is a real one, watched: how many reads
+// are in flight at once, and at which positions.
+import { open, type FileHandle } from 'node:fs/promises';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ByteQueue } from '../../src/capture/byte-queue.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'upxray-byte-queue-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Watched {
+  file: FileHandle;
+  inFlight: number;
+  most: number;
+  positions: Array<number | null>;
+}
+
+/** A real file handle whose reads are counted while in flight (each held for a turn, so reads can overlap). */
+async function watched(path: string): Promise<Watched> {
+  const real = await open(path, 'r');
+  const w: Watched = { file: real, inFlight: 0, most: 0, positions: [] };
+  const read = real.read.bind(real) as (b: Buffer, o: number, l: number, p: number | null) => Promise<{ bytesRead: number; buffer: Buffer }>;
+  w.file = new Proxy(real, {
+    get(target, key) {
+      if (key === 'read') {
+        return async (b: Buffer, o: number, l: number, p: number | null) => {
+          w.positions.push(p);
+          w.most = Math.max(w.most, ++w.inFlight);
+          try {
+            await new Promise((r) => setTimeout(r, 1));
+            return await read(b, o, l, p);
+          } finally {
+            w.inFlight--;
+          }
+        };
+      }
+      const v = Reflect.get(target, key);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  return w;
+}
+
+/** Everything the queue gives, taking `step` bytes at a time. */
+async function drain(q: ByteQueue, step: number): Promise<Buffer> {
+  const out: Buffer[] = [];
+  for (;;) {
+    const ok = await q.fill(step);
+    const take = Math.min(step, q.available);
+    if (take === 0 && !ok) break;
+    out.push(Buffer.from(q.view().subarray(0, take)));
+    q.skip(take);
+    if (!ok && q.available === 0) break;
+  }
+  await q.close();
+  return Buffer.concat(out);
+}
+
+describe('ByteQueue reads ahead', () => {
+  const sizes = [0, 1, 4095, 4096, 4097, 3 * (256 * 1024 + 64) + 12345, 2_000_000];
+  it.each(sizes)('gives a %i-byte file whole, lent (two reads ahead at known positions) or not (one)', async (size) => {
+    const path = join(tmp, `f${size}`);
+    const bytes = Buffer.alloc(size);
+    for (let i = 0; i < size; i++) bytes[i] = (i * 131 + (i >> 8)) & 0xff;
+    writeFileSync(path, bytes);
+    for (const readSize of [4096, 65536, 1024 * 1024]) {
+      for (const step of [1000, 70_000]) {
+        const lent = await watched(path);
+        const reclaimed: SharedArrayBuffer[] = [];
+        const q = new ByteQueue({ file: lent.file, regular: true }, readSize);
+        await q.fill(1);
+        q.lend((b) => reclaimed.push(b));
+        expect((await drain(q, step)).equals(readFileSync(path)), `lent, read ${readSize}, step ${step}`).toBe(true);
+        if (size > 4 * readSize) {
+          expect(lent.most).toBe(2);
+          expect(reclaimed.length).toBeGreaterThan(0);
+        }
+        expect(lent.positions.every((p) => p !== null)).toBe(true);
+
+        // Lent, but a FIFO or device: read where it stands, one read ahead.
+        const fifo = await watched(path);
+        const q3 = new ByteQueue({ file: fifo.file, regular: false }, readSize);
+        q3.lend(() => {});
+        expect((await drain(q3, step)).equals(readFileSync(path)), `lent FIFO, read ${readSize}, step ${step}`).toBe(true);
+        expect(fifo.most).toBeLessThanOrEqual(1);
+        expect(fifo.positions.every((p) => p === null)).toBe(true);
+
+        const plain = await watched(path);
+        const q2 = new ByteQueue({ file: plain.file, regular: false }, readSize);
+        expect((await drain(q2, step)).equals(readFileSync(path)), `not lent, read ${readSize}, step ${step}`).toBe(true);
+        expect(plain.most).toBeLessThanOrEqual(1);
+        expect(plain.positions.every((p) => p === null)).toBe(true);
+      }
+    }
+  });
+});
