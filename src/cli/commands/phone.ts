@@ -2,7 +2,7 @@
 // with the given identity and version, downloads what it is offered, waits,
 // "reboots" on the new version and checks in again until it is offered nothing.
 import { InvalidArgumentError, Option } from 'commander';
-import { runPhone, type PhoneOptions } from '../../serve/phone-client.js';
+import type { PhoneOptions } from '../../serve/phone-client.js';
 import { terminalSafe } from '../../report/terminal-safe.js';
 import { EXIT_OK, UsageError, type CliIo } from '../io.js';
 import type { CommandContext } from '../program.js';
@@ -46,6 +46,8 @@ export async function phoneCommand(url: string, o: PhoneCommandOptions, io: CliI
   if (o.cycles !== undefined) po.maxCycles = o.cycles;
   if (o.wait !== undefined) po.waitSeconds = o.wait;
   if (o.timeout !== undefined) po.timeoutSeconds = o.timeout;
+  // Loaded here: every other command would pay for the client's imports at start-up.
+  const { runPhone } = await import('../../serve/phone-client.js');
   const run = await runPhone(po);
   if (o.json) io.stdout(JSON.stringify({ schema: 1, ...run }, null, 2) + '\n');
   else io.stdout(`phone: ${run.updates} update(s); now on ${terminalSafe(run.finalVersion)}\n`);

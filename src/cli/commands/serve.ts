@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import { FAULT_NAMES, FAULTS, isFault, type FaultName } from '../../serve/faults.js';
-import { startServe, type RunningServe, type ServeOptions } from '../../serve/server.js';
+import type { RunningServe, ServeOptions } from '../../serve/server.js';
 import { terminalSafe } from '../../report/terminal-safe.js';
 import { EXIT_OK, UsageError, type CliIo } from '../io.js';
 import type { CommandContext } from '../program.js';
@@ -66,6 +66,8 @@ export async function serveCommand(opts: ServeCommandOptions, io: CliIo, signal:
   if (opts.filesHost !== undefined) so.filesHost = opts.filesHost;
   let running: RunningServe;
   try {
+    // Loaded here: every other command would pay for the server's imports at start-up.
+    const { startServe } = await import('../../serve/server.js');
     running = await startServe(so);
   } catch (e) {
     throw new UsageError(`cannot listen: ${(e as Error).message}`);

@@ -8,8 +8,6 @@ import type { Inventory } from '../../dus/inventory.js';
 import type { UpxResponse } from '../../dus/upx-types.js';
 import { expectedOption, inventoryOption } from './analyze.js';
 import { terminalSafe } from '../../report/terminal-safe.js';
-import { selectTicket } from '../../ticket/select.js';
-import { buildTicket, writeTicket } from '../../ticket/ticket.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, type CliIo } from '../io.js';
 import type { CommandContext } from '../program.js';
 import { addTlsOptions, loadTlsKeys, type TlsOptionValues } from '../tls-options.js';
@@ -32,6 +30,8 @@ export async function ticketCommand(path: string, opts: TicketOptions, io: CliIo
   if (opts.inventory !== undefined) extra.inventory = inventoryOption(opts.inventory);
   if (opts.expected !== undefined) extra.expected = expectedOption(opts.expected);
   const r = await analyzeCapture(path, io, undefined, extra);
+  // Loaded here: every other command would pay for the ticket writer's imports at start-up.
+  const [{ selectTicket }, { buildTicket, writeTicket }] = await Promise.all([import('../../ticket/select.js'), import('../../ticket/ticket.js')]);
   const sel = selectTicket(r, opts.phone);
   if (!sel) throw new UsageError(`no phone ${opts.phone} in ${path}`);
   const built = await buildTicket(path, r, sel, { redact: opts.redact, creatorVersion: VERSION, stdin: io.stdin });
