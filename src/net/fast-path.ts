@@ -24,6 +24,7 @@ const IP = ETHERNET_HEADER_LENGTH;
  * The frame, when `rec` is a well-formed Ethernet/IPv4/TCP frame; otherwise
  * undefined, having changed nothing. TCP option anomalies are pushed to `notes`.
  * With `reuse` (made by reusableFrame()), the frame is written into it instead of a new one.
+ * Either way its properties come in the order the general decoder sets them.
  */
 export function decodeEthernetIpv4Tcp(rec: CaptureRecord, notes: DecodeError[], reuse?: DecodedFrame): DecodedFrame | undefined {
   const data = rec.data;
@@ -55,44 +56,8 @@ export function decodeEthernetIpv4Tcp(rec: CaptureRecord, notes: DecodeError[], 
     decodeTcpOptions(data, t + TCP_MIN_HEADER_LENGTH, t + tcpHeaderLength, options, notes);
   }
   const payload = data.subarray(t + tcpHeaderLength, end);
-  if (reuse === undefined) {
-    // Properties in the order the general decoder sets them, so both give the same objects.
-    return {
-      frame: rec.frame,
-      timestampNs: rec.timestampNs,
-      linkType: rec.linkType,
-      capLen: len,
-      origLen: rec.origLen,
-      vlans: NO_VLANS,
-      payload,
-      notes: NO_NOTES,
-      link: { kind: 'ethernet', src: formatMac48(data, 6), dst: formatMac48(data, 0), etherType: ETHERTYPE_IPV4 },
-      ip: {
-        version: 4,
-        src: formatIpv4(data, IP + 12),
-        dst: formatIpv4(data, IP + 16),
-        protocol: 6,
-        ttl: data[IP + 8],
-        headerLength: ipHeaderLength,
-        payloadLength: segmentLength,
-        id: (data[IP + 4] << 8) | data[IP + 5],
-      },
-      tcp: {
-        srcPort: (data[t] << 8) | data[t + 1],
-        dstPort: (data[t + 2] << 8) | data[t + 3],
-        seq: data[t + 4] * 0x1000000 + ((data[t + 5] << 16) | (data[t + 6] << 8) | data[t + 7]),
-        ack: data[t + 8] * 0x1000000 + ((data[t + 9] << 16) | (data[t + 10] << 8) | data[t + 11]),
-        flags: data[t + 13],
-        window: (data[t + 14] << 8) | data[t + 15],
-        headerLength: tcpHeaderLength,
-        options,
-        payload,
-        payloadLength: segmentLength - tcpHeaderLength,
-      },
-    };
-  }
-  // The same values written into the frame handed in (FrameDecoder.decodeTransient).
-  const f = reuse;
+  // Every field that depends on the frame is written: a reused frame keeps nothing of the last one.
+  const f = reuse ?? reusableFrame();
   f.frame = rec.frame;
   f.timestampNs = rec.timestampNs;
   f.capLen = len;
@@ -124,8 +89,9 @@ export function decodeEthernetIpv4Tcp(rec: CaptureRecord, notes: DecodeError[], 
 }
 
 /**
- * A frame for decodeEthernetIpv4Tcp to write into again and again: an Ethernet,
- * IPv4 and TCP frame whose fields are all overwritten by the next fill.
+ * An Ethernet/IPv4/TCP frame for decodeEthernetIpv4Tcp to write into, once or
+ * again and again: the constant fields are set here, every other one there.
+ * Properties in the order the general decoder sets them, so both give the same objects.
  */
 export function reusableFrame(): DecodedFrame {
   const none = new Uint8Array(0);
