@@ -273,23 +273,26 @@ export class ByteQueue {
 
   /** A free buffer besides `ahead` for the second read ahead: the oldest retired one past those kept, or a new one. */
   private spareBuffer(size: number): Buffer {
-    const old = this.retired.length > this.keepRetired ? this.retired.shift()! : undefined;
-    if (old && old.length >= size && old.buffer instanceof SharedArrayBuffer) {
-      this.beforeReuse!(old.buffer);
-      return old;
-    }
-    return Buffer.from(new SharedArrayBuffer(size));
+    return this.writable(this.retired.length > this.keepRetired ? this.retired.shift() : undefined, size);
   }
 
   /** The free buffer, about to be written: at least `size` bytes, shared when lent, and read by nobody. */
   private freeBuffer(size: number): Buffer {
-    const lent = this.ahead.buffer instanceof SharedArrayBuffer;
-    if (this.ahead.length < size || (this.beforeReuse && !lent)) {
-      this.ahead = this.beforeReuse ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafe(size);
-    } else if (this.beforeReuse && lent) {
-      this.beforeReuse(this.ahead.buffer as SharedArrayBuffer);
-    }
+    this.ahead = this.writable(this.ahead, size);
     return this.ahead;
+  }
+
+  /**
+   * `old` when it can be read into (big enough, shared when lent), once the
+   * borrowers have let go of it; otherwise a new buffer.
+   */
+  private writable(old: Buffer | undefined, size: number): Buffer {
+    const lend = this.beforeReuse;
+    if (old && old.length >= size && (!lend || old.buffer instanceof SharedArrayBuffer)) {
+      lend?.(old.buffer as SharedArrayBuffer);
+      return old;
+    }
+    return lend ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafe(size);
   }
 
   /**
