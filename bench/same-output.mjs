@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Guard for speed work: `analyze --json` and `flows --json` of every capture in
-// captures/ (and of any extra files named on the command line) must not change.
+// Guard for speed work: `analyze --json`, `analyze` (the text report) and
+// `flows --json` of every capture in captures/ (and of any extra files named on
+// the command line) must not change.
 //
 //   node bench/same-output.mjs --save [files...]   record the outputs of the current dist/
 //   node bench/same-output.mjs [files...]          compare dist/ against what was saved
@@ -39,8 +40,9 @@ const files = [...capturesIn(join(ROOT, 'captures')), ...extra];
 mkdirSync(dir, { recursive: true });
 let diffs = 0;
 for (const f of files) {
-  for (const cmd of ['analyze', 'flows']) {
-    const r = spawnSync(process.execPath, [CLI, cmd, '--json', ...(cmd === 'analyze' ? ANALYZE_ARGS : []), f], { maxBuffer: 1 << 30 });
+  for (const cmd of ['analyze', 'flows', 'analyze-text']) {
+    const argv = cmd === 'analyze-text' ? ['analyze', ...ANALYZE_ARGS, f] : [cmd, '--json', ...(cmd === 'analyze' ? ANALYZE_ARGS : []), f];
+    const r = spawnSync(process.execPath, [CLI, ...argv], { maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: '1' } });
     const out = `exit ${r.status}\n--stdout\n${r.stdout}\n--stderr\n${r.stderr}`;
     const key = createHash('sha256').update(`${cmd} ${f}`).digest('hex').slice(0, 16);
     const golden = join(dir, `${key}-${cmd}-${basename(f)}.out`);
@@ -49,10 +51,10 @@ for (const f of files) {
       console.log(`no saved output: ${cmd} ${f}`);
       diffs++;
     } else if (readFileSync(golden, 'utf8') !== out) {
-      console.log(`DIFFERENT: ${cmd} --json ${f}`);
+      console.log(`DIFFERENT: ${cmd} ${f}`);
       diffs++;
     }
   }
 }
-console.log(`${save ? 'saved' : 'compared'} ${files.length * 2} outputs of ${files.length} captures${save ? '' : `: ${diffs} different`}`);
+console.log(`${save ? 'saved' : 'compared'} ${files.length * 3} outputs of ${files.length} captures${save ? '' : `: ${diffs} different`}`);
 process.exit(diffs ? 1 : 0);

@@ -7,7 +7,11 @@
 import type { AnalysisResult } from './analysis.js';
 import type { CaptureSource } from './capture/source.js';
 import { pipelineWarnings } from './cli/warnings.js';
-import { buildModel, decodeCheckIn, type CheckInBodies } from './dus/build-model.js';
+import { buildModel, storedExchange, type CheckInBodies } from './dus/build-model.js';
+import { StoredExchange } from './dus/stored-exchange.js';
+import { PENDING_SHA256 } from './http/off-thread-hasher.js';
+import { ExchangeSpool } from './report/exchange-spool.js';
+import { prettyAt } from './report/json-pieces.js';
 import { DiscoveryCollector, DnsTcpTracker } from './dus/discovery.js';
 import { classify } from './dus/exchange-kind.js';
 import { phoneStatus } from './dus/phone-status.js';
@@ -22,7 +26,7 @@ import type { UpxResponse } from './dus/upx-types.js';
 import type { PipelineOptions, PipelineResult } from './pipeline.js';
 import { ConnectionLog, connectionKey, type ConnectionRecord } from './reassembly/connection-log.js';
 import type { StreamEvent } from './reassembly/stream-event.js';
-import { captureJson, exchangeJson, FLOWS_SCHEMA, httpExchangeStartFrame, tlsByStream, warningJson, type CaptureJson, type FlowsDocument, type WarningJson } from './report/flows-json.js';
+import { captureJson, exchangeJson, FLOWS_SCHEMA, tlsByStream, warningJson, type CaptureJson, type ExchangeJson, type FlowsDocument, type WarningJson } from './report/flows-json.js';
 import { isoNs } from './report/time.js';
 
 /** Most distinct client IPs whose Ethernet MAC is remembered (as analyze). */
@@ -31,8 +35,6 @@ export const MAX_MACS = 65_536;
 export const MAX_KEPT_CONNECTIONS = 8192;
 /** ucdevice.upx bodies are small; firmware bodies are hashed, not kept, beyond this (as analyze). */
 export const KEEP_BODY_BYTES = 256 * 1024;
-/** Error pages kept on non-check-in answers (build-model keeps these and drops the rest). */
-const MAX_ERROR_BODY = 64 * 1024;
 /**
  * Exchanges that are no Device Update Service traffic (other web sites on port
  * 80) kept at most: a mirror port sees them all day. Rules look at them only
@@ -62,6 +64,13 @@ export interface CollectorOptions {
    * form). @default true
    */
   keepCheckInBodies?: boolean;
+  /**
+   * Keep of each exchange only what the model and the rules read, its report
+   * JSON put aside in a temporary file as it completes (analyze's JSON and text
+   * reports): a few hundred bytes an exchange instead of a kilobyte and more.
+   * Check-in bodies are then not kept either. @default false
+   */
+  spool?: boolean;
 }
 
 /**
@@ -84,6 +93,8 @@ export interface CollectorShardState {
   discoveryFacts: number;
 }
 
+const OTHER = Object.freeze({ kind: 'other' as const });
+
 /** Whether the model needs this exchange for as long as the session runs. */
 function isServiceExchange(x: HttpExchange): boolean {
   if (!x.request) return true; // an answer whose request was missed: could be anyone's
@@ -91,39 +102,37 @@ function isServiceExchange(x: HttpExchange): boolean {
 }
 
 /**
- * Drop the bodies nothing will read (build-model drops the same ones when it
- * runs; doing it now keeps memory at headers and hashes per exchange).
- */
-function trimBodies(x: HttpExchange, kind: string): void {
-  if (kind === 'check-in') return;
-  // Rules read request bodies only of check-ins, response bodies only of error pages.
-  if (x.request) x.request.body = undefined;
-  const res = x.response;
-  if (res && !(res.status >= 400 && (res.body?.length ?? 0) <= MAX_ERROR_BODY)) res.body = undefined;
-}
-
-/**
  * The flows document of the analysis. Its exchanges' JSON is made each time it
  * is read, from the exchanges in report order: a big capture's report is
  * written one exchange at a time (analyze-json.ts) and never holds them all.
  */
-function flowsDocument(capture: CaptureJson, exchanges: readonly HttpExchange[], warnings: WarningJson[]): FlowsDocument {
+function flowsDocument(capture: CaptureJson, exchanges: readonly StoredExchange[], warnings: WarningJson[]): FlowsDocument {
   const doc = { schema: FLOWS_SCHEMA, captures: [capture] } as FlowsDocument;
   Object.defineProperty(doc, 'exchanges', {
     enumerable: true,
-    get: () => exchanges.map((x) => exchangeJson(x, undefined, '', x.decrypted)),
+    get: () => exchanges.map(flowsExchangeJson),
   });
   doc.warnings = warnings;
   return doc;
 }
 
+/** An exchange of the flows document: from the whole exchange, or from its spooled text. */
+function flowsExchangeJson(x: StoredExchange): ExchangeJson {
+  if (x.full) return exchangeJson(x.full, undefined, '', x.full.decrypted);
+  const j = JSON.parse(x.reportText()!) as ExchangeJson;
+  if (x.decrypted) j.tls = x.decrypted;
+  return j;
+}
+
 export class AnalysisCollector {
-  private readonly service: HttpExchange[] = [];
+  private readonly service: StoredExchange[] = [];
   /** Ring of unrelated exchanges, oldest first from `otherStart`. */
-  private readonly other: HttpExchange[] = [];
+  private readonly other: StoredExchange[] = [];
   private otherStart = 0;
-  /** Check-ins' bodies, decoded as they arrive (on the thread that found them, under analyze --threads). */
-  private readonly bodies = new Map<HttpExchange, CheckInBodies>();
+  /** Where the report JSON of each exchange goes (opts.spool). */
+  private readonly spool: ExchangeSpool | undefined;
+  /** Exchanges whose text waits for a body's digest from the hashing thread. */
+  private unspooled: Array<{ stored: StoredExchange; http: HttpExchange }> = [];
   /** Connections that carried Device Update Service traffic: never forgotten. */
   private readonly serviceFlows = new Set<string>();
   private readonly connections: ConnectionLog;
@@ -147,6 +156,7 @@ export class AnalysisCollector {
     this.rules = opts.rules ?? RULES;
     this.maxOther = opts.maxOtherExchanges ?? MAX_OTHER_EXCHANGES;
     this.maxMacs = opts.maxMacs ?? MAX_MACS;
+    if (opts.spool) this.spool = new ExchangeSpool();
     this.connections = new ConnectionLog({
       maxKept: opts.maxKeptConnections ?? MAX_KEPT_CONNECTIONS,
       // Diagnosis needs failed connections and the service's own; ordinary web traffic can go.
@@ -189,10 +199,11 @@ export class AnalysisCollector {
   /** This shard's part of the analysis, for absorb() in shard 0's collector. */
   shardState(): CollectorShardState {
     const facts = this.discovery.facts();
-    const exchanges = [...this.service, ...this.other.slice(this.otherStart)];
+    if (this.spool) throw new Error('a shard keeps whole exchanges: no spool');
+    const stored = [...this.service, ...this.other.slice(this.otherStart)];
     return {
-      exchanges,
-      bodies: exchanges.map((x) => this.bodies.get(x)),
+      exchanges: stored.map((x) => x.full!),
+      bodies: stored.map((x) => (x.cls.kind === 'check-in' ? { upxRequest: x.upxRequest, upxResponse: x.upxResponse } : undefined)),
       connections: this.connections.all(),
       connectionsEvicted: this.connections.evicted,
       connectionsDropped: this.connections.dropped,
@@ -210,11 +221,13 @@ export class AnalysisCollector {
    * other exchanges: the order-dependent bounds were checked by the caller.
    */
   absorb(s: CollectorShardState): void {
+    // Shard 0's own exchanges may have been renamed (the merged TCP numbering).
+    for (const x of this.service) if (x.full) x.id = x.full.id;
+    for (const x of this.other) if (x.full) x.id = x.full.id;
     s.exchanges.forEach((x, i) => {
-      if (isServiceExchange(x)) this.service.push(x);
-      else this.other.push(x);
-      const b = s.bodies[i];
-      if (b) this.bodies.set(x, b);
+      const stored = new StoredExchange(x, x.request ? classify(x.request.method, x.request.uri) : OTHER, s.bodies[i], true);
+      if (isServiceExchange(x)) this.service.push(stored);
+      else this.other.push(stored);
     });
     this.absorbed.push(...s.connections);
     for (const [ip, mac] of s.macs) {
@@ -229,22 +242,17 @@ export class AnalysisCollector {
   }
 
   addExchange(x: HttpExchange): void {
-    const kind = x.request ? classify(x.request.method, x.request.uri).kind : 'other';
-    trimBodies(x, kind);
-    // Check-ins are service exchanges, kept for the whole session: so are their decoded bodies.
-    if (kind === 'check-in') {
-      this.bodies.set(x, decodeCheckIn(x));
-      if (this.opts.keepCheckInBodies === false) {
-        if (x.request) x.request.body = undefined;
-        if (x.response) x.response.body = undefined;
-      }
+    const stored = storedExchange(x, { keep: !this.spool, keepCheckInBodies: this.opts.keepCheckInBodies });
+    if (this.spool) {
+      this.unspooled.push({ stored, http: x });
+      this.spoolReady();
     }
     if (isServiceExchange(x)) {
-      this.service.push(x);
+      this.service.push(stored);
       this.serviceFlows.add(connectionKey(x.client, x.server));
       return;
     }
-    this.other.push(x);
+    this.other.push(stored);
     if (this.other.length - this.otherStart > this.maxOther) {
       this.otherStart++;
       this.otherDropped++;
@@ -257,27 +265,49 @@ export class AnalysisCollector {
   }
 
   /**
+   * Put aside the report JSON of the exchanges whose digests are all known
+   * (the hashing thread's are written in after each batch of reads); `all`
+   * once the pipeline is done and every digest is in.
+   */
+  private spoolReady(all = false): void {
+    const spool = this.spool;
+    if (!spool) return;
+    const waiting: typeof this.unspooled = [];
+    for (const u of this.unspooled) {
+      const q = u.http.request;
+      const s = u.http.response;
+      if (!all && (q?.bodySha256 === PENDING_SHA256 || s?.bodySha256 === PENDING_SHA256)) waiting.push(u);
+      else u.stored.spoolText(spool, prettyAt(exchangeJson(u.http), 2)!);
+    }
+    this.unspooled = waiting;
+  }
+
+  /**
    * The analysis of everything so far. Mid-capture (`result` absent) the
    * capture statistics are not known yet and count as zero; at the end,
    * pass the pipeline's result and the answer is analyze's.
    */
   snapshot(path: string, info: CaptureSource['info'], result?: PipelineResult): AnalysisResult {
     const capture: CaptureJson = result ? captureJson(path, result) : this.interimCapture(path, info);
+    if (result) this.spoolReady(true);
     const kept = [...this.service, ...this.other.slice(this.otherStart)];
     // What TLS said about each connection is known only once the pipeline is done (as analyze).
     if (result) {
       const tlsJson = tlsByStream(result.tls.sessions);
       for (const x of kept) {
         const t = tlsJson.get(x.flow.index);
-        if (t) x.decrypted = t;
+        if (t) {
+          x.decrypted = t;
+          if (x.full) x.full.decrypted = t;
+        }
       }
     }
-    kept.sort((a, b) => httpExchangeStartFrame(a) - httpExchangeStartFrame(b) || a.id.localeCompare(b.id));
+    kept.sort((a, b) => a.startFrame - b.startFrame || a.id.localeCompare(b.id));
     const flows = flowsDocument(capture, kept, result ? pipelineWarnings(result).map((w) => warningJson(w)) : []);
     const conns = this.absorbed.length === 0 ? this.connections.all() : [...this.connections.all(), ...this.absorbed].sort((x, y) => x.firstFrame - y.firstFrame);
     const model = buildModel({
       captures: [capture],
-      exchanges: kept.map((x) => ({ id: x.id, http: x, bodies: this.bodies.get(x) })),
+      exchanges: kept,
       connections: conns,
       macOfIp: (ip) => this.macs.get(ip),
       snapCut: this.snapCut,

@@ -29,7 +29,7 @@ export async function analyzeCapture(
   path: string,
   io: Pick<CliIo, 'stdin'>,
   rules: readonly Rule[] = RULES,
-  extra: Pick<AnalyzeOptions, 'inventory' | 'expected' | 'tls' | 'logs' | 'threads' | 'keepCheckInBodies' | 'hashThread'> = {},
+  extra: Pick<AnalyzeOptions, 'inventory' | 'expected' | 'tls' | 'logs' | 'threads' | 'keepCheckInBodies' | 'hashThread' | 'spool'> = {},
 ): Promise<AnalysisResult> {
   const threads = extra.threads ?? 1;
   // Threads read the file each on their own, and TLS keys tie connections together (resumption).
@@ -70,6 +70,12 @@ export interface AnalyzeOptions {
   keepCheckInBodies?: boolean;
   /** Hash long bodies on a second thread (PipelineOptions.hashThread); the result is the same. @default false */
   hashThread?: boolean;
+  /**
+   * Keep only what the model and rules read of each exchange, its report JSON
+   * in a temporary file (CollectorOptions.spool); the result's reports are the
+   * same, its exchanges' `http` lean. @default false
+   */
+  spool?: boolean;
 }
 
 function hasKeys(tls: TlsKeys | undefined): boolean {
@@ -85,6 +91,7 @@ export async function analyzeSource(source: CaptureSource, path: string, opts: A
     expected: opts.expected,
     logs: opts.logs,
     keepCheckInBodies: opts.keepCheckInBodies,
+    spool: opts.spool,
     maxOtherExchanges: Number.POSITIVE_INFINITY,
   });
   const result = await runPipeline(source, { ...collector.hooks(opts.onExchange), signal: opts.signal, tls: opts.tls, hashThread: opts.hashThread });

@@ -8,7 +8,8 @@ import type { HttpExchange } from '../http/exchanges.js';
 import { headerValue, type HttpMessage } from '../http/message.js';
 import type { ConnectionRecord } from '../reassembly/connection-log.js';
 import type { CaptureJson } from '../report/flows-json.js';
-import { classify, targetPath } from './exchange-kind.js';
+import { classify, targetPath, type DusClassification } from './exchange-kind.js';
+import { StoredExchange } from './stored-exchange.js';
 import type { CaptureHealth, DusExchange, DusModel, Phone, TimelineEntry, UpxResult } from './model.js';
 import { decodeUpx } from './upx-codec.js';
 import { TwoKeyMemo } from '../util/two-key-memo.js';
@@ -57,6 +58,40 @@ export function decodeCheckIn(http: HttpExchange): CheckInBodies {
   return b;
 }
 
+/** What the request of an exchange without one is: nothing of the service. */
+const NO_REQUEST: DusClassification = Object.freeze({ kind: 'other' as const });
+
+export interface StoreOptions {
+  /** Keep the whole exchange (the terminal UI, tickets and live sessions show headers and bodies). @default true */
+  keep?: boolean;
+  /** Keep check-in bodies once decoded. @default true */
+  keepCheckInBodies?: boolean;
+}
+
+/**
+ * An HTTP exchange as the model keeps it: classified, the bodies nothing will
+ * read dropped, a check-in's bodies decoded (here, so that under analyze
+ * --threads it is done on the thread that found the exchange).
+ */
+export function storedExchange(http: HttpExchange, opts: StoreOptions = {}): StoredExchange {
+  const cls = http.request ? classify(http.request.method, http.request.uri) : NO_REQUEST;
+  let bodies: CheckInBodies | undefined;
+  if (cls.kind === 'check-in') {
+    bodies = decodeCheckIn(http);
+    if (opts.keepCheckInBodies === false || opts.keep === false) {
+      if (http.request) http.request.body = undefined;
+      if (http.response) http.response.body = undefined;
+    }
+  } else {
+    // Rules read request bodies only of check-ins, response bodies only of error
+    // pages: IIS writes the substatus (500.19, 403.4) only in them. Firmware is hashed already.
+    if (http.request) http.request.body = undefined;
+    const res = http.response;
+    if (res && !(res.status >= 400 && (res.body?.length ?? 0) <= MAX_ERROR_BODY)) res.body = undefined;
+  }
+  return new StoredExchange(http, cls, bodies, opts.keep !== false);
+}
+
 /** `00:21:63:0f:20:7b` → `0021630F207B`. */
 export function macKey(mac: string): string {
   return mac.replace(/[^0-9a-f]/gi, '').toUpperCase();
@@ -64,8 +99,8 @@ export function macKey(mac: string): string {
 
 export interface ModelInputs {
   captures: CaptureJson[];
-  /** `bodies`: the check-in's bodies decoded already (decodeCheckIn), or absent to decode them here. */
-  exchanges: Array<{ id: string; http: HttpExchange; bodies?: CheckInBodies }>;
+  /** The exchanges, as storedExchange made them; buildModel sets their phone and offers. */
+  exchanges: StoredExchange[];
   connections: ConnectionRecord[];
   /** Ethernet source MAC seen for a client IP. */
   macOfIp: (ip: string) => string | undefined;
@@ -82,23 +117,17 @@ function folderOf(path: string): string {
 }
 
 export function buildModel(inp: ModelInputs): DusModel {
-  const exchanges: DusExchange[] = [];
-  // Pass 1: classify and decode; learn MACs from the check-in XML.
+  const exchanges: StoredExchange[] = [];
+  // Pass 1: learn MACs from the check-in XML.
   const xmlMacOfIp = new Map<string, string>();
-  for (const { id, http, bodies } of inp.exchanges) {
-    const cls = http.request ? classify(http.request.method, http.request.uri) : { kind: 'other' as const };
-    // Every field in the literal (optional ones as undefined): fields added later
-    // go to a separate property array, an object more per exchange.
-    const b = cls.kind === 'check-in' ? (bodies ?? decodeCheckIn(http)) : undefined;
-    const x: DusExchange = { id, cls, http, phone: '', upxRequest: b?.upxRequest, upxResponse: b?.upxResponse, offeredBy: undefined, offeredBeside: undefined };
-    if (cls.kind === 'check-in') {
+  for (const x of inp.exchanges) {
+    // A live session builds the model again from the same exchanges as more arrive.
+    x.phone = '';
+    x.offeredBy = undefined;
+    x.offeredBeside = undefined;
+    if (x.cls.kind === 'check-in') {
       const mac = x.upxRequest?.ok ? x.upxRequest.value.macAddress?.normalized : undefined;
-      if (mac) xmlMacOfIp.set(http.client.ip, mac);
-    } else {
-      // Firmware bodies are hashed already; keeping megabytes per download helps nobody.
-      // Error pages stay: IIS writes the substatus (500.19, 403.4) only in them.
-      const res = http.response;
-      if (res && !(res.status >= 400 && (res.body?.length ?? 0) <= MAX_ERROR_BODY)) res.body = undefined;
+      if (mac) xmlMacOfIp.set(x.client.ip, mac);
     }
     exchanges.push(x);
   }
@@ -120,7 +149,7 @@ export function buildModel(inp: ModelInputs): DusModel {
   for (const x of exchanges) {
     if (x.cls.kind === 'other') continue;
     const req = x.upxRequest?.ok ? x.upxRequest.value : undefined;
-    const p = phoneFor(x.http.client.ip, req?.macAddress?.normalized);
+    const p = phoneFor(x.client.ip, req?.macAddress?.normalized);
     x.phone = p.key;
     p.exchanges.push(x.id);
     if (req) {

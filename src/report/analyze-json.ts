@@ -8,7 +8,8 @@ import type { UpxResponseInit } from '../dus/upx-encode.js';
 import type { UpxFile, UpxRequest, UpxResponse } from '../dus/upx-types.js';
 import type { Finding } from '../diagnose/finding.js';
 import { exchangeJson, type ExchangeJson, type FlowsDocument } from './flows-json.js';
-import { LazyJsonArray } from './json-pieces.js';
+import { joinObjects, LazyJsonArray, prettyAt, PrettyJson } from './json-pieces.js';
+import { StoredExchange } from '../dus/stored-exchange.js';
 import { isoNs } from './time.js';
 
 type FileJson = { fileName?: string; version?: string; timeStamp?: string; url?: string };
@@ -184,12 +185,17 @@ function documentOf<L, P>(
     for (const x of r.model.exchanges) {
       const phone = x.phone || null;
       if (!keep(phone ?? undefined)) continue;
-      const out = { ...exchangeJson(x.http, undefined, '', x.http.decrypted), kind: x.cls.kind, phone } as DocExchange;
+      // A spooled exchange's JSON was made when it completed; what is known only now is added to it.
+      const text = x instanceof StoredExchange ? x.reportText() : undefined;
+      const out = (text === undefined ? exchangeJson(x.http, undefined, '', x.http.decrypted) : {}) as DocExchange;
+      if (text !== undefined && x.http.decrypted) out.tls = x.http.decrypted;
+      out.kind = x.cls.kind;
+      out.phone = phone;
       const upx = upxJson(x);
       if (upx) out.upx = upx;
       const ev = expectedView(r.model, x);
       if (ev) out.expected = expectedJson(ev);
-      yield out;
+      yield text === undefined ? out : (new PrettyJson(joinObjects(text, prettyAt(out, 2)!, 2), 2) as unknown as DocExchange);
     }
   }
   const phones = r.model.phones.filter((p) => keep(p.key));

@@ -23,8 +23,24 @@ export class LazyJsonArray<T> {
   }
 }
 
+/**
+ * JSON text made earlier (by prettyAt at `depth`), written as it is where it
+ * sits at that depth; JSON.stringify sees the value it stands for.
+ */
+export class PrettyJson {
+  constructor(
+    readonly text: string,
+    readonly depth: number,
+  ) {}
+
+  toJSON(): unknown {
+    return JSON.parse(this.text);
+  }
+}
+
 /** JSON.stringify(value, null, 2) of one member value, indented to sit at `depth`. */
-function nested(value: unknown, depth: number): string | undefined {
+export function prettyAt(value: unknown, depth: number): string | undefined {
+  if (value instanceof PrettyJson && value.depth === depth) return value.text;
   if (!isMember(value)) return undefined;
   // Wrapped in `depth` arrays, JSON.stringify indents the value itself: no
   // second pass over the text to indent it, then only the wrappers are cut off.
@@ -37,6 +53,18 @@ function nested(value: unknown, depth: number): string | undefined {
   // In an array, a toJSON that answers undefined is written null; on its own it is nothing.
   if (text === 'null' && value !== null && JSON.stringify(value) === undefined) return undefined;
   return text;
+}
+
+/**
+ * Two objects' texts made by prettyAt at `depth`, as one object with the
+ * members of both (those of `a` first): what prettyAt gives for `{...a, ...b}`
+ * when no member is in both.
+ */
+export function joinObjects(a: string, b: string, depth: number): string {
+  if (a === '{}') return b;
+  if (b === '{}') return a;
+  const close = `\n${INDENT.repeat(depth)}}`;
+  return `${a.slice(0, a.length - close.length)},\n${b.slice(2)}`;
 }
 
 function isMember(value: unknown): boolean {
@@ -72,12 +100,12 @@ export function* prettyJsonPieces(doc: Record<string, unknown>): Generator<strin
     } else if (Array.isArray(v) && v.length > 0) {
       yield '[\n';
       for (let j = 0; j < v.length; j++) {
-        const el = nested(v[j], 2) ?? 'null';
+        const el = prettyAt(v[j], 2) ?? 'null';
         yield `${INDENT}${INDENT}${el}${j < v.length - 1 ? ',' : ''}\n`;
       }
       yield `${INDENT}]`;
     } else {
-      yield nested(v, 1)!;
+      yield prettyAt(v, 1)!;
     }
     yield i < keys.length - 1 ? ',\n' : '\n';
   }
@@ -90,7 +118,7 @@ function* lazyArrayPieces(v: LazyJsonArray<unknown>): Generator<string> {
   for (const item of v) {
     if (previous === undefined) yield '[\n';
     else yield `${INDENT}${INDENT}${previous},\n`;
-    previous = nested(item, 2) ?? 'null';
+    previous = prettyAt(item, 2) ?? 'null';
   }
   yield previous === undefined ? '[]' : `${INDENT}${INDENT}${previous}\n${INDENT}]`;
 }

@@ -1,7 +1,7 @@
 // The pieces must join to exactly JSON.stringify(doc, null, 2), whatever the doc.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LazyJsonArray, prettyJsonPieces, writeJsonPieces, writeJsonPiecesPaced } from '../../src/report/json-pieces.js';
+import { joinObjects, LazyJsonArray, prettyAt, PrettyJson, prettyJsonPieces, writeJsonPieces, writeJsonPiecesPaced } from '../../src/report/json-pieces.js';
 
 function joined(doc: Record<string, unknown>): string {
   return [...prettyJsonPieces(doc)].join('');
@@ -82,5 +82,31 @@ describe('writeJsonPiecesPaced', () => {
     await done;
     expect(got).toEqual(expected);
     expect(got.join('')).toBe(JSON.stringify(doc, null, 2) + '\n');
+  });
+});
+
+describe('PrettyJson and joinObjects', () => {
+  it('writes text made earlier by prettyAt as JSON.stringify would write the value', () => {
+    fc.assert(
+      fc.property(fc.array(fc.dictionary(fc.string(), fc.jsonValue()), { maxLength: 5 }), (items) => {
+        const lazy = new LazyJsonArray(() => items.map((x) => new PrettyJson(prettyAt(x, 2)!, 2)));
+        expect(joined({ head: 1, exchanges: lazy })).toBe(JSON.stringify({ head: 1, exchanges: items }, null, 2));
+        // Seen by JSON.stringify itself, the text stands for its value.
+        expect(JSON.stringify(lazy)).toBe(JSON.stringify(items));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('joins two objects made at the same depth into the object with the members of both', () => {
+    // Keys that are not array indices: JavaScript puts those first in any object, whatever the order of writing.
+    const key = fc.string().filter((k) => !/^(0|[1-9]\d*)$/.test(k));
+    fc.assert(
+      fc.property(fc.dictionary(key, fc.jsonValue()), fc.dictionary(key, fc.jsonValue()), fc.integer({ min: 0, max: 4 }), (a, b, depth) => {
+        const onlyB = Object.fromEntries(Object.entries(b).filter(([k]) => !(k in a)));
+        expect(joinObjects(prettyAt(a, depth)!, prettyAt(onlyB, depth)!, depth)).toBe(prettyAt({ ...a, ...onlyB }, depth));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

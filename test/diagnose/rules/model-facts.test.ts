@@ -3,14 +3,14 @@
 // and the Ethernet MAC behind a connection that never carried a message.
 import { describe, expect, it } from 'vitest';
 import { encodeUpxRequest, encodeUpxResponse } from '../../../src/dus/upx-codec.js';
-import { buildModel } from '../../../src/dus/build-model.js';
+import { buildModel, storedExchange } from '../../../src/dus/build-model.js';
 import type { HttpExchange } from '../../../src/http/exchanges.js';
 import { connection, exchange, PHONE_IP } from './builders.js';
 
 function build(exchanges: HttpExchange[], connections = [connection({ firstFrame: 1 })]) {
   return buildModel({
     captures: [],
-    exchanges: exchanges.map((http) => ({ id: http.id, http })),
+    exchanges: exchanges.map((http) => storedExchange(http)),
     connections,
     macOfIp: (ip) => (ip === PHONE_IP ? '00:21:63:0f:20:7b' : undefined),
     snapCut: 0,

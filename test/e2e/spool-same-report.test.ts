@@ -1,0 +1,57 @@
+// analyze's JSON and text reports, made from exchanges kept lean with their
+// JSON spooled to a temporary file (what the CLI does), must be the very
+// reports made from whole exchanges kept in memory, on every test capture.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyzeCapture, type AnalysisResult } from '../../src/analysis.js';
+import { StoredExchange } from '../../src/dus/stored-exchange.js';
+import { analyzeDocumentToWrite } from '../../src/report/analyze-json.js';
+import { renderAnalyzeText } from '../../src/report/analyze-text.js';
+import { palette } from '../../src/report/colour.js';
+import { writeJsonPieces } from '../../src/report/json-pieces.js';
+
+function capturesIn(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? capturesIn(join(dir, e.name)) : /\.(pcap|pcapng)(\.gz)?$/.test(e.name) ? [join(dir, e.name)] : []))
+    .sort();
+}
+
+const CAPTURES = capturesIn(join(import.meta.dirname, '..', '..', 'captures'));
+
+async function reports(path: string, spool: boolean): Promise<{ json: string; text: string; r: AnalysisResult } | { error: string }> {
+  try {
+    const r = await analyzeCapture(path, { stdin: process.stdin }, undefined, { keepCheckInBodies: false, spool });
+    let json = '';
+    writeJsonPieces(analyzeDocumentToWrite(r), (t) => (json += t));
+    return { json, text: renderAnalyzeText(r, palette(false, {})), r };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+describe('analyze with spooled exchanges', () => {
+  it('gives the same JSON and text reports as whole exchanges, on every test capture', async () => {
+    let spooled = 0;
+    for (const path of CAPTURES) {
+      const whole = await reports(path, false);
+      const lean = await reports(path, true);
+      if ('error' in whole || 'error' in lean) {
+        expect(lean, path).toEqual(whole);
+        continue;
+      }
+      expect(lean.json, path).toBe(whole.json);
+      expect(lean.text, path).toBe(whole.text);
+      expect(JSON.stringify(lean.r.flows.exchanges), path).toBe(JSON.stringify(whole.r.flows.exchanges));
+      // And the lean run did keep exchanges lean.
+      for (const x of lean.r.model.exchanges) {
+        expect(x).toBeInstanceOf(StoredExchange);
+        expect((x as StoredExchange).full).toBeUndefined();
+        expect((x as StoredExchange).reportText()).toBeDefined();
+        spooled++;
+      }
+    }
+    expect(CAPTURES.length).toBeGreaterThan(100);
+    expect(spooled).toBeGreaterThan(200);
+  }, 300_000);
+});

@@ -1,0 +1,45 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ExchangeSpool } from '../../src/report/exchange-spool.js';
+
+const folders: string[] = [];
+afterEach(() => {
+  for (const f of folders.splice(0)) rmSync(f, { recursive: true, force: true });
+});
+
+function folder(): string {
+  const f = mkdtempSync(join(tmpdir(), 'upxray-spool-test-'));
+  folders.push(f);
+  return f;
+}
+
+describe('ExchangeSpool', () => {
+  it('gives back each text put aside, in any order, across writes of the buffer and beyond its size', () => {
+    const at = folder();
+    const spool = new ExchangeSpool(at);
+    expect(spool.onDisk).toBe(true);
+    // Nothing to be seen in the folder: the file was unlinked as soon as it was opened.
+    expect(readdirSync(at)).toEqual([]);
+    const texts = Array.from({ length: 3000 }, (_, i) => `{"id": "${i}.1", "text": "${'é€😀x'.repeat(i % 97)}"}`);
+    texts.push('y'.repeat(3 << 20), '', 'z');
+    const places = texts.map((t) => spool.append(t));
+    for (let i = texts.length - 1; i >= 0; i -= 7) expect(spool.read(places[i])).toBe(texts[i]);
+    // More after reading (the buffer was written out), then all of it again.
+    places.push(spool.append('after'));
+    texts.push('after');
+    texts.forEach((t, i) => expect(spool.read(places[i])).toBe(t));
+    spool.close();
+    expect(readdirSync(at)).toEqual([]);
+  });
+
+  it('holds the texts in memory where no file can be made', () => {
+    const spool = new ExchangeSpool(join(folder(), 'no', 'such', 'folder'));
+    expect(spool.onDisk).toBe(false);
+    const a = spool.append('{"a": 1}');
+    const b = spool.append('{"b": "ü"}');
+    expect(spool.read(b)).toBe('{"b": "ü"}');
+    expect(spool.read(a)).toBe('{"a": 1}');
+  });
+});
