@@ -24,7 +24,8 @@ import type { DecodedFrame } from './net/packet.js';
 import type { Inventory } from './dus/inventory.js';
 import type { UpxResponse } from './dus/upx-types.js';
 import type { PipelineOptions, PipelineResult } from './pipeline.js';
-import { ConnectionLog, connectionKey, type ConnectionRecord } from './reassembly/connection-log.js';
+import { ConnectionLog, type ConnectionRecord } from './reassembly/connection-log.js';
+import { TupleTable } from './reassembly/tuple-table.js';
 import type { StreamEvent } from './reassembly/stream-event.js';
 import { captureJson, exchangeJson, FLOWS_SCHEMA, tlsByStream, warningJson, type CaptureJson, type ExchangeJson, type FlowsDocument, type WarningJson } from './report/flows-json.js';
 import { isoNs } from './report/time.js';
@@ -134,7 +135,7 @@ export class AnalysisCollector {
   /** Exchanges whose text waits for a body's digest from the hashing thread. */
   private unspooled: Array<{ stored: StoredExchange; http: HttpExchange }> = [];
   /** Connections that carried Device Update Service traffic: never forgotten. */
-  private readonly serviceFlows = new Set<string>();
+  private readonly serviceFlows = new TupleTable<true>();
   private readonly connections: ConnectionLog;
   /** Connections of other shards, merged in by absorb(). */
   private readonly absorbed: ConnectionRecord[] = [];
@@ -160,7 +161,7 @@ export class AnalysisCollector {
     this.connections = new ConnectionLog({
       maxKept: opts.maxKeptConnections ?? MAX_KEPT_CONNECTIONS,
       // Diagnosis needs failed connections and the service's own; ordinary web traffic can go.
-      keep: (r) => r.synAckFrame === undefined || r.resets.length > 0 || this.serviceFlows.has(connectionKey(r.client, r.server)),
+      keep: (r) => r.synAckFrame === undefined || r.resets.length > 0 || this.serviceFlows.get(r.client.ip, r.client.port, r.server.ip, r.server.port) === true,
     });
   }
 
@@ -249,7 +250,7 @@ export class AnalysisCollector {
     }
     if (isServiceExchange(x)) {
       this.service.push(stored);
-      this.serviceFlows.add(connectionKey(x.client, x.server));
+      this.serviceFlows.set(x.client.ip, x.client.port, x.server.ip, x.server.port, true);
       return;
     }
     this.other.push(stored);

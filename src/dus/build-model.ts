@@ -134,6 +134,7 @@ export function buildModel(inp: ModelInputs): DusModel {
 
   // Pass 2: phones.
   const phones = new Map<string, Phone>();
+  const exchangesOf = new Map<string, StoredExchange[]>();
   const phoneFor = (ip: string, xmlMac?: string): Phone => {
     const linkMac = inp.macOfIp(ip);
     const mac = xmlMac ?? xmlMacOfIp.get(ip) ?? (linkMac ? macKey(linkMac) : undefined);
@@ -152,6 +153,9 @@ export function buildModel(inp: ModelInputs): DusModel {
     const p = phoneFor(x.client.ip, req?.macAddress?.normalized);
     x.phone = p.key;
     p.exchanges.push(x.id);
+    let mine = exchangesOf.get(p.key);
+    if (!mine) exchangesOf.set(p.key, (mine = []));
+    mine.push(x);
     if (req) {
       if (req.serialNumber && !p.serials.includes(req.serialNumber)) p.serials.push(req.serialNumber);
       p.vendor = req.vendor ?? p.vendor;
@@ -192,39 +196,21 @@ export function buildModel(inp: ModelInputs): DusModel {
     }
   }
 
-  // Timelines. A phone says the same thing at each check-in: one string per summary.
-  const summaries = new Map<string, string>();
-  // Unbounded: it lives only while this model is built, and holds a line per distinct pair.
-  const checkInSummaries = new TwoKeyMemo<object, unknown, string>(Infinity);
-  for (const x of exchanges) {
-    if (x.cls.kind === 'other') continue;
-    const p = phones.get(x.phone)!;
-    const req = x.http.request;
-    const res = x.http.response;
-    const timeNs = req?.startNs ?? res?.startNs ?? 0n;
-    // Literals, not filter(): an array grown by push keeps spare room, and there is one per exchange.
-    const frames = req && res ? [req.frame, res.frame] : req ? [req.frame] : res ? [res.frame] : [];
-    let summary: string;
-    if (x.cls.kind === 'check-in') {
-      // Decoded bodies are shared by every check-in with the same bytes
-      // (upx-decode-cache.ts): the summary is made once per pair, not per check-in.
-      const answerKey: unknown = !res ? NO_ANSWER : res.status !== 200 ? res.status : (x.upxResponse ?? NO_ANSWER_BODY);
-      const requestKey: object = x.upxRequest ?? NO_REQUEST_BODY;
-      summary = checkInSummaries.get(requestKey, answerKey) ?? checkInSummaries.remember(requestKey, answerKey, checkInSummary(x));
-    } else {
-      summary = `download ${req?.uri ?? '?'}: ${res ? `HTTP ${res.status}, ${res.bodySize} bytes${res.complete ? '' : ', cut short'}` : 'no response'}`;
-    }
-    let shared = summaries.get(summary);
-    if (shared === undefined) summaries.set(summary, (shared = summary));
-    p.timeline.push({ kind: x.cls.kind, ref: x.id, timeNs, frames, gapSeconds: undefined, gapMeaning: undefined, summary: shared });
-  }
+  // Timelines are made each time one is read (a report reads each once): kept,
+  // they would hold an entry per exchange for as long as the model lives.
+  const timelineOf = timelineMaker();
   for (const p of phones.values()) {
-    p.timeline.sort((a, b) => (a.timeNs < b.timeNs ? -1 : a.timeNs > b.timeNs ? 1 : 0));
-    for (let i = 1; i < p.timeline.length; i++) {
-      const s = Number(p.timeline[i].timeNs - p.timeline[i - 1].timeNs) / 1e9;
-      p.timeline[i].gapSeconds = s;
-      p.timeline[i].gapMeaning = gapMeaning(s);
-    }
+    const mine = exchangesOf.get(p.key) ?? [];
+    let kept: TimelineEntry[] | undefined;
+    // An accessor where the array was: a caller that sets the timeline (logs/merge.ts) keeps its own.
+    Object.defineProperty(p, 'timeline', {
+      enumerable: true,
+      configurable: true,
+      get: () => kept ?? timelineOf(mine),
+      set: (t: TimelineEntry[]) => {
+        kept = t;
+      },
+    });
   }
 
   // The Ethernet source behind each connection's client, so a connection that
@@ -243,6 +229,43 @@ export function buildModel(inp: ModelInputs): DusModel {
     macOfClient,
     health: health(inp),
     endNs: inp.endNs,
+  };
+}
+
+/** The timeline of a phone's exchanges (given in report order): its check-ins and downloads by time, with the gaps between them. */
+function timelineMaker(): (exchanges: readonly StoredExchange[]) => TimelineEntry[] {
+  // A phone says the same thing at each check-in: one string per summary.
+  const summaries = new Map<string, string>();
+  // Unbounded: it lives as long as the model, and holds a line per distinct pair.
+  const checkInSummaries = new TwoKeyMemo<object, unknown, string>(Infinity);
+  return (exchanges) => {
+    const timeline: TimelineEntry[] = [];
+    for (const x of exchanges) {
+      const req = x.http.request;
+      const res = x.http.response;
+      const timeNs = req?.startNs ?? res?.startNs ?? 0n;
+      const frames = req && res ? [req.frame, res.frame] : req ? [req.frame] : res ? [res.frame] : [];
+      let summary: string;
+      if (x.cls.kind === 'check-in') {
+        // Decoded bodies are shared by every check-in with the same bytes
+        // (upx-decode-cache.ts): the summary is made once per pair, not per check-in.
+        const answerKey: unknown = !res ? NO_ANSWER : res.status !== 200 ? res.status : (x.upxResponse ?? NO_ANSWER_BODY);
+        const requestKey: object = x.upxRequest ?? NO_REQUEST_BODY;
+        summary = checkInSummaries.get(requestKey, answerKey) ?? checkInSummaries.remember(requestKey, answerKey, checkInSummary(x));
+      } else {
+        summary = `download ${req?.uri ?? '?'}: ${res ? `HTTP ${res.status}, ${res.bodySize} bytes${res.complete ? '' : ', cut short'}` : 'no response'}`;
+      }
+      let shared = summaries.get(summary);
+      if (shared === undefined) summaries.set(summary, (shared = summary));
+      timeline.push({ kind: x.cls.kind as TimelineEntry['kind'], ref: x.id, timeNs, frames, gapSeconds: undefined, gapMeaning: undefined, summary: shared });
+    }
+    timeline.sort((a, b) => (a.timeNs < b.timeNs ? -1 : a.timeNs > b.timeNs ? 1 : 0));
+    for (let i = 1; i < timeline.length; i++) {
+      const s = Number(timeline[i].timeNs - timeline[i - 1].timeNs) / 1e9;
+      timeline[i].gapSeconds = s;
+      timeline[i].gapMeaning = gapMeaning(s);
+    }
+    return timeline;
   };
 }
 

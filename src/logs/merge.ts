@@ -333,6 +333,8 @@ export function mergeLogs(model: DusModel, analysis: LogAnalysis): ModelLogs {
     adds.set(p.phone.key, list);
   }
   for (const phone of model.phones) {
+    // A timeline may be made afresh each time it is read (build-model.ts): these notes are written into one that is kept.
+    phone.timeline = phone.timeline;
     for (const t of phone.timeline) {
       const n = notesOf.get(t.ref);
       if (n && (t.kind === 'check-in' || t.kind === 'download')) t.notes = [...(t.notes ?? []), ...n];

@@ -68,13 +68,6 @@ export interface ConnectionLogOptions {
   keep?: (r: ConnectionRecord) => boolean;
 }
 
-/** The 4-tuple of a connection, the same whichever side is named first. */
-export function connectionKey(a: Endpoint, b: Endpoint): string {
-  const x = `${a.ip}|${a.port}`;
-  const y = `${b.ip}|${b.port}`;
-  return x < y ? `${x}|${y}` : `${y}|${x}`;
-}
-
 export class ConnectionLog {
   /** Open connections by 4-tuple (at most one per tuple, whichever side is the client). */
   private readonly open = new TupleTable<ConnectionRecord>();

@@ -7,6 +7,7 @@ import { decodeContent } from '../../http/content-decoding.js';
 import { headerValue, type HttpMessage } from '../../http/message.js';
 import type { UpxRequest, UpxResponse } from '../../dus/upx-types.js';
 import { catalogueEntry, type FindingCode } from '../catalogue.js';
+import { TupleTable } from '../../reassembly/tuple-table.js';
 import type { Evidence, Finding, PhoneRef } from '../finding.js';
 
 /** The phone an exchange belongs to: its MAC when the model knows one, and the client IP. */
@@ -33,21 +34,18 @@ export function uniqueFrames(frames: ReadonlyArray<number | undefined>): number[
   return [...set].sort((a, b) => a - b);
 }
 
-const tupleKey = (c: { client: { ip: string; port: number }; server: { ip: string; port: number } }) =>
-  `${c.client.ip}|${c.client.port}|${c.server.ip}|${c.server.port}`;
-
 // Connections by 4-tuple, built once per model: rules look one up per exchange.
-const connectionIndex = new WeakMap<DusModel, Map<string, ConnectionRecord[]>>();
+// Numbers, not a text key per connection: a day's capture has tens of thousands.
+const connectionIndex = new WeakMap<DusModel, TupleTable<ConnectionRecord[]>>();
 
-function connectionsByTuple(m: DusModel): Map<string, ConnectionRecord[]> {
+function connectionsByTuple(m: DusModel): TupleTable<ConnectionRecord[]> {
   let index = connectionIndex.get(m);
   if (!index) {
-    index = new Map();
+    index = new TupleTable();
     for (const c of m.connections) {
-      const k = tupleKey(c);
-      const list = index.get(k);
+      const list = index.get(c.client.ip, c.client.port, c.server.ip, c.server.port);
       if (list) list.push(c);
-      else index.set(k, [c]);
+      else index.set(c.client.ip, c.client.port, c.server.ip, c.server.port, [c]);
     }
     connectionIndex.set(m, index);
   }
@@ -57,8 +55,10 @@ function connectionsByTuple(m: DusModel): Map<string, ConnectionRecord[]> {
 /** The connection attempt that carried an exchange (same endpoints, frames in its span). */
 export function connectionOf(m: DusModel, x: DusExchange): ConnectionRecord | undefined {
   const at = x.http.request?.firstFrame ?? x.http.response?.firstFrame ?? x.http.flow.firstFrame;
-  const candidates = connectionsByTuple(m).get(tupleKey(x.http.flow)) ?? [];
-  return candidates.find((c) => c.firstFrame <= at && at <= c.lastFrame);
+  const { client, server } = x.http.flow;
+  // The table finds a tuple whichever side is named first: the client must be the flow's.
+  const candidates = connectionsByTuple(m).get(client.ip, client.port, server.ip, server.port) ?? [];
+  return candidates.find((c) => c.client.ip === client.ip && c.client.port === client.port && c.firstFrame <= at && at <= c.lastFrame);
 }
 
 /** The first FIN or RST of a connection after `frame`: where it ended, if the capture shows it. */
