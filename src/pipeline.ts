@@ -89,10 +89,17 @@ const SWEEP_EVERY_NS = 10_000_000_000n;
  * hour of capture time (memory stays bounded by what is open in that hour).
  */
 const IDLE_TIMEOUT_NS = 3_600_000_000_000n;
+/**
+ * A closed connection's tombstone takes its trailing segments (the last ACK, a
+ * resent FIN) for a minute of capture time, as long as Linux keeps TIME_WAIT
+ * (Zeek waits 5 s): later, the peers themselves have forgotten the connection.
+ * Kept for the idle hour instead, a day's capture held thousands of them.
+ */
+const CLOSED_TIMEOUT_NS = 60_000_000_000n;
 
 export async function runPipeline(source: CaptureSource, opts: PipelineOptions = {}): Promise<PipelineResult> {
   const decoder = new FrameDecoder();
-  const reassembler = new TcpReassembler({ idleTimeoutNs: IDLE_TIMEOUT_NS, maxOpenFlows: opts.maxOpenFlows });
+  const reassembler = new TcpReassembler({ idleTimeoutNs: IDLE_TIMEOUT_NS, closedTimeoutNs: CLOSED_TIMEOUT_NS, maxOpenFlows: opts.maxOpenFlows });
   const hashThread = opts.hashThread ? new HashThread() : undefined;
   // Body bytes are read where they were read from the file, by the reassembler
   // (which copies only what it still needs when a buffer comes round again) and

@@ -27,6 +27,11 @@ export interface TcpReassemblerOptions {
   maxHeldSegmentsPerDirection?: number;
   /** A flow with no segment for this long ends at flush('timeout'). @default 300 s */
   idleTimeoutNs?: bigint;
+  /**
+   * A closed flow's tombstone (which takes its trailing ACKs and resent FINs)
+   * is forgotten at flush('timeout') this long after its last segment. @default idleTimeoutNs
+   */
+  closedTimeoutNs?: bigint;
   /** Delivered bytes kept per direction to compare retransmissions. @default 64 KiB */
   tailBytes?: number;
   /** Closed flows remembered (to absorb trailing segments) before the oldest is forgotten. @default 16384 */
@@ -65,6 +70,7 @@ export class TcpReassembler {
   readonly stats: ReassemblyStats = emptyStats();
   private readonly limits: HalfStreamLimits;
   private readonly idleTimeoutNs: bigint;
+  private readonly closedTimeoutNs: bigint;
   private readonly maxClosed: number;
   private readonly maxOpen: number;
   /** Each 4-tuple's flow, open or closed (a tuple has at most one: a new flow replaces the old). */
@@ -88,6 +94,7 @@ export class TcpReassembler {
       tailBytes: Math.max(0, opts.tailBytes ?? 64 * 1024),
     };
     this.idleTimeoutNs = opts.idleTimeoutNs ?? 300_000_000_000n;
+    this.closedTimeoutNs = opts.closedTimeoutNs ?? this.idleTimeoutNs;
     this.maxClosed = Math.max(0, opts.maxClosedFlows ?? DEFAULT_MAX_CLOSED_FLOWS);
     this.maxOpen = Math.max(1, opts.maxOpenFlows ?? DEFAULT_MAX_OPEN_FLOWS);
   }
@@ -181,7 +188,8 @@ export class TcpReassembler {
 
   /**
    * End flows: 'eof' ends every flow (held data delivered with gaps first);
-   * 'timeout' ends the flows idle for idleTimeoutNs at `nowNs` and forgets them.
+   * 'timeout' ends the flows idle for idleTimeoutNs at `nowNs` and forgets them,
+   * and forgets closed flows quiet for closedTimeoutNs.
    */
   flush(reason: 'timeout' | 'eof', nowNs: bigint): StreamEvent[] {
     const out = this.sink;
@@ -191,7 +199,7 @@ export class TcpReassembler {
       this.forget(this.open, flow);
     }
     for (const flow of this.closed) {
-      if (reason === 'eof' || nowNs - flow.lastTs >= this.idleTimeoutNs) this.forget(this.closed, flow);
+      if (reason === 'eof' || nowNs - flow.lastTs >= this.closedTimeoutNs) this.forget(this.closed, flow);
     }
     return out.take();
   }

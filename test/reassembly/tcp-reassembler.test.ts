@@ -585,6 +585,26 @@ describe('TcpReassembler: flows', () => {
     expect(r.push(cap.seg({ ip: CLIENT.ip, port: 1001 }, SERVER, { seq: 11, ack: 22, flags: A | TCP_FIN }))[0].kind).toBe('open');
   });
 
+  it('forgets a closed flow closedTimeoutNs after its last segment, while open flows wait for idleTimeoutNs', () => {
+    const cap = new Capture();
+    const r = new TcpReassembler({ closedTimeoutNs: 60_000_000_000n, idleTimeoutNs: 3_600_000_000_000n });
+    const cl = { ip: CLIENT.ip, port: 1001 };
+    const open = { ip: CLIENT.ip, port: 1002 };
+    r.push(cap.seg(cl, SERVER, { seq: 10, flags: TCP_SYN }));
+    r.push(cap.seg(SERVER, cl, { seq: 20, ack: 11, flags: TCP_SYN | A | TCP_FIN }));
+    const last = cap.seg(cl, SERVER, { seq: 11, ack: 22, flags: A | TCP_FIN });
+    r.push(last);
+    r.push(cap.seg(open, SERVER, { seq: 1, data: 'x' }));
+    const resentFin = (ts: bigint) => r.push(cap.seg(cl, SERVER, { seq: 11, ack: 22, flags: A | TCP_FIN, ts }));
+    // Within the minute the tombstone takes a resent FIN.
+    expect(r.flush('timeout', last.timestampNs + 59_000_000_000n)).toEqual([]);
+    expect(codes(resentFin(last.timestampNs + 59_000_000_000n))).toEqual(['tcp.retransmission']);
+    // A minute after that last segment it is forgotten: the same segment opens a new flow. The open flow is still open.
+    expect(r.flush('timeout', last.timestampNs + 120_000_000_000n)).toEqual([]);
+    expect(resentFin(last.timestampNs + 120_000_000_000n)[0].kind).toBe('open');
+    expect(r.openFlows).toBe(2);
+  });
+
   it('evicts and flushes open flows oldest-opened first, and a tuple evicted comes back as a new flow', () => {
     const cap = new Capture();
     const r = new TcpReassembler({ maxOpenFlows: 2 });
