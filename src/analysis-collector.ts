@@ -205,7 +205,7 @@ export class AnalysisCollector {
     return {
       exchanges: stored.map((x) => x.full!),
       bodies: stored.map((x) => (x.cls.kind === 'check-in' ? { upxRequest: x.upxRequest, upxResponse: x.upxResponse } : undefined)),
-      connections: this.connections.all(),
+      connections: this.connections.allPlain(),
       connectionsEvicted: this.connections.evicted,
       connectionsDropped: this.connections.dropped,
       macs: this.macs,

@@ -35,20 +35,109 @@ export const MAX_CONNECTIONS = 1_000_000;
 /** SYN, FIN and RST frames listed per connection (retransmitted SYNs of a dead server stop here). */
 const MAX_FRAMES_LISTED = 16;
 
-/**
- * Most connections keep one SYN, two FINs and no reset for as long as the
- * report runs: each list starts as one shared frozen empty array and grows by
- * a copy of exact size (these frames are rare), not by push, which leaves
- * spare room in an array per connection.
- */
 const NO_FRAMES = Object.freeze([]) as unknown as number[];
 const NO_RESETS = Object.freeze([]) as unknown as ConnectionRecord['resets'];
+const NS = 1_000_000_000n;
 
-function appended<T>(list: T[], item: T): T[] {
-  const out = new Array<T>(list.length + 1);
-  for (let i = 0; i < list.length; i++) out[i] = list[i];
-  out[list.length] = item;
-  return out;
+/**
+ * A connection as the log keeps it for the whole report: a day's capture has
+ * tens of thousands. Times are kept as two small integers (seconds and
+ * nanoseconds) instead of BigInts, and the first SYN and the two FINs, which
+ * most connections have, as numbers instead of arrays; the lists and times are
+ * made when read. Frames beyond those, and resets, are in arrays (rare).
+ */
+class LoggedConnection implements ConnectionRecord {
+  firstFrame: number;
+  lastFrame: number;
+  synAckFrame: number | undefined = undefined;
+  clientBytes = 0;
+  serverBytes = 0;
+  clientFirstDataFrame: number | undefined = undefined;
+  tls = false;
+  resets: ConnectionRecord['resets'] = NO_RESETS;
+  /** Whether it is in the log's queue of closed connections. */
+  queued = false;
+  /** SYN and FIN frames listed (at most MAX_FRAMES_LISTED each): the first ones here, the rest in an array. */
+  synCount = 0;
+  finCount = 0;
+  private syn0 = 0;
+  private fin0 = 0;
+  private fin1 = 0;
+  private synRest: number[] | undefined = undefined;
+  private finRest: number[] | undefined = undefined;
+  private firstS: number;
+  private firstN: number;
+  private lastS: number;
+  private lastN: number;
+
+  constructor(
+    readonly client: Endpoint,
+    readonly server: Endpoint,
+    frame: number,
+    timestampNs: bigint,
+  ) {
+    this.firstFrame = this.lastFrame = frame;
+    this.firstS = this.lastS = Number(timestampNs / NS);
+    this.firstN = this.lastN = Number(timestampNs % NS);
+  }
+
+  get firstNs(): bigint {
+    return BigInt(this.firstS) * NS + BigInt(this.firstN);
+  }
+
+  get lastNs(): bigint {
+    return BigInt(this.lastS) * NS + BigInt(this.lastN);
+  }
+
+  get synFrames(): number[] {
+    if (this.synCount === 0) return NO_FRAMES;
+    return this.synRest ? [this.syn0, ...this.synRest] : [this.syn0];
+  }
+
+  get finFrames(): number[] {
+    if (this.finCount === 0) return NO_FRAMES;
+    if (this.finCount === 1) return [this.fin0];
+    return this.finRest ? [this.fin0, this.fin1, ...this.finRest] : [this.fin0, this.fin1];
+  }
+
+  seen(frame: number, timestampNs: bigint): void {
+    this.lastFrame = frame;
+    this.lastS = Number(timestampNs / NS);
+    this.lastN = Number(timestampNs % NS);
+  }
+
+  addSyn(frame: number): void {
+    if (this.synCount === 0) this.syn0 = frame;
+    else (this.synRest ??= []).push(frame);
+    this.synCount++;
+  }
+
+  addFin(frame: number): void {
+    if (this.finCount === 0) this.fin0 = frame;
+    else if (this.finCount === 1) this.fin1 = frame;
+    else (this.finRest ??= []).push(frame);
+    this.finCount++;
+  }
+
+  /** The same facts as a plain object (to cross threads: structured clone drops accessors). */
+  plain(): ConnectionRecord {
+    return {
+      client: this.client,
+      server: this.server,
+      firstFrame: this.firstFrame,
+      lastFrame: this.lastFrame,
+      firstNs: this.firstNs,
+      lastNs: this.lastNs,
+      synFrames: this.synFrames,
+      synAckFrame: this.synAckFrame,
+      resets: this.resets,
+      finFrames: this.finFrames,
+      clientBytes: this.clientBytes,
+      serverBytes: this.serverBytes,
+      clientFirstDataFrame: this.clientFirstDataFrame,
+      tls: this.tls,
+    };
+  }
 }
 
 function isTlsHandshakeStart(p: Uint8Array): boolean {
@@ -70,12 +159,11 @@ export interface ConnectionLogOptions {
 
 export class ConnectionLog {
   /** Open connections by 4-tuple (at most one per tuple, whichever side is the client). */
-  private readonly open = new TupleTable<ConnectionRecord>();
-  private readonly done = new Set<ConnectionRecord>();
+  private readonly open = new TupleTable<LoggedConnection>();
+  private readonly done = new Set<LoggedConnection>();
   /** Closed connections in the order they closed, for eviction. */
-  private readonly closed: ConnectionRecord[] = [];
+  private readonly closed: LoggedConnection[] = [];
   private closedHead = 0;
-  private readonly isClosed = new WeakSet<ConnectionRecord>();
   private readonly maxKept: number;
   private readonly keep: (r: ConnectionRecord) => boolean;
   /** Connections forgotten because MAX_CONNECTIONS was reached. */
@@ -96,7 +184,7 @@ export class ConnectionLog {
     let rec = this.open.get(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
     let fromClient = rec !== undefined && rec.client.port === tcp.srcPort && rec.client.ip === ip.src;
     // A fresh SYN on a tuple whose previous attempt is over (or was answered) starts a new attempt.
-    if (rec && isSyn && fromClient && (rec.synAckFrame !== undefined || rec.resets.length > 0 || rec.finFrames.length > 0)) {
+    if (rec && isSyn && fromClient && (rec.synAckFrame !== undefined || rec.resets.length > 0 || rec.finCount > 0)) {
       this.retire(rec);
       rec = undefined;
     }
@@ -106,38 +194,21 @@ export class ConnectionLog {
       const srcIsClient = isSyn ? true : isSynAck ? false : tcp.srcPort >= tcp.dstPort;
       const client: Endpoint = srcIsClient ? sharedEndpoint(ip.src, tcp.srcPort) : sharedEndpoint(ip.dst, tcp.dstPort);
       const server: Endpoint = srcIsClient ? sharedEndpoint(ip.dst, tcp.dstPort) : sharedEndpoint(ip.src, tcp.srcPort);
-      rec = {
-        client,
-        server,
-        firstFrame: f.frame,
-        lastFrame: f.frame,
-        firstNs: f.timestampNs,
-        lastNs: f.timestampNs,
-        synFrames: NO_FRAMES,
-        resets: NO_RESETS,
-        finFrames: NO_FRAMES,
-        clientBytes: 0,
-        serverBytes: 0,
-        tls: false,
-        // Present from the start (as undefined): a property added later goes to a
-        // separate property array, one more object per connection kept.
-        synAckFrame: undefined,
-        clientFirstDataFrame: undefined,
-      };
+      rec = new LoggedConnection(client, server, f.frame, f.timestampNs);
       if (this.open.size + this.done.size >= MAX_CONNECTIONS) this.dropped++;
       else this.open.set(client.ip, client.port, server.ip, server.port, rec);
       fromClient = srcIsClient;
     }
-    rec.lastFrame = f.frame;
-    rec.lastNs = f.timestampNs;
-    if (isSyn && fromClient && rec.synFrames.length < MAX_FRAMES_LISTED) rec.synFrames = appended(rec.synFrames, f.frame);
+    rec.seen(f.frame, f.timestampNs);
+    if (isSyn && fromClient && rec.synCount < MAX_FRAMES_LISTED) rec.addSyn(f.frame);
     if ((tcp.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && !fromClient && rec.synAckFrame === undefined) {
       rec.synAckFrame = f.frame;
     }
-    if (tcp.flags & TCP_RST && rec.resets.length < MAX_FRAMES_LISTED) rec.resets = appended(rec.resets, { frame: f.frame, from: fromClient ? 'client' : 'server' });
-    if (tcp.flags & TCP_FIN && rec.finFrames.length < MAX_FRAMES_LISTED) rec.finFrames = appended(rec.finFrames, f.frame);
-    if ((tcp.flags & TCP_RST || rec.finFrames.length >= 2) && !this.isClosed.has(rec)) {
-      this.isClosed.add(rec);
+    // Resets are rare: a new array per reset keeps no spare room.
+    if (tcp.flags & TCP_RST && rec.resets.length < MAX_FRAMES_LISTED) rec.resets = [...rec.resets, { frame: f.frame, from: fromClient ? 'client' : 'server' }];
+    if (tcp.flags & TCP_FIN && rec.finCount < MAX_FRAMES_LISTED) rec.addFin(f.frame);
+    if ((tcp.flags & TCP_RST || rec.finCount >= 2) && !rec.queued) {
+      rec.queued = true;
       this.closed.push(rec);
     }
     if (tcp.payloadLength > 0) {
@@ -155,7 +226,7 @@ export class ConnectionLog {
   }
 
   /** Move an open connection (found by its own tuple) to the finished ones. */
-  private retire(rec: ConnectionRecord): void {
+  private retire(rec: LoggedConnection): void {
     this.open.delete(rec.client.ip, rec.client.port, rec.server.ip, rec.server.port);
     this.done.add(rec);
   }
@@ -181,5 +252,10 @@ export class ConnectionLog {
   /** Every connection attempt remembered, in order of first frame. */
   all(): ConnectionRecord[] {
     return [...this.done, ...this.open.allValues()].sort((x, y) => x.firstFrame - y.firstFrame);
+  }
+
+  /** all() as plain objects, which survive a structured clone (to another thread). */
+  allPlain(): ConnectionRecord[] {
+    return this.all().map((c) => (c as LoggedConnection).plain());
   }
 }

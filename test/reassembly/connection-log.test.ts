@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DecodedFrame } from '../../src/net/packet.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../../src/net/packet.js';
-import { ConnectionLog } from '../../src/reassembly/connection-log.js';
+import { ConnectionLog, type ConnectionRecord } from '../../src/reassembly/connection-log.js';
 
 let frameNo = 0;
 function seg(src: string, sport: number, dst: string, dport: number, flags: number): DecodedFrame {
@@ -46,5 +46,26 @@ describe('ConnectionLog frame lists', () => {
     expect(next.synFrames).toEqual([21]);
     expect(next.resets).toEqual([]);
     expect(next.finFrames).toEqual([]);
+  });
+});
+
+describe('ConnectionLog records', () => {
+  it('hands out the same facts as plain objects that survive a structured clone (to another thread)', () => {
+    frameNo = 0;
+    const log = new ConnectionLog();
+    const phone = '10.0.0.5';
+    const server = '10.0.0.1';
+    log.push(seg(phone, 5000, server, 80, TCP_SYN));
+    log.push(seg(server, 80, phone, 5000, TCP_SYN | TCP_ACK));
+    log.push(seg(phone, 5000, server, 80, TCP_FIN | TCP_ACK));
+    log.push(seg(server, 80, phone, 5000, TCP_FIN | TCP_ACK));
+    log.push(seg(server, 80, phone, 5000, TCP_FIN | TCP_ACK)); // resent: a third FIN listed
+    log.push(seg(phone, 5002, server, 80, TCP_ACK)); // mid-connection
+    const keys: Array<keyof ConnectionRecord> = ['client', 'server', 'firstFrame', 'lastFrame', 'firstNs', 'lastNs', 'synFrames', 'synAckFrame', 'resets', 'finFrames', 'clientBytes', 'serverBytes', 'clientFirstDataFrame', 'tls'];
+    const facts = (c: ConnectionRecord) => Object.fromEntries(keys.map((k) => [k, c[k]]));
+    const cloned = structuredClone(log.allPlain());
+    expect(cloned.map(facts)).toEqual(log.all().map(facts));
+    expect(cloned[0]).toMatchObject({ firstFrame: 1, lastFrame: 5, firstNs: 1000n, lastNs: 5000n, synFrames: [1], synAckFrame: 2, finFrames: [3, 4, 5] });
+    expect(cloned[1]).toMatchObject({ firstFrame: 6, synFrames: [], finFrames: [], firstNs: 6000n });
   });
 });
