@@ -297,10 +297,7 @@ export class AnalysisCollector {
       const tlsJson = tlsByStream(result.tls.sessions);
       for (const x of kept) {
         const t = tlsJson.get(x.flow.index);
-        if (t) {
-          x.decrypted = t;
-          if (x.full) x.full.decrypted = t;
-        }
+        if (t) x.decrypted = t;
       }
     }
     kept.sort((a, b) => a.startFrame - b.startFrame || a.id.localeCompare(b.id));

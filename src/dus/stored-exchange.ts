@@ -3,7 +3,7 @@
 // whole HttpExchange (headers, digests, BigInt times, four objects) costs about
 // a kilobyte each. So, unless the caller needs the whole exchange (the terminal
 // UI, tickets, live sessions), only what the model and the rules read is kept,
-// in one flat object; the report's JSON of the exchange was written to a spool
+// in one compact object; the report's JSON of the exchange was written to a spool
 // file when it completed (report/exchange-spool.ts). `http` then rebuilds a lean
 // HttpExchange from these fields when asked: its headers are only
 // Content-Length and Content-Encoding, its digests are empty, its notes,
@@ -11,7 +11,7 @@
 import type { HttpExchange } from '../http/exchanges.js';
 import { NO_HEADERS, NO_NOTES, NO_RESPONSES, headerValue, type HttpHeader, type HttpMessage, type HttpRequest, type HttpResponse } from '../http/message.js';
 import type { Endpoint, FlowInfo } from '../reassembly/stream-event.js';
-import type { ExchangeSpool } from '../report/exchange-spool.js';
+import { ExchangeSpool } from '../report/exchange-spool.js';
 import type { TlsJson } from '../report/flows-json.js';
 import type { DusClassification } from './exchange-kind.js';
 import type { DusExchange, UpxResult } from './model.js';
@@ -57,33 +57,41 @@ interface Rare {
   responseBody?: Uint8Array;
   interim?: HttpResponse[];
   notes?: HttpExchange['notes'];
+  /** How TLS was decrypted (known when the pipeline is done). */
+  decrypted?: TlsJson;
+  /** Ends of messages that took longer than END_DELTA_MAX to arrive. */
+  requestEndNs?: bigint;
+  responseEndNs?: bigint;
 }
 
 const NS = 1_000_000_000n;
-const secondsOf = (ns: bigint): number => Number(ns / NS);
-const nanosOf = (ns: bigint): number => Number(ns % NS);
-const timeOf = (s: number, n: number): bigint => BigInt(s) * NS + BigInt(n);
+/** A message's end is kept as nanoseconds after its start when that is a small integer (about 1 s). */
+const END_DELTA_MAX = 0x3fffffff;
 
+// Bits of `flags`.
+const SWAPPED = 1; // the client is the flow's server
+const REQUEST_COMPLETE = 2;
+const RESPONSE_COMPLETE = 4;
+const OFFER_BESIDE = 8; // `offer` is offeredBeside, not offeredBy
+
+/**
+ * One number per field where a field of each kind would do: an object is
+ * paid per field, and tens of thousands of these live until the report is written.
+ */
 export class StoredExchange implements DusExchange {
   id: string;
   readonly cls: DusClassification;
   phone = '';
   upxRequest: UpxResult<UpxRequest> | undefined;
   upxResponse: UpxResult<UpxResponse> | undefined;
-  offeredBy: string | undefined = undefined;
-  offeredBeside: string | undefined = undefined;
-  /** How TLS was decrypted, known when the pipeline is done. */
-  decrypted: TlsJson | undefined = undefined;
-  /** Where the spool holds the report's JSON of this exchange (none: the whole exchange is kept). */
-  private spool: ExchangeSpool | undefined = undefined;
+  readonly flow: FlowInfo;
+  /** The whole exchange when the caller keeps it, else the spool with its report JSON (once put aside). */
+  private source: HttpExchange | ExchangeSpool | undefined;
   private textAt = 0;
   private textLength = 0;
-  /** The whole exchange, when the caller keeps it. */
-  readonly full: HttpExchange | undefined;
-  readonly flow: FlowInfo;
-  readonly client: Endpoint;
-  readonly server: Endpoint;
-  private readonly rare: Rare | undefined;
+  private flags = 0;
+  private offer: string | undefined = undefined;
+  private rare: Rare | undefined;
   // The request (qHead undefined: none) and the response (sHead undefined: none).
   private readonly qHead: MessageHead | undefined;
   private readonly qUri: string;
@@ -91,19 +99,15 @@ export class StoredExchange implements DusExchange {
   private readonly qFirstFrame: number;
   private readonly qStartS: number;
   private readonly qStartN: number;
-  private readonly qEndS: number;
-  private readonly qEndN: number;
+  private readonly qEndDelta: number;
   private readonly qBodySize: number;
-  private readonly qComplete: boolean;
   private readonly sHead: MessageHead | undefined;
   private readonly sFrame: number;
   private readonly sFirstFrame: number;
   private readonly sStartS: number;
   private readonly sStartN: number;
-  private readonly sEndS: number;
-  private readonly sEndN: number;
+  private readonly sEndDelta: number;
   private readonly sBodySize: number;
-  private readonly sComplete: boolean;
 
   /** `keep`: keep the whole exchange as well (`http` is then that very object). */
   constructor(x: HttpExchange, cls: DusClassification, bodies: { upxRequest?: UpxResult<UpxRequest>; upxResponse?: UpxResult<UpxResponse> } | undefined, keep: boolean) {
@@ -111,54 +115,106 @@ export class StoredExchange implements DusExchange {
     this.cls = cls;
     this.upxRequest = bodies?.upxRequest;
     this.upxResponse = bodies?.upxResponse;
-    this.full = keep ? x : undefined;
+    this.source = keep ? x : undefined;
     this.flow = x.flow;
-    this.client = x.client;
-    this.server = x.server;
-    this.decrypted = x.decrypted;
     const q = x.request;
     const s = x.response;
     let rare: Rare | undefined;
-    const note = (k: keyof Rare, v: unknown) => ((rare ??= {}) as Record<string, unknown>)[k] = v;
+    const note = <K extends keyof Rare>(k: K, v: Rare[K]) => ((rare ??= {})[k] = v);
     if (q?.rawTarget !== undefined) note('rawTarget', q.rawTarget);
     if (q && q.notes.length) note('requestNotes', q.notes);
     if (s && s.notes.length) note('responseNotes', s.notes);
     if (s?.body !== undefined) note('responseBody', s.body);
     if (x.interim.length) note('interim', x.interim);
     if (x.notes.length) note('notes', x.notes);
+    if (x.decrypted) note('decrypted', x.decrypted);
+    const qDelta = q ? q.endNs - q.startNs : 0n;
+    const sDelta = s ? s.endNs - s.startNs : 0n;
+    if (q && (qDelta < 0n || qDelta > END_DELTA_MAX)) note('requestEndNs', q.endNs);
+    if (s && (sDelta < 0n || sDelta > END_DELTA_MAX)) note('responseEndNs', s.endNs);
     this.rare = rare;
+    this.flags = (x.client.ip === x.flow.client.ip && x.client.port === x.flow.client.port ? 0 : SWAPPED) | (q?.complete ? REQUEST_COMPLETE : 0) | (s?.complete ? RESPONSE_COMPLETE : 0);
     this.qHead = q ? headOf(q) : undefined;
     this.qUri = q ? q.uri : '';
     this.qFrame = q ? q.frame : 0;
     this.qFirstFrame = q ? q.firstFrame : 0;
-    this.qStartS = q ? secondsOf(q.startNs) : 0;
-    this.qStartN = q ? nanosOf(q.startNs) : 0;
-    this.qEndS = q ? secondsOf(q.endNs) : 0;
-    this.qEndN = q ? nanosOf(q.endNs) : 0;
+    this.qStartS = q ? Number(q.startNs / NS) : 0;
+    this.qStartN = q ? Number(q.startNs % NS) : 0;
+    this.qEndDelta = rare?.requestEndNs === undefined ? Number(qDelta) : 0;
     this.qBodySize = q ? q.bodySize : 0;
-    this.qComplete = q ? q.complete : false;
     this.sHead = s ? headOf(s) : undefined;
     this.sFrame = s ? s.frame : 0;
     this.sFirstFrame = s ? s.firstFrame : 0;
-    this.sStartS = s ? secondsOf(s.startNs) : 0;
-    this.sStartN = s ? nanosOf(s.startNs) : 0;
-    this.sEndS = s ? secondsOf(s.endNs) : 0;
-    this.sEndN = s ? nanosOf(s.endNs) : 0;
+    this.sStartS = s ? Number(s.startNs / NS) : 0;
+    this.sStartN = s ? Number(s.startNs % NS) : 0;
+    this.sEndDelta = rare?.responseEndNs === undefined ? Number(sDelta) : 0;
     this.sBodySize = s ? s.bodySize : 0;
-    this.sComplete = s ? s.complete : false;
+  }
+
+  /** The whole exchange, when kept. */
+  get full(): HttpExchange | undefined {
+    const s = this.source;
+    return s !== undefined && !(s instanceof ExchangeSpool) ? s : undefined;
+  }
+
+  get client(): Endpoint {
+    return this.flags & SWAPPED ? this.flow.server : this.flow.client;
+  }
+
+  get server(): Endpoint {
+    return this.flags & SWAPPED ? this.flow.client : this.flow.server;
+  }
+
+  /** How TLS was decrypted, known when the pipeline is done. */
+  get decrypted(): TlsJson | undefined {
+    return this.rare?.decrypted;
+  }
+
+  set decrypted(t: TlsJson | undefined) {
+    if (t === undefined && this.rare?.decrypted === undefined) return;
+    (this.rare ??= {}).decrypted = t;
+    const full = this.full;
+    if (full) full.decrypted = t;
+  }
+
+  get offeredBy(): string | undefined {
+    return this.flags & OFFER_BESIDE ? undefined : this.offer;
+  }
+
+  set offeredBy(id: string | undefined) {
+    this.setOffer(id, 0);
+  }
+
+  get offeredBeside(): string | undefined {
+    return this.flags & OFFER_BESIDE ? this.offer : undefined;
+  }
+
+  set offeredBeside(id: string | undefined) {
+    this.setOffer(id, OFFER_BESIDE);
+  }
+
+  /** An exchange is offered by one check-in or beside one, never both (build-model.ts). */
+  private setOffer(id: string | undefined, kind: number): void {
+    if (id === undefined) {
+      if ((this.flags & OFFER_BESIDE) === kind) this.offer = undefined;
+      return;
+    }
+    this.offer = id;
+    this.flags = (this.flags & ~OFFER_BESIDE) | kind;
   }
 
   /** Put the report's JSON of the exchange (without `tls`: known only at the end) aside. */
   spoolText(spool: ExchangeSpool, text: string): void {
     const place = spool.append(text);
-    this.spool = spool;
+    this.source = spool;
     this.textAt = place.at;
     this.textLength = place.length;
   }
 
   /** The text spoolText put aside, if any. */
   reportText(): string | undefined {
-    return this.spool?.read({ at: this.textAt, length: this.textLength });
+    const s = this.source;
+    return s instanceof ExchangeSpool ? s.read({ at: this.textAt, length: this.textLength }) : undefined;
   }
 
   /** Where the exchange starts in the capture (request first frame, else response): the reports' order. */
@@ -168,7 +224,8 @@ export class StoredExchange implements DusExchange {
 
   /** The whole exchange when kept, else a lean one rebuilt from what is kept (see the top of the file). */
   get http(): HttpExchange {
-    if (this.full) return this.full;
+    const full = this.full;
+    if (full) return full;
     // Rules read several fields of one exchange in a row: the last one rebuilt is handed out again.
     if (lastLean?.of !== this || lastLean.http.decrypted !== this.decrypted) lastLean = { of: this, http: this.lean() };
     return lastLean.http;
@@ -186,11 +243,12 @@ export class StoredExchange implements DusExchange {
       interim: rare?.interim ?? NO_RESPONSES,
       notes: rare?.notes ?? NO_NOTES,
     };
-    if (this.decrypted) x.decrypted = this.decrypted;
+    if (rare?.decrypted) x.decrypted = rare.decrypted;
     return x;
   }
 
   private leanRequest(h: MessageHead, rare: Rare | undefined): HttpRequest {
+    const startNs = BigInt(this.qStartS) * NS + BigInt(this.qStartN);
     const q: HttpRequest = {
       type: 'request',
       method: h.method,
@@ -200,13 +258,13 @@ export class StoredExchange implements DusExchange {
       trailers: NO_HEADERS,
       firstFrame: this.qFirstFrame,
       frame: this.qFrame,
-      startNs: timeOf(this.qStartS, this.qStartN),
-      endNs: timeOf(this.qEndS, this.qEndN),
+      startNs,
+      endNs: rare?.requestEndNs ?? startNs + BigInt(this.qEndDelta),
       streamStart: 0,
       streamEnd: 0,
       bodySize: this.qBodySize,
       bodySha256: '',
-      complete: this.qComplete,
+      complete: (this.flags & REQUEST_COMPLETE) !== 0,
       notes: rare?.requestNotes ?? NO_NOTES,
     };
     if (rare?.rawTarget !== undefined) q.rawTarget = rare.rawTarget;
@@ -214,6 +272,7 @@ export class StoredExchange implements DusExchange {
   }
 
   private leanResponse(h: MessageHead, rare: Rare | undefined): HttpResponse {
+    const startNs = BigInt(this.sStartS) * NS + BigInt(this.sStartN);
     return {
       type: 'response',
       status: h.status,
@@ -223,14 +282,14 @@ export class StoredExchange implements DusExchange {
       trailers: NO_HEADERS,
       firstFrame: this.sFirstFrame,
       frame: this.sFrame,
-      startNs: timeOf(this.sStartS, this.sStartN),
-      endNs: timeOf(this.sEndS, this.sEndN),
+      startNs,
+      endNs: rare?.responseEndNs ?? startNs + BigInt(this.sEndDelta),
       streamStart: 0,
       streamEnd: 0,
       bodySize: this.sBodySize,
       body: rare?.responseBody,
       bodySha256: '',
-      complete: this.sComplete,
+      complete: (this.flags & RESPONSE_COMPLETE) !== 0,
       notes: rare?.responseNotes ?? NO_NOTES,
     };
   }

@@ -41,6 +41,12 @@ describe('StoredExchange', () => {
     get.request!.startNs = 1_236_359_439_123_456_789n;
     get.request!.endNs = 1_236_359_440_000_000_001n;
     cases.push(get);
+    // A download that took ten seconds, on a connection whose roles were swapped.
+    const slow = exchange({ id: '4.1', uri: '/DeviceUpdateFiles_Int/x/CPE.nbt', reqFrame: 30 }).http;
+    slow.response!.endNs = slow.response!.startNs + 10_000_000_001n;
+    slow.client = { ...slow.flow.server };
+    slow.server = { ...slow.flow.client };
+    cases.push(slow);
     const post = exchange({ id: '0.1', method: 'POST', uri: '/RequestHandler/ucdevice.upx', reqFrame: 4 }).http;
     post.response = null;
     cases.push(post);
@@ -55,6 +61,18 @@ describe('StoredExchange', () => {
       expect(facts(lean.http)).toEqual(facts(whole.http));
       expect(lean.startFrame).toBe(x.request?.firstFrame ?? x.response?.firstFrame);
     }
+  });
+
+  it('holds one offer: by a check-in, or beside one', () => {
+    const x = storedExchange(exchange({ id: '1.1', uri: '/DeviceUpdateFiles_Int/x/CPE.cat', reqFrame: 3 }).http, { keep: false });
+    x.offeredBeside = '0.1';
+    expect([x.offeredBy, x.offeredBeside]).toEqual([undefined, '0.1']);
+    x.offeredBy = undefined; // clearing the other kind leaves it
+    expect([x.offeredBy, x.offeredBeside]).toEqual([undefined, '0.1']);
+    x.offeredBy = '0.2';
+    expect([x.offeredBy, x.offeredBeside]).toEqual(['0.2', undefined]);
+    x.offeredBy = undefined;
+    expect([x.offeredBy, x.offeredBeside]).toEqual([undefined, undefined]);
   });
 
   it('keeps no firmware body, and an error page only up to 64 KiB', () => {
