@@ -37,14 +37,13 @@ const MAX_FRAMES_LISTED = 16;
 
 const NO_FRAMES = Object.freeze([]) as unknown as number[];
 const NO_RESETS = Object.freeze([]) as unknown as ConnectionRecord['resets'];
-const NS = 1_000_000_000n;
 
 /**
  * A connection as the log keeps it for the whole report: a day's capture has
- * tens of thousands. Times are kept as two small integers (seconds and
- * nanoseconds) instead of BigInts, and the first SYN and the two FINs, which
- * most connections have, as numbers instead of arrays; the lists and times are
- * made when read. Frames beyond those, and resets, are in arrays (rare).
+ * tens of thousands. The first SYN and the two FINs, which most connections
+ * have, are kept as numbers instead of arrays, and the lists made when read;
+ * frames beyond those, and resets, are in arrays (rare). The times are the
+ * frames' own BigInts (splitting them into numbers cost a division per frame).
  */
 class LoggedConnection implements ConnectionRecord {
   firstFrame: number;
@@ -65,10 +64,8 @@ class LoggedConnection implements ConnectionRecord {
   private fin1 = 0;
   private synRest: number[] | undefined = undefined;
   private finRest: number[] | undefined = undefined;
-  private firstS: number;
-  private firstN: number;
-  private lastS: number;
-  private lastN: number;
+  readonly firstNs: bigint;
+  lastNs: bigint;
 
   constructor(
     readonly client: Endpoint,
@@ -77,16 +74,7 @@ class LoggedConnection implements ConnectionRecord {
     timestampNs: bigint,
   ) {
     this.firstFrame = this.lastFrame = frame;
-    this.firstS = this.lastS = Number(timestampNs / NS);
-    this.firstN = this.lastN = Number(timestampNs % NS);
-  }
-
-  get firstNs(): bigint {
-    return BigInt(this.firstS) * NS + BigInt(this.firstN);
-  }
-
-  get lastNs(): bigint {
-    return BigInt(this.lastS) * NS + BigInt(this.lastN);
+    this.firstNs = this.lastNs = timestampNs;
   }
 
   get synFrames(): number[] {
@@ -102,8 +90,7 @@ class LoggedConnection implements ConnectionRecord {
 
   seen(frame: number, timestampNs: bigint): void {
     this.lastFrame = frame;
-    this.lastS = Number(timestampNs / NS);
-    this.lastN = Number(timestampNs % NS);
+    this.lastNs = timestampNs;
   }
 
   addSyn(frame: number): void {
