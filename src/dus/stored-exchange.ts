@@ -29,13 +29,27 @@ interface MessageHead {
 /** Heads are few (one per method, status and body size): shared, up to this many. */
 const MAX_HEADS = 4096;
 const heads = new Map<string, MessageHead>();
+/**
+ * The head last made for a header list: the parser hands out one shared list
+ * for a header block seen again and again (http/intern.ts), so most messages
+ * find their head here without a key being made.
+ */
+const byList = new WeakMap<readonly HttpHeader[], MessageHead>();
 
 function headOf(m: HttpMessage): MessageHead {
-  const length = headerValue(m.headers, 'content-length');
-  const encoding = headerValue(m.headers, 'content-encoding');
+  const known = byList.get(m.headers);
   const method = m.type === 'request' ? m.method : '';
   const status = m.type === 'response' ? m.status : 0;
   const reason = m.type === 'response' ? m.reason : '';
+  if (known !== undefined && known.method === method && known.status === status && known.reason === reason && known.version === m.version) return known;
+  const head = headByKey(m, method, status, reason);
+  if (Object.isFrozen(m.headers)) byList.set(m.headers, head);
+  return head;
+}
+
+function headByKey(m: HttpMessage, method: string, status: number, reason: string): MessageHead {
+  const length = headerValue(m.headers, 'content-length');
+  const encoding = headerValue(m.headers, 'content-encoding');
   const key = `${method}\u0000${status}\u0000${reason}\u0000${m.version}\u0000${length ?? '\u0001'}\u0000${encoding ?? '\u0001'}`;
   let head = heads.get(key);
   if (head === undefined) {
