@@ -11,7 +11,7 @@ import { buildModel, storedExchange, type CheckInBodies } from './dus/build-mode
 import { StoredExchange } from './dus/stored-exchange.js';
 import { PENDING_SHA256 } from './http/off-thread-hasher.js';
 import { ExchangeSpool } from './report/exchange-spool.js';
-import { exchangeJsonText } from './report/exchange-text.js';
+import { prettyAt } from './report/json-pieces.js';
 import { DiscoveryCollector, DnsTcpTracker } from './dus/discovery.js';
 import { classify } from './dus/exchange-kind.js';
 import { phoneStatus } from './dus/phone-status.js';
@@ -278,7 +278,7 @@ export class AnalysisCollector {
       const q = u.http.request;
       const s = u.http.response;
       if (!all && (q?.bodySha256 === PENDING_SHA256 || s?.bodySha256 === PENDING_SHA256)) waiting.push(u);
-      else u.stored.spoolText(spool, exchangeJsonText(u.http, 2));
+      else u.stored.spoolText(spool, prettyAt(exchangeJson(u.http), 2)!);
     }
     this.unspooled = waiting;
   }

@@ -262,50 +262,102 @@ export class StoredExchange implements DusExchange {
   }
 
   private leanRequest(h: MessageHead, rare: Rare | undefined): HttpRequest {
-    const startNs = BigInt(this.qStartS) * NS + BigInt(this.qStartN);
-    const q: HttpRequest = {
-      type: 'request',
-      method: h.method,
-      uri: this.qUri,
-      version: h.version,
-      headers: h.headers,
-      trailers: NO_HEADERS,
-      firstFrame: this.qFirstFrame,
-      frame: this.qFrame,
-      startNs,
-      endNs: rare?.requestEndNs ?? startNs + BigInt(this.qEndDelta),
-      streamStart: 0,
-      streamEnd: 0,
-      bodySize: this.qBodySize,
-      bodySha256: '',
-      complete: (this.flags & REQUEST_COMPLETE) !== 0,
-      notes: rare?.requestNotes ?? NO_NOTES,
-    };
-    if (rare?.rawTarget !== undefined) q.rawTarget = rare.rawTarget;
-    return q;
+    return new LeanRequest(this, h, this.qUri, this.qFrame, this.qFirstFrame, this.qBodySize, (this.flags & REQUEST_COMPLETE) !== 0, rare);
   }
 
   private leanResponse(h: MessageHead, rare: Rare | undefined): HttpResponse {
-    const startNs = BigInt(this.sStartS) * NS + BigInt(this.sStartN);
-    return {
-      type: 'response',
-      status: h.status,
-      reason: h.reason,
-      version: h.version,
-      headers: h.headers,
-      trailers: NO_HEADERS,
-      firstFrame: this.sFirstFrame,
-      frame: this.sFrame,
-      startNs,
-      endNs: rare?.responseEndNs ?? startNs + BigInt(this.sEndDelta),
-      streamStart: 0,
-      streamEnd: 0,
-      bodySize: this.sBodySize,
-      body: rare?.responseBody,
-      bodySha256: '',
-      complete: (this.flags & RESPONSE_COMPLETE) !== 0,
-      notes: rare?.responseNotes ?? NO_NOTES,
-    };
+    return new LeanResponse(this, h, this.sFrame, this.sFirstFrame, this.sBodySize, (this.flags & RESPONSE_COMPLETE) !== 0, rare);
+  }
+
+  /** The request's start or end time (for LeanRequest). */
+  requestNs(end: boolean): bigint {
+    const start = BigInt(this.qStartS) * NS + BigInt(this.qStartN);
+    return end ? (this.rare?.requestEndNs ?? start + BigInt(this.qEndDelta)) : start;
+  }
+
+  /** The response's start or end time (for LeanResponse). */
+  responseNs(end: boolean): bigint {
+    const start = BigInt(this.sStartS) * NS + BigInt(this.sStartN);
+    return end ? (this.rare?.responseEndNs ?? start + BigInt(this.sEndDelta)) : start;
+  }
+}
+
+// Lean messages: their times are BigInts, made only when read (few rules read them).
+
+class LeanRequest implements HttpRequest {
+  readonly type = 'request' as const;
+  readonly method: string;
+  readonly version: string;
+  readonly headers: HttpHeader[];
+  readonly trailers = NO_HEADERS;
+  readonly streamStart = 0;
+  readonly streamEnd = 0;
+  readonly bodySha256 = '';
+  readonly rawTarget: string | undefined;
+  readonly notes: HttpMessage['notes'];
+
+  constructor(
+    private readonly of: StoredExchange,
+    h: MessageHead,
+    readonly uri: string,
+    readonly frame: number,
+    readonly firstFrame: number,
+    readonly bodySize: number,
+    readonly complete: boolean,
+    rare: Rare | undefined,
+  ) {
+    this.method = h.method;
+    this.version = h.version;
+    this.headers = h.headers;
+    this.rawTarget = rare?.rawTarget;
+    this.notes = rare?.requestNotes ?? NO_NOTES;
+  }
+
+  get startNs(): bigint {
+    return this.of.requestNs(false);
+  }
+
+  get endNs(): bigint {
+    return this.of.requestNs(true);
+  }
+}
+
+class LeanResponse implements HttpResponse {
+  readonly type = 'response' as const;
+  readonly status: number;
+  readonly reason: string;
+  readonly version: string;
+  readonly headers: HttpHeader[];
+  readonly trailers = NO_HEADERS;
+  readonly streamStart = 0;
+  readonly streamEnd = 0;
+  readonly bodySha256 = '';
+  readonly body: Uint8Array | undefined;
+  readonly notes: HttpMessage['notes'];
+
+  constructor(
+    private readonly of: StoredExchange,
+    h: MessageHead,
+    readonly frame: number,
+    readonly firstFrame: number,
+    readonly bodySize: number,
+    readonly complete: boolean,
+    rare: Rare | undefined,
+  ) {
+    this.status = h.status;
+    this.reason = h.reason;
+    this.version = h.version;
+    this.headers = h.headers;
+    this.body = rare?.responseBody;
+    this.notes = rare?.responseNotes ?? NO_NOTES;
+  }
+
+  get startNs(): bigint {
+    return this.of.responseNs(false);
+  }
+
+  get endNs(): bigint {
+    return this.of.responseNs(true);
   }
 }
 
