@@ -9,8 +9,7 @@ import type { CaptureSource } from './capture/source.js';
 import { pipelineWarnings } from './cli/warnings.js';
 import { buildModel, storedExchange, type CheckInBodies } from './dus/build-model.js';
 import { StoredExchange } from './dus/stored-exchange.js';
-import { PENDING_SHA256 } from './http/off-thread-hasher.js';
-import { ExchangeSpool } from './report/exchange-spool.js';
+import { ExchangeSpool, SpoolQueue } from './report/exchange-spool.js';
 import { prettyAt } from './report/json-pieces.js';
 import { DiscoveryCollector, DnsTcpTracker } from './dus/discovery.js';
 import { classify } from './dus/exchange-kind.js';
@@ -131,9 +130,7 @@ export class AnalysisCollector {
   private readonly other: StoredExchange[] = [];
   private otherStart = 0;
   /** Where the report JSON of each exchange goes (opts.spool). */
-  private readonly spool: ExchangeSpool | undefined;
-  /** Exchanges whose text waits for a body's digest from the hashing thread. */
-  private unspooled: Array<{ stored: StoredExchange; http: HttpExchange }> = [];
+  private readonly spool: SpoolQueue | undefined;
   /** Connections that carried Device Update Service traffic: never forgotten. */
   private readonly serviceFlows = new TupleTable<true>();
   private readonly connections: ConnectionLog;
@@ -157,7 +154,7 @@ export class AnalysisCollector {
     this.rules = opts.rules ?? RULES;
     this.maxOther = opts.maxOtherExchanges ?? MAX_OTHER_EXCHANGES;
     this.maxMacs = opts.maxMacs ?? MAX_MACS;
-    if (opts.spool) this.spool = new ExchangeSpool();
+    if (opts.spool) this.spool = new SpoolQueue(new ExchangeSpool(), (x) => prettyAt(exchangeJson(x), 2)!);
     this.connections = new ConnectionLog({
       maxKept: opts.maxKeptConnections ?? MAX_KEPT_CONNECTIONS,
       // Diagnosis needs failed connections and the service's own; ordinary web traffic can go.
@@ -244,10 +241,8 @@ export class AnalysisCollector {
 
   addExchange(x: HttpExchange): void {
     const stored = storedExchange(x, { keep: !this.spool, keepCheckInBodies: this.opts.keepCheckInBodies });
-    if (this.spool) {
-      this.unspooled.push({ stored, http: x });
-      this.spoolReady();
-    }
+    const queue = this.spool;
+    if (queue) queue.add(x, (place) => stored.spooled(queue.spool, place));
     if (isServiceExchange(x)) {
       this.service.push(stored);
       this.serviceFlows.set(x.client.ip, x.client.port, x.server.ip, x.server.port, true);
@@ -266,31 +261,13 @@ export class AnalysisCollector {
   }
 
   /**
-   * Put aside the report JSON of the exchanges whose digests are all known
-   * (the hashing thread's are written in after each batch of reads); `all`
-   * once the pipeline is done and every digest is in.
-   */
-  private spoolReady(all = false): void {
-    const spool = this.spool;
-    if (!spool) return;
-    const waiting: typeof this.unspooled = [];
-    for (const u of this.unspooled) {
-      const q = u.http.request;
-      const s = u.http.response;
-      if (!all && (q?.bodySha256 === PENDING_SHA256 || s?.bodySha256 === PENDING_SHA256)) waiting.push(u);
-      else u.stored.spoolText(spool, prettyAt(exchangeJson(u.http), 2)!);
-    }
-    this.unspooled = waiting;
-  }
-
-  /**
    * The analysis of everything so far. Mid-capture (`result` absent) the
    * capture statistics are not known yet and count as zero; at the end,
    * pass the pipeline's result and the answer is analyze's.
    */
   snapshot(path: string, info: CaptureSource['info'], result?: PipelineResult): AnalysisResult {
     const capture: CaptureJson = result ? captureJson(path, result) : this.interimCapture(path, info);
-    if (result) this.spoolReady(true);
+    if (result) this.spool?.drain(true);
     const kept = [...this.service, ...this.other.slice(this.otherStart)];
     // What TLS said about each connection is known only once the pipeline is done (as analyze).
     if (result) {

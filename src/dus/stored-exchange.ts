@@ -11,7 +11,7 @@
 import type { HttpExchange } from '../http/exchanges.js';
 import { NO_HEADERS, NO_NOTES, NO_RESPONSES, headerValue, type HttpHeader, type HttpMessage, type HttpRequest, type HttpResponse } from '../http/message.js';
 import type { Endpoint, FlowInfo } from '../reassembly/stream-event.js';
-import { ExchangeSpool } from '../report/exchange-spool.js';
+import { ExchangeSpool, type SpoolPlace } from '../report/exchange-spool.js';
 import type { TlsJson } from '../report/flows-json.js';
 import type { DusClassification } from './exchange-kind.js';
 import type { DusExchange, UpxResult } from './model.js';
@@ -217,9 +217,8 @@ export class StoredExchange implements DusExchange {
     this.flags = (this.flags & ~OFFER_BESIDE) | kind;
   }
 
-  /** Put the report's JSON of the exchange (without `tls`: known only at the end) aside. */
-  spoolText(spool: ExchangeSpool, text: string): void {
-    const place = spool.append(text);
+  /** Where the spool holds the report's JSON of the exchange (without `tls`: known only at the end). */
+  spooled(spool: ExchangeSpool, place: SpoolPlace): void {
     this.source = spool;
     this.textAt = place.at;
     this.textLength = place.length;

@@ -7,6 +7,8 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { HttpExchange } from '../http/exchanges.js';
+import { PENDING_SHA256 } from '../http/off-thread-hasher.js';
 
 /** Text gathered before one write. */
 const WRITE_BYTES = 1 << 20;
@@ -108,5 +110,36 @@ export class ExchangeSpool {
   private writeAll(bytes: Uint8Array): void {
     let done = 0;
     while (done < bytes.length) done += writeSync(this.fd!, bytes, done, bytes.length - done);
+  }
+}
+
+/**
+ * Exchanges on their way into a spool: an exchange whose body is hashed on the
+ * hashing thread has no digest yet when it completes (PENDING_SHA256 until the
+ * digests of its batch of reads are written in), so its JSON waits for it.
+ */
+export class SpoolQueue {
+  private waiting: Array<{ x: HttpExchange; put: (place: SpoolPlace) => void }> = [];
+
+  constructor(
+    readonly spool: ExchangeSpool,
+    /** The text to put aside for an exchange. */
+    private readonly text: (x: HttpExchange) => string,
+  ) {}
+
+  /** Put aside the text of `x` now or, if a digest is still pending, once it is in; `put` is told where. */
+  add(x: HttpExchange, put: (place: SpoolPlace) => void): void {
+    this.waiting.push({ x, put });
+    this.drain(false);
+  }
+
+  /** Put aside what is ready; `all` once the pipeline is done (every digest is in by then). */
+  drain(all: boolean): void {
+    const still: typeof this.waiting = [];
+    for (const w of this.waiting) {
+      if (!all && (w.x.request?.bodySha256 === PENDING_SHA256 || w.x.response?.bodySha256 === PENDING_SHA256)) still.push(w);
+      else w.put(this.spool.append(this.text(w.x)));
+    }
+    this.waiting = still;
   }
 }

@@ -9,7 +9,9 @@ import { StoredExchange } from '../../src/dus/stored-exchange.js';
 import { analyzeDocumentToWrite } from '../../src/report/analyze-json.js';
 import { renderAnalyzeText } from '../../src/report/analyze-text.js';
 import { palette } from '../../src/report/colour.js';
-import { writeJsonPieces } from '../../src/report/json-pieces.js';
+import { LazyJsonArray, writeJsonPieces } from '../../src/report/json-pieces.js';
+import { buildFlowsDocument } from '../../src/cli/commands/flows.js';
+import type { CliIo } from '../../src/cli/io.js';
 
 function capturesIn(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
@@ -29,6 +31,26 @@ async function reports(path: string, spool: boolean): Promise<{ json: string; te
     return { error: (e as Error).message };
   }
 }
+
+describe('flows with spooled exchanges', () => {
+  it('writes the document JSON.stringify would write of it, each exchange read back from the spool', async () => {
+    const io = { stdin: process.stdin } as unknown as CliIo;
+    let exchanges = 0;
+    for (const path of CAPTURES.filter((p) => /dus-|tls-keylog-embedded/.test(p)).slice(0, 20)) {
+      const doc = await buildFlowsDocument([path, path], io);
+      expect(doc.exchanges).toBeInstanceOf(LazyJsonArray);
+      let pieces = '';
+      writeJsonPieces(doc as unknown as Record<string, unknown>, (t) => (pieces += t));
+      const whole = JSON.stringify(doc, null, 2);
+      expect(pieces, path).toBe(`${whole}\n`);
+      const parsed = JSON.parse(whole) as { exchanges: Array<{ id: string; capture: string }> };
+      // Two copies of the capture: each exchange twice, numbered per capture.
+      expect(parsed.exchanges.filter((x) => x.id.startsWith('1/')).length).toBe(parsed.exchanges.length / 2);
+      exchanges += parsed.exchanges.length;
+    }
+    expect(exchanges).toBeGreaterThan(20);
+  }, 120_000);
+});
 
 describe('analyze with spooled exchanges', () => {
   it('gives the same JSON and text reports as whole exchanges, on every test capture', async () => {

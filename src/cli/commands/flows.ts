@@ -11,8 +11,14 @@ import {
   FLOWS_SCHEMA,
   tlsByStream,
   warningJson,
+  type CaptureJson,
+  type ExchangeJson,
   type FlowsDocument,
+  type TlsJson,
+  type WarningJson,
 } from '../../report/flows-json.js';
+import { ExchangeSpool, SpoolQueue, type SpoolPlace } from '../../report/exchange-spool.js';
+import { joinObjects, LazyJsonArray, prettyAt, PrettyJson } from '../../report/json-pieces.js';
 import { renderFlowsText } from '../../report/flows-text.js';
 import { pipelineWarnings } from '../warnings.js';
 import { hashThreadOption } from '../threads-option.js';
@@ -27,32 +33,66 @@ export interface FlowsOptions extends TlsOptionValues {
   threads?: string;
 }
 
-/** Read every capture and build the flows document (shared with later commands). */
-export async function buildFlowsDocument(paths: string[], io: CliIo, tlsKeys?: TlsKeys, hashThread = false): Promise<FlowsDocument> {
-  const doc: FlowsDocument = { schema: FLOWS_SCHEMA, captures: [], exchanges: [], warnings: [] };
+/** Where a spooled exchange's JSON is, and what orders it. */
+interface SpooledExchange {
+  start: number;
+  id: string;
+  stream: number;
+  place: SpoolPlace | undefined;
+}
+
+/**
+ * Read every capture and build the flows document, its exchanges' JSON put
+ * aside in a temporary file as each completes (report/exchange-spool.ts) and
+ * read back as it is written: memory holds a few numbers an exchange, not the
+ * exchanges.
+ */
+export async function buildFlowsDocument(paths: string[], io: CliIo, tlsKeys?: TlsKeys, hashThread = false): Promise<FlowsDocumentToWrite> {
+  const spool = new ExchangeSpool();
+  const captures: CaptureJson[] = [];
+  const warnings: WarningJson[] = [];
+  const parts: Array<{ list: SpooledExchange[]; tls: Map<number, TlsJson> }> = [];
   const several = paths.length > 1;
   for (const [i, path] of paths.entries()) {
     const source = await openCapture(path, { stdin: io.stdin });
-    const exchanges: HttpExchange[] = [];
-    const result = await runPipeline(source, { onExchange: (x) => exchanges.push(x), tls: tlsKeys, hashThread });
     const label = several ? path : undefined;
     const prefix = several ? `${i + 1}/` : '';
-    const tls = tlsByStream(result.tls.sessions);
-    // Report order, as analyze's: by first frame, then id (the prefix is the same for the whole capture).
-    exchanges.sort((a, b) => httpExchangeStartFrame(a) - httpExchangeStartFrame(b) || a.id.localeCompare(b.id));
-    const jsons = exchanges.map((x) => exchangeJson(x, label, prefix, tls.get(x.flow.index)));
-    doc.captures.push(captureJson(path, result));
-    doc.exchanges.push(...jsons);
-    doc.warnings.push(...pipelineWarnings(result).map((w) => warningJson(w, label)));
+    const queue = new SpoolQueue(spool, (x) => prettyAt(exchangeJson(x, label, prefix), 2)!);
+    const list: SpooledExchange[] = [];
+    const onExchange = (x: HttpExchange) => {
+      const entry: SpooledExchange = { start: httpExchangeStartFrame(x), id: x.id, stream: x.flow.index, place: undefined };
+      list.push(entry);
+      queue.add(x, (place) => (entry.place = place));
+    };
+    const result = await runPipeline(source, { onExchange, tls: tlsKeys, hashThread });
+    queue.drain(true);
+    list.sort((a, b) => a.start - b.start || a.id.localeCompare(b.id));
+    parts.push({ list, tls: tlsByStream(result.tls.sessions) });
+    captures.push(captureJson(path, result));
+    warnings.push(...pipelineWarnings(result).map((w) => warningJson(w, label)));
   }
-  return doc;
+  const exchanges = new LazyJsonArray(function* () {
+    for (const { list, tls } of parts) {
+      for (const e of list) {
+        const text = spool.read(e.place!);
+        const t = tls.get(e.stream);
+        yield new PrettyJson(t ? joinObjects(text, prettyAt({ tls: t }, 2)!, 2) : text, 2);
+      }
+    }
+  });
+  return { schema: FLOWS_SCHEMA, captures, exchanges, warnings };
 }
 
+/** The flows document with its exchanges made as they are read (a LazyJsonArray of PrettyJson). */
+export type FlowsDocumentToWrite = Omit<FlowsDocument, 'exchanges'> & { exchanges: LazyJsonArray<PrettyJson> };
+
 export async function flowsCommand(paths: string[], opts: FlowsOptions, io: CliIo): Promise<number> {
-  const doc = await buildFlowsDocument(paths, io, loadTlsKeys(opts, io.env), hashThreadOption(opts.threads));
-  // In pieces: a big capture's document never needs to be one string.
+  const keys = loadTlsKeys(opts, io.env);
+  const hashThread = hashThreadOption(opts.threads);
+  const doc = await buildFlowsDocument(paths, io, keys, hashThread);
+  // In pieces, each exchange read back from the spool as it is written.
   if (opts.json) await writeJson(doc as unknown as Record<string, unknown>, io);
-  else io.stdout(renderFlowsText(doc));
+  else io.stdout(renderFlowsText({ ...doc, exchanges: [...doc.exchanges].map((x) => x.toJSON() as ExchangeJson) }));
   for (const w of doc.warnings) {
     if (w.layer === 'capture') io.stderr(`upxray: warning: ${w.capture ?? paths[0]}: ${w.detail ?? w.code}\n`);
   }
