@@ -37,7 +37,7 @@ export class ExchangeSpool {
   private fileBytes = 0;
   private readBuffer = Buffer.alloc(0);
 
-  constructor(folder = tmpdir()) {
+  constructor(private readonly folder = tmpdir()) {
     let dir: string | undefined;
     try {
       dir = mkdtempSync(join(folder, 'upxray-spool-'));
@@ -109,7 +109,14 @@ export class ExchangeSpool {
 
   private writeAll(bytes: Uint8Array): void {
     let done = 0;
-    while (done < bytes.length) done += writeSync(this.fd!, bytes, done, bytes.length - done);
+    try {
+      while (done < bytes.length) done += writeSync(this.fd!, bytes, done, bytes.length - done);
+    } catch (e) {
+      // ENOSPC and the like: one line naming the folder (the CLI prints an operating-system error as it is).
+      const err = e as NodeJS.ErrnoException;
+      err.message = `cannot write the temporary file of exchanges in ${this.folder} (TMPDIR): ${err.message}`;
+      throw err;
+    }
   }
 }
 

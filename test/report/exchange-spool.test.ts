@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -32,6 +32,18 @@ describe('ExchangeSpool', () => {
     texts.forEach((t, i) => expect(spool.read(places[i])).toBe(t));
     spool.close();
     expect(readdirSync(at)).toEqual([]);
+  });
+
+  it('says which folder it could not write to, with the error the system gave', () => {
+    const at = folder();
+    const spool = new ExchangeSpool(at);
+    // The file goes away under it (as on a full disk, the write fails).
+    const inside = spool as unknown as { fd: number | undefined };
+    closeSync(inside.fd!);
+    expect(() => spool.append('x'.repeat(2 << 20))).toThrow(new RegExp(`cannot write the temporary file of exchanges in ${at} \\(TMPDIR\\): EBADF`));
+    // Forget the closed descriptor, so that nothing closes its number again once another file has it.
+    inside.fd = undefined;
+    spool.close();
   });
 
   it('holds the texts in memory where no file can be made', () => {
