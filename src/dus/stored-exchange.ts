@@ -268,95 +268,70 @@ export class StoredExchange implements DusExchange {
     return new LeanResponse(this, h, this.sFrame, this.sFirstFrame, this.sBodySize, (this.flags & RESPONSE_COMPLETE) !== 0, rare);
   }
 
-  /** The request's start or end time (for LeanRequest). */
-  requestNs(end: boolean): bigint {
-    const start = BigInt(this.qStartS) * NS + BigInt(this.qStartN);
-    return end ? (this.rare?.requestEndNs ?? start + BigInt(this.qEndDelta)) : start;
-  }
-
-  /** The response's start or end time (for LeanResponse). */
-  responseNs(end: boolean): bigint {
-    const start = BigInt(this.sStartS) * NS + BigInt(this.sStartN);
-    return end ? (this.rare?.responseEndNs ?? start + BigInt(this.sEndDelta)) : start;
+  /** The start or end time of the request or the response (for the lean messages). */
+  messageNs(response: boolean, end: boolean): bigint {
+    const start = response ? BigInt(this.sStartS) * NS + BigInt(this.sStartN) : BigInt(this.qStartS) * NS + BigInt(this.qStartN);
+    if (!end) return start;
+    const kept = response ? this.rare?.responseEndNs : this.rare?.requestEndNs;
+    return kept ?? start + BigInt(response ? this.sEndDelta : this.qEndDelta);
   }
 }
 
-// Lean messages: their times are BigInts, made only when read (few rules read them).
-
-class LeanRequest implements HttpRequest {
-  readonly type = 'request' as const;
-  readonly method: string;
+/** What a lean request and a lean response share; their times are BigInts made only when read (few rules read them). */
+abstract class LeanMessage {
   readonly version: string;
   readonly headers: HttpHeader[];
   readonly trailers = NO_HEADERS;
   readonly streamStart = 0;
   readonly streamEnd = 0;
   readonly bodySha256 = '';
-  readonly rawTarget: string | undefined;
-  readonly notes: HttpMessage['notes'];
 
   constructor(
     private readonly of: StoredExchange,
+    private readonly isResponse: boolean,
     h: MessageHead,
-    readonly uri: string,
     readonly frame: number,
     readonly firstFrame: number,
     readonly bodySize: number,
     readonly complete: boolean,
-    rare: Rare | undefined,
+    readonly notes: HttpMessage['notes'],
   ) {
-    this.method = h.method;
     this.version = h.version;
     this.headers = h.headers;
-    this.rawTarget = rare?.rawTarget;
-    this.notes = rare?.requestNotes ?? NO_NOTES;
   }
 
   get startNs(): bigint {
-    return this.of.requestNs(false);
+    return this.of.messageNs(this.isResponse, false);
   }
 
   get endNs(): bigint {
-    return this.of.requestNs(true);
+    return this.of.messageNs(this.isResponse, true);
   }
 }
 
-class LeanResponse implements HttpResponse {
+class LeanRequest extends LeanMessage implements HttpRequest {
+  readonly type = 'request' as const;
+  readonly method: string;
+  readonly rawTarget: string | undefined;
+
+  constructor(of: StoredExchange, h: MessageHead, readonly uri: string, frame: number, firstFrame: number, bodySize: number, complete: boolean, rare: Rare | undefined) {
+    super(of, false, h, frame, firstFrame, bodySize, complete, rare?.requestNotes ?? NO_NOTES);
+    this.method = h.method;
+    this.rawTarget = rare?.rawTarget;
+  }
+}
+
+class LeanResponse extends LeanMessage implements HttpResponse {
   readonly type = 'response' as const;
   readonly status: number;
   readonly reason: string;
-  readonly version: string;
-  readonly headers: HttpHeader[];
-  readonly trailers = NO_HEADERS;
-  readonly streamStart = 0;
-  readonly streamEnd = 0;
-  readonly bodySha256 = '';
   readonly body: Uint8Array | undefined;
-  readonly notes: HttpMessage['notes'];
 
-  constructor(
-    private readonly of: StoredExchange,
-    h: MessageHead,
-    readonly frame: number,
-    readonly firstFrame: number,
-    readonly bodySize: number,
-    readonly complete: boolean,
-    rare: Rare | undefined,
-  ) {
+  constructor(of: StoredExchange, h: MessageHead, frame: number, firstFrame: number, bodySize: number, complete: boolean, rare: Rare | undefined) {
+    super(of, true, h, frame, firstFrame, bodySize, complete, rare?.responseNotes ?? NO_NOTES);
     this.status = h.status;
     this.reason = h.reason;
-    this.version = h.version;
-    this.headers = h.headers;
     this.body = rare?.responseBody;
-    this.notes = rare?.responseNotes ?? NO_NOTES;
-  }
-
-  get startNs(): bigint {
-    return this.of.responseNs(false);
-  }
-
-  get endNs(): bigint {
-    return this.of.responseNs(true);
   }
 }
 
