@@ -7,7 +7,7 @@
 import type { AnalysisResult } from './analysis.js';
 import type { CaptureSource } from './capture/source.js';
 import { pipelineWarnings } from './cli/warnings.js';
-import { buildModel, storedExchange, type CheckInBodies } from './dus/build-model.js';
+import { buildModel, classOf, storedExchange, type CheckInBodies } from './dus/build-model.js';
 import { StoredExchange } from './dus/stored-exchange.js';
 import { ExchangeSpool, SpoolQueue } from './report/exchange-spool.js';
 import { prettyAt } from './report/json-pieces.js';
@@ -92,8 +92,6 @@ export interface CollectorShardState {
   /** DNS and DHCP facts found (only shard 0 sees UDP and port 53, so others must have none). */
   discoveryFacts: number;
 }
-
-const OTHER = Object.freeze({ kind: 'other' as const });
 
 /** Whether the model needs this exchange for as long as the session runs. */
 function isServiceExchange(x: HttpExchange): boolean {
@@ -223,7 +221,7 @@ export class AnalysisCollector {
     for (const x of this.service) if (x.full) x.id = x.full.id;
     for (const x of this.other) if (x.full) x.id = x.full.id;
     s.exchanges.forEach((x, i) => {
-      const stored = new StoredExchange(x, x.request ? classify(x.request.method, x.request.uri) : OTHER, s.bodies[i], true);
+      const stored = new StoredExchange(x, classOf(x), s.bodies[i], true);
       if (isServiceExchange(x)) this.service.push(stored);
       else this.other.push(stored);
     });

@@ -61,6 +61,11 @@ export function decodeCheckIn(http: HttpExchange): CheckInBodies {
 /** What the request of an exchange without one is: nothing of the service. */
 const NO_REQUEST: DusClassification = Object.freeze({ kind: 'other' as const });
 
+/** What an exchange is to the service, by its request line (nothing, without one). */
+export function classOf(http: HttpExchange): DusClassification {
+  return http.request ? classify(http.request.method, http.request.uri) : NO_REQUEST;
+}
+
 export interface StoreOptions {
   /** Keep the whole exchange (the terminal UI, tickets and live sessions show headers and bodies). @default true */
   keep?: boolean;
@@ -74,7 +79,7 @@ export interface StoreOptions {
  * --threads it is done on the thread that found the exchange).
  */
 export function storedExchange(http: HttpExchange, opts: StoreOptions = {}): StoredExchange {
-  const cls = http.request ? classify(http.request.method, http.request.uri) : NO_REQUEST;
+  const cls = classOf(http);
   let bodies: CheckInBodies | undefined;
   if (cls.kind === 'check-in') {
     bodies = decodeCheckIn(http);
