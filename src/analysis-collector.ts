@@ -8,7 +8,7 @@ import type { AnalysisResult } from './analysis.js';
 import type { CaptureSource } from './capture/source.js';
 import { pipelineWarnings } from './cli/warnings.js';
 import { buildModel, classOf, storedExchange, type CheckInBodies } from './dus/build-model.js';
-import { StoredExchange } from './dus/stored-exchange.js';
+import { notKept, StoredExchange } from './dus/stored-exchange.js';
 import { ExchangeSpool, SpoolQueue } from './report/exchange-spool.js';
 import { prettyAt } from './report/json-pieces.js';
 import { DiscoveryCollector, DnsTcpTracker } from './dus/discovery.js';
@@ -71,6 +71,11 @@ export interface CollectorOptions {
    * Check-in bodies are then not kept either. @default false
    */
   spool?: boolean;
+  /**
+   * The same without the JSON (analyze's text report, which does not print
+   * it): the result's exchanges then have no JSON to give. @default false
+   */
+  lean?: boolean;
 }
 
 /**
@@ -117,7 +122,7 @@ function flowsDocument(capture: CaptureJson, exchanges: readonly StoredExchange[
 /** An exchange of the flows document: from the whole exchange, or from its spooled text. */
 function flowsExchangeJson(x: StoredExchange): ExchangeJson {
   if (x.full) return exchangeJson(x.full, undefined, '', x.full.decrypted);
-  const j = JSON.parse(x.reportText()!) as ExchangeJson;
+  const j = JSON.parse(x.reportText() ?? notKept()) as ExchangeJson;
   if (x.decrypted) j.tls = x.decrypted;
   return j;
 }
@@ -195,7 +200,7 @@ export class AnalysisCollector {
   /** This shard's part of the analysis, for absorb() in shard 0's collector. */
   shardState(): CollectorShardState {
     const facts = this.discovery.facts();
-    if (this.spool) throw new Error('a shard keeps whole exchanges: no spool');
+    if (this.spool || this.opts.lean) throw new Error('a shard keeps whole exchanges: neither spool nor lean');
     const stored = [...this.service, ...this.other.slice(this.otherStart)];
     return {
       exchanges: stored.map((x) => x.full!),
@@ -238,7 +243,7 @@ export class AnalysisCollector {
   }
 
   addExchange(x: HttpExchange): void {
-    const stored = storedExchange(x, { keep: !this.spool, keepCheckInBodies: this.opts.keepCheckInBodies });
+    const stored = storedExchange(x, { keep: !this.spool && !this.opts.lean, keepCheckInBodies: this.opts.keepCheckInBodies });
     const queue = this.spool;
     if (queue) queue.add(x, (place) => stored.spooled(queue.spool, place));
     if (isServiceExchange(x)) {

@@ -29,7 +29,7 @@ export async function analyzeCapture(
   path: string,
   io: Pick<CliIo, 'stdin'>,
   rules: readonly Rule[] = RULES,
-  extra: Pick<AnalyzeOptions, 'inventory' | 'expected' | 'tls' | 'logs' | 'threads' | 'keepCheckInBodies' | 'hashThread' | 'spool'> = {},
+  extra: Pick<AnalyzeOptions, 'inventory' | 'expected' | 'tls' | 'logs' | 'threads' | 'keepCheckInBodies' | 'hashThread' | 'spool' | 'lean'> = {},
 ): Promise<AnalysisResult> {
   const threads = extra.threads ?? 1;
   // Threads read the file each on their own, and TLS keys tie connections together (resumption).
@@ -76,6 +76,8 @@ export interface AnalyzeOptions {
    * same, its exchanges' `http` lean. @default false
    */
   spool?: boolean;
+  /** The same without the JSON, for the text report (CollectorOptions.lean). @default false */
+  lean?: boolean;
 }
 
 function hasKeys(tls: TlsKeys | undefined): boolean {
@@ -92,6 +94,7 @@ export async function analyzeSource(source: CaptureSource, path: string, opts: A
     logs: opts.logs,
     keepCheckInBodies: opts.keepCheckInBodies,
     spool: opts.spool,
+    lean: opts.lean,
     maxOtherExchanges: Number.POSITIVE_INFINITY,
   });
   const result = await runPipeline(source, { ...collector.hooks(opts.onExchange), signal: opts.signal, tls: opts.tls, hashThread: opts.hashThread });

@@ -335,4 +335,9 @@ class LeanResponse extends LeanMessage implements HttpResponse {
   }
 }
 
+/** What asking for the JSON of an exchange kept lean without it (CollectorOptions.lean) meets. */
+export function notKept(): never {
+  throw new Error("the exchanges' JSON was not kept by this analysis (lean, for a text report)");
+}
+
 let lastLean: { of: StoredExchange; http: HttpExchange } | undefined;

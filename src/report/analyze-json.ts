@@ -9,7 +9,7 @@ import type { UpxFile, UpxRequest, UpxResponse } from '../dus/upx-types.js';
 import type { Finding } from '../diagnose/finding.js';
 import { exchangeJson, type ExchangeJson, type FlowsDocument } from './flows-json.js';
 import { joinObjects, LazyJsonArray, prettyAt, PrettyJson } from './json-pieces.js';
-import { StoredExchange } from '../dus/stored-exchange.js';
+import { notKept, StoredExchange } from '../dus/stored-exchange.js';
 import { isoNs } from './time.js';
 
 type FileJson = { fileName?: string; version?: string; timeStamp?: string; url?: string };
@@ -187,6 +187,8 @@ function documentOf<L, P>(
       if (!keep(phone ?? undefined)) continue;
       // A spooled exchange's JSON was made when it completed; what is known only now is added to it.
       const text = x instanceof StoredExchange ? x.reportText() : undefined;
+      // A lean exchange's `http` has no headers or digests: its JSON is the spooled one or none.
+      if (text === undefined && x instanceof StoredExchange && !x.full) notKept();
       const out = (text === undefined ? exchangeJson(x.http, undefined, '', x.http.decrypted) : {}) as DocExchange;
       if (text !== undefined && x.http.decrypted) out.tls = x.http.decrypted;
       out.kind = x.cls.kind;

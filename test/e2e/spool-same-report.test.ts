@@ -65,6 +65,10 @@ describe('analyze with spooled exchanges', () => {
       expect(lean.json, path).toBe(whole.json);
       expect(lean.text, path).toBe(whole.text);
       expect(JSON.stringify(lean.r.flows.exchanges), path).toBe(JSON.stringify(whole.r.flows.exchanges));
+      // Lean without the JSON (analyze's text report): the same text, and no JSON to be had.
+      const textOnly = await analyzeCapture(path, { stdin: process.stdin }, undefined, { keepCheckInBodies: false, lean: true });
+      expect(renderAnalyzeText(textOnly, palette(false, {})), path).toBe(whole.text);
+      if (textOnly.model.exchanges.length > 0) expect(() => writeJsonPieces(analyzeDocumentToWrite(textOnly), () => {}), path).toThrow(/not kept/);
       // And the lean run did keep exchanges lean.
       for (const x of lean.r.model.exchanges) {
         expect(x).toBeInstanceOf(StoredExchange);

@@ -105,14 +105,15 @@ function belongsTo(f: Finding, phones: readonly Phone[]): boolean {
 }
 
 export async function analyzeCommand(path: string, opts: AnalyzeOptions, io: CliIo): Promise<number> {
-  const extra: { inventory?: Inventory; expected?: UpxResponse; tls?: TlsKeys; logs?: LogAnalysis; threads?: number; keepCheckInBodies?: boolean; hashThread?: boolean; spool?: boolean } = {
+  const extra: { inventory?: Inventory; expected?: UpxResponse; tls?: TlsKeys; logs?: LogAnalysis; threads?: number; keepCheckInBodies?: boolean; hashThread?: boolean; spool?: boolean; lean?: boolean } = {
     tls: loadTlsKeys(opts, io.env),
     threads: await threadsOption(opts.threads, path),
     hashThread: hashThreadOption(opts.threads),
     // The terminal UI shows check-in bodies; the JSON and text reports need only their decoded form.
     keepCheckInBodies: opts.tui === true,
-    // The JSON and text reports need of each exchange only what the model keeps and its JSON, made as it completes.
-    spool: opts.tui !== true,
+    // The reports need of each exchange only what the model keeps, and the JSON report its JSON, made as it completes.
+    spool: opts.tui !== true && opts.json === true,
+    lean: opts.tui !== true && opts.json !== true,
   };
   if (opts.inventory !== undefined) extra.inventory = inventoryOption(opts.inventory);
   if (opts.expected !== undefined) extra.expected = expectedOption(opts.expected);
