@@ -26,7 +26,7 @@ import type { PipelineOptions, PipelineResult } from './pipeline.js';
 import { ConnectionLog, type ConnectionRecord } from './reassembly/connection-log.js';
 import { TupleTable } from './reassembly/tuple-table.js';
 import type { StreamEvent } from './reassembly/stream-event.js';
-import { captureJson, exchangeJson, FLOWS_SCHEMA, tlsByStream, warningJson, type CaptureJson, type ExchangeJson, type FlowsDocument, type WarningJson } from './report/flows-json.js';
+import { captureJson, exchangeJson, FLOWS_SCHEMA, reportOrder, tlsByStream, warningJson, type CaptureJson, type ExchangeJson, type FlowsDocument, type WarningJson } from './report/flows-json.js';
 import { isoNs } from './report/time.js';
 
 /** Most distinct client IPs whose Ethernet MAC is remembered (as analyze). */
@@ -280,7 +280,7 @@ export class AnalysisCollector {
         if (t) x.decrypted = t;
       }
     }
-    kept.sort((a, b) => a.startFrame - b.startFrame || a.id.localeCompare(b.id));
+    kept.sort(reportOrder);
     const flows = flowsDocument(capture, kept, result ? pipelineWarnings(result).map((w) => warningJson(w)) : []);
     const conns = this.absorbed.length === 0 ? this.connections.all() : [...this.connections.all(), ...this.absorbed].sort((x, y) => x.firstFrame - y.firstFrame);
     const model = buildModel({

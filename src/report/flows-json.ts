@@ -230,6 +230,11 @@ export function captureJson(path: string, result: PipelineResult): CaptureJson {
   };
 }
 
+/** The reports' order of exchanges: where each starts in the capture, then its id. */
+export function reportOrder(a: { startFrame: number; id: string }, b: { startFrame: number; id: string }): number {
+  return a.startFrame - b.startFrame || a.id.localeCompare(b.id);
+}
+
 /** Sort key of the reports: where the exchange starts in the capture (request first frame, else response). */
 export function httpExchangeStartFrame(x: HttpExchange): number {
   return x.request?.firstFrame ?? x.response?.firstFrame ?? 0;

@@ -8,6 +8,7 @@ import {
   captureJson,
   exchangeJson,
   httpExchangeStartFrame,
+  reportOrder,
   FLOWS_SCHEMA,
   tlsByStream,
   warningJson,
@@ -35,7 +36,7 @@ export interface FlowsOptions extends TlsOptionValues {
 
 /** Where a spooled exchange's JSON is, and what orders it. */
 interface SpooledExchange {
-  start: number;
+  startFrame: number;
   id: string;
   stream: number;
   place: SpoolPlace | undefined;
@@ -60,13 +61,14 @@ export async function buildFlowsDocument(paths: string[], io: CliIo, tlsKeys?: T
     const queue = new SpoolQueue(spool, (x) => prettyAt(exchangeJson(x, label, prefix), 2)!);
     const list: SpooledExchange[] = [];
     const onExchange = (x: HttpExchange) => {
-      const entry: SpooledExchange = { start: httpExchangeStartFrame(x), id: x.id, stream: x.flow.index, place: undefined };
+      const entry: SpooledExchange = { startFrame: httpExchangeStartFrame(x), id: x.id, stream: x.flow.index, place: undefined };
       list.push(entry);
       queue.add(x, (place) => (entry.place = place));
     };
     const result = await runPipeline(source, { onExchange, tls: tlsKeys, hashThread });
     queue.drain(true);
-    list.sort((a, b) => a.start - b.start || a.id.localeCompare(b.id));
+    // Report order, as analyze's (the prefix is the same for the whole capture).
+    list.sort(reportOrder);
     parts.push({ list, tls: tlsByStream(result.tls.sessions) });
     captures.push(captureJson(path, result));
     warnings.push(...pipelineWarnings(result).map((w) => warningJson(w, label)));
@@ -87,9 +89,7 @@ export async function buildFlowsDocument(paths: string[], io: CliIo, tlsKeys?: T
 export type FlowsDocumentToWrite = Omit<FlowsDocument, 'exchanges'> & { exchanges: LazyJsonArray<PrettyJson> };
 
 export async function flowsCommand(paths: string[], opts: FlowsOptions, io: CliIo): Promise<number> {
-  const keys = loadTlsKeys(opts, io.env);
-  const hashThread = hashThreadOption(opts.threads);
-  const doc = await buildFlowsDocument(paths, io, keys, hashThread);
+  const doc = await buildFlowsDocument(paths, io, loadTlsKeys(opts, io.env), hashThreadOption(opts.threads));
   // In pieces, each exchange read back from the spool as it is written.
   if (opts.json) await writeJson(doc as unknown as Record<string, unknown>, io);
   else io.stdout(renderFlowsText({ ...doc, exchanges: [...doc.exchanges].map((x) => x.toJSON() as ExchangeJson) }));
