@@ -221,7 +221,11 @@ export function buildModel(inp: ModelInputs): DusModel {
   // The Ethernet source behind each connection's client, so a connection that
   // never carried a message can still name its phone.
   const macOfClient: Record<string, string> = {};
+  const seenClients = new Set<string>();
   for (const c of inp.connections) {
+    // A phone opens many connections from one address: each address once.
+    if (seenClients.has(c.client.ip)) continue;
+    seenClients.add(c.client.ip);
     const mac = inp.macOfIp(c.client.ip);
     if (mac) macOfClient[c.client.ip] = macKey(mac);
   }

@@ -246,26 +246,21 @@ export class StoredExchange implements DusExchange {
 
   private lean(): HttpExchange {
     const rare = this.rare;
-    const x: HttpExchange = {
-      id: this.id,
-      flow: this.flow,
-      client: this.client,
-      server: this.server,
-      request: this.qHead ? this.leanRequest(this.qHead, rare) : null,
-      response: this.sHead ? this.leanResponse(this.sHead, rare) : null,
-      interim: rare?.interim ?? NO_RESPONSES,
-      notes: rare?.notes ?? NO_NOTES,
-    };
+    const x = new LeanExchange(this, rare?.interim ?? NO_RESPONSES, rare?.notes ?? NO_NOTES);
     if (rare?.decrypted) x.decrypted = rare.decrypted;
     return x;
   }
 
-  private leanRequest(h: MessageHead, rare: Rare | undefined): HttpRequest {
-    return new LeanRequest(this, h, this.qUri, this.qFrame, this.qFirstFrame, this.qBodySize, (this.flags & REQUEST_COMPLETE) !== 0, rare);
+  /** The lean request (LeanExchange makes it when first read). */
+  leanRequest(): HttpRequest | null {
+    const h = this.qHead;
+    return h ? new LeanRequest(this, h, this.qUri, this.qFrame, this.qFirstFrame, this.qBodySize, (this.flags & REQUEST_COMPLETE) !== 0, this.rare) : null;
   }
 
-  private leanResponse(h: MessageHead, rare: Rare | undefined): HttpResponse {
-    return new LeanResponse(this, h, this.sFrame, this.sFirstFrame, this.sBodySize, (this.flags & RESPONSE_COMPLETE) !== 0, rare);
+  /** The lean response (LeanExchange makes it when first read). */
+  leanResponse(): HttpResponse | null {
+    const h = this.sHead;
+    return h ? new LeanResponse(this, h, this.sFrame, this.sFirstFrame, this.sBodySize, (this.flags & RESPONSE_COMPLETE) !== 0, this.rare) : null;
   }
 
   /** The start or end time of the request or the response (for the lean messages). */
@@ -274,6 +269,36 @@ export class StoredExchange implements DusExchange {
     if (!end) return start;
     const kept = response ? this.rare?.responseEndNs : this.rare?.requestEndNs;
     return kept ?? start + BigInt(response ? this.sEndDelta : this.qEndDelta);
+  }
+}
+
+/** A lean exchange: its messages are made when first read (a rule reads the endpoints of every exchange, the messages of fewer). */
+class LeanExchange implements HttpExchange {
+  readonly id: string;
+  readonly flow: FlowInfo;
+  readonly client: Endpoint;
+  readonly server: Endpoint;
+  decrypted?: TlsJson;
+  private req: HttpRequest | null | undefined = undefined;
+  private res: HttpResponse | null | undefined = undefined;
+
+  constructor(
+    private readonly of: StoredExchange,
+    readonly interim: HttpResponse[],
+    readonly notes: HttpExchange['notes'],
+  ) {
+    this.id = of.id;
+    this.flow = of.flow;
+    this.client = of.client;
+    this.server = of.server;
+  }
+
+  get request(): HttpRequest | null {
+    return this.req === undefined ? (this.req = this.of.leanRequest()) : this.req;
+  }
+
+  get response(): HttpResponse | null {
+    return this.res === undefined ? (this.res = this.of.leanResponse()) : this.res;
   }
 }
 

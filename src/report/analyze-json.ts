@@ -11,6 +11,7 @@ import { exchangeJson, type ExchangeJson, type FlowsDocument } from './flows-jso
 import { joinObjects, LazyJsonArray, prettyAt, PrettyJson } from './json-pieces.js';
 import { notKept, StoredExchange } from '../dus/stored-exchange.js';
 import { isoNs } from './time.js';
+import { TwoKeyMemo } from '../util/two-key-memo.js';
 
 type FileJson = { fileName?: string; version?: string; timeStamp?: string; url?: string };
 
@@ -171,6 +172,8 @@ export function analyzeDocumentToWrite(r: AnalysisResult, phoneKeys?: Set<string
 }
 
 type DocExchange = AnalyzeDocument['exchanges'][number];
+/** Key of a check-in without a decoded body on one side. */
+const NO_BODY = {};
 type DocPhone = AnalyzeDocument['phones'][number];
 
 function documentOf<L, P>(
@@ -189,16 +192,33 @@ function documentOf<L, P>(
       const text = x instanceof StoredExchange ? x.reportText() : undefined;
       // A lean exchange's `http` has no headers or digests: its JSON is the spooled one or none.
       if (text === undefined && x instanceof StoredExchange && !x.full) notKept();
-      const out = (text === undefined ? exchangeJson(x.http, undefined, '', x.http.decrypted) : {}) as DocExchange;
-      if (text !== undefined && x.http.decrypted) out.tls = x.http.decrypted;
-      out.kind = x.cls.kind;
-      out.phone = phone;
-      const upx = upxJson(x);
-      if (upx) out.upx = upx;
       const ev = expectedView(r.model, x);
-      if (ev) out.expected = expectedJson(ev);
-      yield text === undefined ? out : (new PrettyJson(joinObjects(text, prettyAt(out, 2)!, 2), 2) as unknown as DocExchange);
+      if (text === undefined) {
+        const out = exchangeJson(x.http, undefined, '', x.http.decrypted) as DocExchange;
+        out.kind = x.cls.kind;
+        out.phone = phone;
+        const upx = upxJson(x);
+        if (upx) out.upx = upx;
+        if (ev) out.expected = expectedJson(ev);
+        yield out;
+        continue;
+      }
+      // The same members as text, joined to the spooled text; `upx` is the same for every check-in with the same bodies.
+      const decrypted = x.http.decrypted;
+      let joined = joinObjects(text, prettyAt(decrypted ? { tls: decrypted, kind: x.cls.kind, phone } : { kind: x.cls.kind, phone }, 2)!, 2);
+      const upx = upxText(x);
+      if (upx !== undefined) joined = joinObjects(joined, upx, 2);
+      if (ev) joined = joinObjects(joined, prettyAt({ expected: expectedJson(ev) }, 2)!, 2);
+      yield new PrettyJson(joined, 2) as unknown as DocExchange;
     }
+  }
+  // Check-ins repeat their bodies (upx-decode-cache.ts shares the decoded ones): their `upx` member is made once per pair.
+  const upxTexts = new TwoKeyMemo<object, object, string>(4096);
+  function upxText(x: DusExchange): string | undefined {
+    if (x.cls.kind !== 'check-in') return undefined;
+    const req: object = x.upxRequest ?? NO_BODY;
+    const res: object = x.upxResponse ?? NO_BODY;
+    return upxTexts.get(req, res) ?? upxTexts.remember(req, res, prettyAt({ upx: upxJson(x) }, 2)!);
   }
   const phones = r.model.phones.filter((p) => keep(p.key));
   const findings = r.findings.filter((f) => !phoneKeys || phones.some((p) => (f.phone.mac && p.mac === f.phone.mac) || (f.phone.ip && p.ips.includes(f.phone.ip))));

@@ -12,6 +12,23 @@ import { PENDING_SHA256 } from '../http/off-thread-hasher.js';
 
 /** Text gathered before one write. */
 const WRITE_BYTES = 1 << 20;
+/**
+ * The report reads the texts back in report order, which is nearly the order
+ * they were written in (an exchange is written when it completes; a download
+ * completes a few hundred exchanges after it starts): reading a piece of the
+ * file at once, and keeping the last few pieces, takes one read where there
+ * were hundreds.
+ */
+const READ_PIECE = 64 * 1024;
+const READ_PIECES = 16;
+
+interface ReadPiece {
+  at: number;
+  length: number;
+  bytes: Buffer;
+  /** When it was last used (for replacing the longest unused). */
+  used: number;
+}
 
 export interface SpoolPlace {
   at: number;
@@ -36,6 +53,10 @@ export class ExchangeSpool {
   /** Bytes in the file (flushed), and the file offset of `out`'s first byte. */
   private fileBytes = 0;
   private readBuffer = Buffer.alloc(0);
+  private readonly pieces: ReadPiece[] = [];
+  private reads = 0;
+  /** Reads made from the file (for tests and measurements). */
+  fileReads = 0;
 
   constructor(private readonly folder = tmpdir()) {
     let dir: string | undefined;
@@ -84,14 +105,44 @@ export class ExchangeSpool {
   read(place: SpoolPlace): string {
     if (this.fd === undefined) return this.held[place.at];
     if (this.outBytes > 0) this.flush();
-    if (this.readBuffer.length < place.length) this.readBuffer = Buffer.allocUnsafe(Math.max(place.length, 64 * 1024));
+    if (place.length > READ_PIECE) {
+      if (this.readBuffer.length < place.length) this.readBuffer = Buffer.allocUnsafe(place.length);
+      this.readFully(this.readBuffer, place.length, place.at);
+      return this.readBuffer.toString('utf8', 0, place.length);
+    }
+    const piece = this.pieceWith(place);
+    piece.used = ++this.reads;
+    return piece.bytes.toString('utf8', place.at - piece.at, place.at - piece.at + place.length);
+  }
+
+  /** A piece of the file read earlier that holds `place`, or a new one read from `place` on. */
+  private pieceWith(place: SpoolPlace): ReadPiece {
+    let oldest: ReadPiece | undefined;
+    for (const p of this.pieces) {
+      if (p.at <= place.at && place.at + place.length <= p.at + p.length) return p;
+      if (!oldest || p.used < oldest.used) oldest = p;
+    }
+    // The file only grows, and what is in it never changes: a piece read stays right.
+    const piece = this.pieces.length < READ_PIECES ? { at: 0, length: 0, bytes: Buffer.allocUnsafe(READ_PIECE), used: 0 } : oldest!;
+    if (piece !== oldest) this.pieces.push(piece);
+    const length = Math.min(READ_PIECE, this.fileBytes - place.at);
+    if (length < place.length) throw new Error('the exchange spool file is shorter than what was written to it');
+    // Emptied first: a read that fails leaves no piece claiming bytes it does not have.
+    piece.length = 0;
+    this.readFully(piece.bytes, length, place.at);
+    piece.at = place.at;
+    piece.length = length;
+    return piece;
+  }
+
+  private readFully(into: Buffer, length: number, at: number): void {
     let got = 0;
-    while (got < place.length) {
-      const n = readSync(this.fd, this.readBuffer, got, place.length - got, place.at + got);
+    while (got < length) {
+      const n = readSync(this.fd!, into, got, length - got, at + got);
+      this.fileReads++;
       if (n === 0) throw new Error('the exchange spool file is shorter than what was written to it');
       got += n;
     }
-    return this.readBuffer.toString('utf8', 0, place.length);
   }
 
   close(): void {
@@ -99,6 +150,7 @@ export class ExchangeSpool {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
     this.held.length = 0;
+    this.pieces.length = 0;
   }
 
   private flush(): void {

@@ -34,6 +34,20 @@ describe('ExchangeSpool', () => {
     expect(readdirSync(at)).toEqual([]);
   });
 
+  it('reads texts read back in about the order they were written a piece of the file at a time', () => {
+    const spool = new ExchangeSpool(folder());
+    const texts = Array.from({ length: 4000 }, (_, i) => `{"id": "${i}.1", "pad": "${'p'.repeat(200 + (i % 300))}"}`);
+    const places = texts.map((t) => spool.append(t));
+    const bytes = places.reduce((n, p) => n + p.length, 0);
+    // Report order: mostly in order, each 50th text read ahead of its place (a download, written when it ended).
+    const order = texts.map((_, i) => i).sort((a, b) => (a % 50 === 0 ? a - 300 : a) - (b % 50 === 0 ? b - 300 : b));
+    for (const i of order) expect(spool.read(places[i])).toBe(texts[i]);
+    // One read per 64 KiB of the file, give or take the texts read ahead: not one per text.
+    expect(spool.fileReads).toBeLessThan((bytes / (64 * 1024)) * 2 + 4);
+    expect(spool.fileReads).toBeGreaterThan(0);
+    spool.close();
+  });
+
   it('says which folder it could not write to, with the error the system gave', () => {
     const at = folder();
     const spool = new ExchangeSpool(at);

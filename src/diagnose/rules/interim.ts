@@ -17,9 +17,20 @@ export const INTERIM_THRESHOLD = '1.0.522.98';
 /** The interim build. */
 export const INTERIM_VERSION = '1.0.522.103';
 
+/** Answers of needsInterim, by version: a capture's phones report a handful of versions thousands of times. */
+const interimNeeded = new Map<string, boolean>();
+
 /** Whether a reported CPE version needs the interim build (no version counts as below). */
 export function needsInterim(version: string | undefined): boolean {
-  return isNoVersion(version) || compareVersions(version!, INTERIM_THRESHOLD) < 0;
+  if (version === undefined) return true;
+  let needed = interimNeeded.get(version);
+  if (needed === undefined) {
+    needed = isNoVersion(version) || compareVersions(version, INTERIM_THRESHOLD) < 0;
+    // Bounded: versions come from the wire.
+    if (interimNeeded.size >= 1024) interimNeeded.clear();
+    interimNeeded.set(version, needed);
+  }
+  return needed;
 }
 
 /** Whether an offered file is the interim build: under OCInterim, version 1.0.522.103 (or none given). */

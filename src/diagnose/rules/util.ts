@@ -132,9 +132,16 @@ export function decodedCheckIns(m: DusModel): DecodedCheckIn[] {
   return out;
 }
 
+type ReportedFiles = ReadonlyArray<{ fileName?: string; version?: string }>;
+// A decoded request's file list is frozen and shared by every check-in with the same body (upx-decode-cache.ts).
+const reportedOf = new WeakMap<ReportedFiles, { version: string | undefined }>();
+
 /** The CPE version a check-in reports (the .nbt file, else the first file). */
-export function reportedVersion(files: ReadonlyArray<{ fileName?: string; version?: string }>): string | undefined {
+export function reportedVersion(files: ReportedFiles): string | undefined {
+  const known = reportedOf.get(files);
+  if (known) return known.version;
   const cpe = files.find((f) => /\.nbt$/i.test(f.fileName?.trim() ?? '')) ?? files[0];
+  if (Object.isFrozen(files)) reportedOf.set(files, { version: cpe?.version });
   return cpe?.version;
 }
 
