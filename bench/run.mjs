@@ -2,7 +2,7 @@
 // `npm run bench`: time the real CLI on synthetic captures of a mass update
 // (bench/synth-capture.mjs), 100 MB and 1 GB, and tshark on the same files.
 //
-//   npx tsc -p tsconfig.json && node bench/run.mjs [--quick] [--sizes 100,1000,4000] [--no-tshark] [--runs 3]
+//   npm run build && node bench/run.mjs [--quick] [--sizes 100,1000,4000] [--no-tshark] [--runs 3]
 //
 // Captures are made once and cached in $UPXRAY_BENCH_DIR (default
 // ~/.cache/upxray-bench); the file name carries the generator version, so a
@@ -20,7 +20,7 @@ import { synthesize } from './synth-capture.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // UPXRAY_CLI: another build to run (e.g. one made with tsc --outDir elsewhere, to compare two builds).
-const CLI = process.env.UPXRAY_CLI ?? join(ROOT, 'dist', 'cli', 'main.js');
+const CLI = process.env.UPXRAY_CLI ?? join(ROOT, 'dist', 'bundle', 'upxray.js');
 /** Bump when synth-capture.mjs changes what it writes. */
 const GENERATOR_VERSION = 1;
 const MB = 1e6;
@@ -35,7 +35,7 @@ const sizes = value('--sizes') ? value('--sizes').split(',').map(Number) : flag(
 const dir = process.env.UPXRAY_BENCH_DIR ?? join(homedir(), '.cache', 'upxray-bench');
 
 if (!existsSync(CLI)) {
-  console.error(`bench: ${CLI} missing; build first (npx tsc -p tsconfig.json)`);
+  console.error(`bench: ${CLI} missing; build first (npm run build)`);
   process.exit(2);
 }
 mkdirSync(dir, { recursive: true });

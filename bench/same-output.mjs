@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // UPXRAY_CLI: another build to run (e.g. one made with tsc --outDir elsewhere, to compare two builds).
-const CLI = process.env.UPXRAY_CLI ?? join(ROOT, 'dist', 'cli', 'main.js');
+const CLI = process.env.UPXRAY_CLI ?? join(ROOT, 'dist', 'bundle', 'upxray.js');
 // UPXRAY_ANALYZE_ARGS: extra analyze options (e.g. "--threads 2"): a speed-up switch must not change the output.
 const ANALYZE_ARGS = (process.env.UPXRAY_ANALYZE_ARGS ?? '').split(' ').filter(Boolean);
 const dir = join(process.env.UPXRAY_BENCH_DIR ?? join(homedir(), '.cache', 'upxray-bench'), 'golden');

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bin, CAPTURES, cli } from '../helpers/cli.js';
+import { BIN, bin, CAPTURES, cli } from '../helpers/cli.js';
 import type { FlowsDocument } from '../../src/report/flows-json.js';
 
 const DERIVED = join(CAPTURES, 'derived');
@@ -54,6 +54,28 @@ describe('bad usage: exit 2', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/error/);
     expect(r.stderr).not.toMatch(STACK);
+  });
+
+  it('is the bundle package.json names, and its hashing thread loads from beside it', async () => {
+    const pkg = JSON.parse(readFileSync(resolve(CAPTURES, '../package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(resolve(CAPTURES, '..', pkg.bin.upxray)).toBe(BIN);
+    // Firmware of 2 MB and more (the test captures' bodies are kept whole, and so hashed where they are
+    // read): the benchmark's generator makes a small mass update (bench/synth-capture.mjs).
+    const dir = mkdtempSync(join(tmpdir(), 'upxray-bundle-'));
+    try {
+      const capture = join(dir, 'mass-update.pcap');
+      const generator = new URL('../../bench/synth-capture.mjs', import.meta.url).href;
+      const { synthesize } = (await import(generator)) as { synthesize: (path: string, bytes: number) => { downloads: number } };
+      expect(synthesize(capture, 8e6).downloads).toBeGreaterThan(0);
+      const threaded = bin(['analyze', '--json', capture]);
+      expect(threaded.stderr).toBe('');
+      expect(threaded.code).toBe(0);
+      const alone = bin(['analyze', '--json', '--threads', '1', capture]);
+      expect(threaded.stdout).toBe(alone.stdout);
+      expect(JSON.parse(threaded.stdout).exchanges.some((x: { response?: { bodySize: number } }) => x.response && x.response.bodySize > 1e6)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('--help and --version exit 0', () => {

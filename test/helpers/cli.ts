@@ -7,7 +7,8 @@ import { runCli } from '../../src/cli/program.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CAPTURES = fileURLToPath(new URL('../../captures/', import.meta.url));
-export const BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+// What `npm install` puts on the PATH: the bundle of dist/ (scripts/bundle.mjs).
+export const BIN = fileURLToPath(new URL('../../dist/bundle/upxray.js', import.meta.url));
 
 export interface CliRun {
   code: number;
