@@ -122,14 +122,21 @@ export interface DecodedCheckIn {
   res: UpxResponse;
 }
 
-/** Check-ins whose response body decoded. */
-export function decodedCheckIns(m: DusModel): DecodedCheckIn[] {
-  const out: DecodedCheckIn[] = [];
+// Made once per model, as the connection index: five rule families read it, and on a
+// day's capture it is tens of thousands of entries that would be made five times.
+const checkInsOf = new WeakMap<DusModel, { exchanges: readonly DusExchange[]; list: readonly DecodedCheckIn[] }>();
+
+/** Check-ins whose response body decoded (shared by the rules of one model: do not edit). */
+export function decodedCheckIns(m: DusModel): readonly DecodedCheckIn[] {
+  const known = checkInsOf.get(m);
+  if (known && known.exchanges === m.exchanges) return known.list;
+  const list: DecodedCheckIn[] = [];
   for (const x of m.exchanges) {
     if (x.cls.kind !== 'check-in' || !x.upxResponse?.ok) continue;
-    out.push({ x, req: x.upxRequest?.ok ? x.upxRequest.value : undefined, res: x.upxResponse.value });
+    list.push({ x, req: x.upxRequest?.ok ? x.upxRequest.value : undefined, res: x.upxResponse.value });
   }
-  return out;
+  checkInsOf.set(m, { exchanges: m.exchanges, list });
+  return list;
 }
 
 type ReportedFiles = ReadonlyArray<{ fileName?: string; version?: string }>;
