@@ -240,15 +240,17 @@ export class StoredExchange implements DusExchange {
     const full = this.full;
     if (full) return full;
     // Rules read several fields of one exchange in a row: the last one rebuilt is handed out again.
-    if (lastLean?.of !== this || lastLean.http.decrypted !== this.decrypted) lastLean = { of: this, http: this.lean() };
-    return lastLean.http;
+    if (lastLean?.of !== this) lastLean = new LeanExchange(this);
+    return lastLean;
   }
 
-  private lean(): HttpExchange {
-    const rare = this.rare;
-    const x = new LeanExchange(this, rare?.interim ?? NO_RESPONSES, rare?.notes ?? NO_NOTES);
-    if (rare?.decrypted) x.decrypted = rare.decrypted;
-    return x;
+  /** Interim responses and exchange notes, when there were any (for the lean exchange). */
+  get interim(): HttpResponse[] {
+    return this.rare?.interim ?? NO_RESPONSES;
+  }
+
+  get notes(): HttpExchange['notes'] {
+    return this.rare?.notes ?? NO_NOTES;
   }
 
   /** The lean request (LeanExchange makes it when first read). */
@@ -272,25 +274,47 @@ export class StoredExchange implements DusExchange {
   }
 }
 
-/** A lean exchange: its messages are made when first read (a rule reads the endpoints of every exchange, the messages of fewer). */
+/**
+ * A lean exchange: a view of its StoredExchange, read through (one object made
+ * per rebuild); its messages are made when first read (a rule reads the
+ * endpoints of every exchange, the messages of fewer).
+ */
 class LeanExchange implements HttpExchange {
-  readonly id: string;
-  readonly flow: FlowInfo;
-  readonly client: Endpoint;
-  readonly server: Endpoint;
-  decrypted?: TlsJson;
   private req: HttpRequest | null | undefined = undefined;
   private res: HttpResponse | null | undefined = undefined;
 
-  constructor(
-    private readonly of: StoredExchange,
-    readonly interim: HttpResponse[],
-    readonly notes: HttpExchange['notes'],
-  ) {
-    this.id = of.id;
-    this.flow = of.flow;
-    this.client = of.client;
-    this.server = of.server;
+  constructor(readonly of: StoredExchange) {}
+
+  get id(): string {
+    return this.of.id;
+  }
+
+  get flow(): FlowInfo {
+    return this.of.flow;
+  }
+
+  get client(): Endpoint {
+    return this.of.client;
+  }
+
+  get server(): Endpoint {
+    return this.of.server;
+  }
+
+  get interim(): HttpResponse[] {
+    return this.of.interim;
+  }
+
+  get notes(): HttpExchange['notes'] {
+    return this.of.notes;
+  }
+
+  get decrypted(): TlsJson | undefined {
+    return this.of.decrypted;
+  }
+
+  set decrypted(t: TlsJson | undefined) {
+    this.of.decrypted = t;
   }
 
   get request(): HttpRequest | null {
@@ -365,4 +389,4 @@ export function notKept(): never {
   throw new Error("the exchanges' JSON was not kept by this analysis (lean, for a text report)");
 }
 
-let lastLean: { of: StoredExchange; http: HttpExchange } | undefined;
+let lastLean: LeanExchange | undefined;

@@ -205,12 +205,17 @@ function documentOf<L, P>(
       }
       // The same members as text, joined to the spooled text; `upx` is the same for every check-in with the same bodies.
       const decrypted = x.http.decrypted;
-      let joined = joinObjects(text, prettyAt(decrypted ? { tls: decrypted, kind: x.cls.kind, phone } : { kind: x.cls.kind, phone }, 2)!, 2);
+      let joined = joinObjects(text, decrypted ? prettyAt({ tls: decrypted, kind: x.cls.kind, phone }, 2)! : kindAndPhone(x.cls.kind, phone), 2);
       const upx = upxText(x);
       if (upx !== undefined) joined = joinObjects(joined, upx, 2);
       if (ev) joined = joinObjects(joined, prettyAt({ expected: expectedJson(ev) }, 2)!, 2);
       yield new PrettyJson(joined, 2) as unknown as DocExchange;
     }
+  }
+  // Every exchange of a phone has the same two members: made once per phone and kind.
+  const kindsAndPhones = new TwoKeyMemo<string, string | null, string>(4096);
+  function kindAndPhone(kind: string, phone: string | null): string {
+    return kindsAndPhones.get(kind, phone) ?? kindsAndPhones.remember(kind, phone, prettyAt({ kind, phone }, 2)!);
   }
   // Check-ins repeat their bodies (upx-decode-cache.ts shares the decoded ones): their `upx` member is made once per pair.
   const upxTexts = new TwoKeyMemo<object, object, string>(4096);

@@ -16,8 +16,21 @@ export function isServiceUrl(x: DusExchange): boolean {
 export function targetProblem(x: DusExchange): string | undefined {
   const q = x.http.request;
   if (!q) return undefined;
+  if (q.rawTarget !== undefined) return 'a raw space in its request line';
   const t = targetOf(x);
-  if (q.rawTarget !== undefined || /\s/.test(t)) return 'a raw space in its request line';
+  // Phones repeat a handful of targets thousands of times.
+  let problem = problems.get(t);
+  if (problem === undefined) {
+    if (problems.size >= 4096) problems.clear();
+    problems.set(t, (problem = textProblem(t) ?? null));
+  }
+  return problem ?? undefined;
+}
+
+const problems = new Map<string, string | null>();
+
+function textProblem(t: string): string | undefined {
+  if (/\s/.test(t)) return 'a raw space in its request line';
   if (/[\u0000-\u001f\u007f]/.test(t)) return 'control characters in its URL';
   if (/[^\u0000-\u007f]/.test(t)) return 'non-ASCII bytes in its URL';
   if (/%(?![0-9a-f]{2})/i.test(t)) return 'a bad %-escape in its URL';
