@@ -2,7 +2,8 @@
 // address then port) that forgets everything at once when full: the values
 // that repeat come back within moments, and a table that starts over costs
 // nothing to keep in bounds. Shared by the tables that keep one copy of what
-// a capture repeats thousands of times.
+// a capture repeats thousands of times; Memo is the same with one key (the
+// rules' answers per version or per request target).
 
 export class TwoKeyMemo<A, B, V> {
   private readonly byFirst = new Map<A, Map<B, V>>();
@@ -30,5 +31,23 @@ export class TwoKeyMemo<A, B, V> {
 
   get size(): number {
     return this.count;
+  }
+}
+
+/** The same policy for one key: answers remembered until `max` of them, then forgotten at once. */
+export class Memo<K, V> {
+  private readonly byKey = new Map<K, V>();
+
+  /** @param max entries remembered before the memo starts over */
+  constructor(private readonly max: number) {}
+
+  /** The answer remembered for `key`, else `make(key)`, remembered. */
+  of(key: K, make: (key: K) => V): V {
+    const known = this.byKey.get(key);
+    if (known !== undefined || this.byKey.has(key)) return known as V;
+    if (this.byKey.size >= this.max) this.byKey.clear();
+    const value = make(key);
+    this.byKey.set(key, value);
+    return value;
   }
 }

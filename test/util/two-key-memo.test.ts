@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TwoKeyMemo } from '../../src/util/two-key-memo.js';
+import { Memo, TwoKeyMemo } from '../../src/util/two-key-memo.js';
 
 describe('TwoKeyMemo', () => {
   it('answers what was remembered for both keys, and nothing for another pair', () => {
@@ -23,5 +23,23 @@ describe('TwoKeyMemo', () => {
       m.remember(`x${i}`, i, i);
       expect(m.size).toBeLessThanOrEqual(4);
     }
+  });
+});
+
+describe('Memo', () => {
+  it('makes each answer once, an undefined one included, and starts over when full', () => {
+    const made: string[] = [];
+    const m = new Memo<string, string | undefined>(3);
+    const make = (k: string) => {
+      made.push(k);
+      return k === 'none' ? undefined : k.toUpperCase();
+    };
+    expect([m.of('a', make), m.of('none', make), m.of('a', make), m.of('none', make)]).toEqual(['A', undefined, 'A', undefined]);
+    expect(made).toEqual(['a', 'none']);
+    m.of('b', make);
+    // Full (3 answers): the next new key forgets everything before it is remembered.
+    m.of('c', make);
+    m.of('a', make);
+    expect(made).toEqual(['a', 'none', 'b', 'c', 'a']);
   });
 });

@@ -8,6 +8,7 @@ import { classify, targetPath } from '../../dus/exchange-kind.js';
 import type { DusExchange } from '../../dus/model.js';
 import type { UpxFile } from '../../dus/upx-types.js';
 import { compareVersions, isNoVersion } from '../../dus/version.js';
+import { Memo } from '../../util/two-key-memo.js';
 import type { Rule } from '../diagnose.js';
 import type { Finding } from '../finding.js';
 import { decodedCheckIns, exchangeEvidence, finding, phoneOf, quote, reportedVersion, targetOf } from './util.js';
@@ -17,20 +18,13 @@ export const INTERIM_THRESHOLD = '1.0.522.98';
 /** The interim build. */
 export const INTERIM_VERSION = '1.0.522.103';
 
-/** Answers of needsInterim, by version: a capture's phones report a handful of versions thousands of times. */
-const interimNeeded = new Map<string, boolean>();
+/** Answers of needsInterim, by version: a capture's phones report a handful of versions thousands of times (bounded: versions come from the wire). */
+const interimNeeded = new Memo<string, boolean>(1024);
 
 /** Whether a reported CPE version needs the interim build (no version counts as below). */
 export function needsInterim(version: string | undefined): boolean {
   if (version === undefined) return true;
-  let needed = interimNeeded.get(version);
-  if (needed === undefined) {
-    needed = isNoVersion(version) || compareVersions(version, INTERIM_THRESHOLD) < 0;
-    // Bounded: versions come from the wire.
-    if (interimNeeded.size >= 1024) interimNeeded.clear();
-    interimNeeded.set(version, needed);
-  }
-  return needed;
+  return interimNeeded.of(version, (v) => isNoVersion(v) || compareVersions(v, INTERIM_THRESHOLD) < 0);
 }
 
 /** Whether an offered file is the interim build: under OCInterim, version 1.0.522.103 (or none given). */

@@ -3,6 +3,7 @@
 // a language change the phone built a URL the server could not read and showed
 // 0x2f7d/200. RFC 3986 sections 2.1 and 3.3 say what a path may hold.
 import type { DusExchange } from '../../dus/model.js';
+import { Memo } from '../../util/two-key-memo.js';
 import type { Rule } from '../diagnose.js';
 import type { Finding } from '../finding.js';
 import { exchangeEvidence, finding, phoneOf, quote, targetOf } from './util.js';
@@ -17,17 +18,11 @@ export function targetProblem(x: DusExchange): string | undefined {
   const q = x.http.request;
   if (!q) return undefined;
   if (q.rawTarget !== undefined) return 'a raw space in its request line';
-  const t = targetOf(x);
   // Phones repeat a handful of targets thousands of times.
-  let problem = problems.get(t);
-  if (problem === undefined) {
-    if (problems.size >= 4096) problems.clear();
-    problems.set(t, (problem = textProblem(t) ?? null));
-  }
-  return problem ?? undefined;
+  return problems.of(targetOf(x), textProblem);
 }
 
-const problems = new Map<string, string | null>();
+const problems = new Memo<string, string | undefined>(4096);
 
 function textProblem(t: string): string | undefined {
   if (/\s/.test(t)) return 'a raw space in its request line';
