@@ -29,7 +29,10 @@ export async function analyzeCapture(
   path: string,
   io: Pick<CliIo, 'stdin'>,
   rules: readonly Rule[] = RULES,
-  extra: Pick<AnalyzeOptions, 'inventory' | 'expected' | 'tls' | 'logs' | 'threads' | 'keepCheckInBodies' | 'hashThread' | 'spool' | 'lean'> = {},
+  extra: Pick<AnalyzeOptions, 'inventory' | 'expected' | 'tls' | 'logs' | 'threads' | 'keepCheckInBodies' | 'hashThread' | 'spool' | 'lean'> & {
+    /** Told when the worker threads failed and one thread did the work instead (the result is the same). */
+    warn?: (line: string) => void;
+  } = {},
 ): Promise<AnalysisResult> {
   const threads = extra.threads ?? 1;
   // Threads read the file each on their own, and TLS keys tie connections together (resumption).
@@ -42,6 +45,7 @@ export async function analyzeCapture(
       keepCheckInBodies: extra.keepCheckInBodies,
     });
     if ('result' in sharded) return sharded.result;
+    if (sharded.failure !== undefined) extra.warn?.(`--threads ${threads}: a worker thread failed (${sharded.failure}); the capture was analysed on one thread`);
   }
   const source = await openCapture(path, { stdin: io.stdin });
   return analyzeSource(source, path, { rules, ...extra });

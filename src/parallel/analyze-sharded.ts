@@ -46,20 +46,29 @@ function workerUrl(): URL {
   return new URL('./shard-worker.js', here);
 }
 
-/** Run shard `index` of `count` in a worker thread; undefined if it failed in any way. */
-function shardInWorker(path: string, index: number, count: number, keepCheckInBodies?: boolean): { done: Promise<ShardOutcome | undefined>; stop: () => void } {
+/** A worker thread that failed: what it said (a shard that could not read the file says nothing here). */
+interface ShardFailure {
+  failed: string;
+}
+
+/** Run shard `index` of `count` in a worker thread; undefined if the shard could not read the file. */
+function shardInWorker(path: string, index: number, count: number, keepCheckInBodies?: boolean): { done: Promise<ShardOutcome | ShardFailure | undefined>; stop: () => void } {
   const task: ShardTask = { path, index, count, keepCheckInBodies };
   const worker = new Worker(workerUrl(), { workerData: task, stdout: false, stderr: false });
-  const done = new Promise<ShardOutcome | undefined>((resolve) => {
+  const done = new Promise<ShardOutcome | ShardFailure | undefined>((resolve) => {
     worker.once('message', (m: ShardMessage) => resolve(m.ok ? { state: m.state, result: m.result, flowStarts: m.flowStarts } : undefined));
-    worker.once('error', () => resolve(undefined));
-    worker.once('exit', () => resolve(undefined));
+    // The thread itself failed (its script missing, memory): not something the capture did.
+    worker.once('error', (e) => resolve({ failed: e instanceof Error ? e.message : String(e) }));
+    worker.once('exit', (code) => resolve({ failed: `it stopped with code ${code}` }));
   });
   return { done: done.finally(() => void worker.terminate()), stop: () => void worker.terminate() };
 }
 
-/** The sharded answer, or why there is none (the caller then runs one thread). */
-export type ShardedAnalysis = { result: AnalysisResult } | { fallback: string };
+/**
+ * The sharded answer, or why there is none (the caller then runs one thread);
+ * `failure` when a worker thread itself failed, which the user should hear of.
+ */
+export type ShardedAnalysis = { result: AnalysisResult } | { fallback: string; failure?: string };
 
 /**
  * analyze's result for `path` computed on `count` threads, unless the sharded
@@ -77,6 +86,8 @@ export async function analyzeSharded(path: string, count: number, opts: Collecto
   }
   const others = await Promise.all(workers.map((w) => w.done));
   const ownOutcome: ShardOutcome = { state: own.collector.shardState(), result: own.result, flowStarts: own.flowStarts };
+  const failure = others.find((o): o is ShardFailure => o !== undefined && 'failed' in o);
+  if (failure) return { fallback: 'a worker thread failed', failure: failure.failed };
   if (others.some((o) => o === undefined)) return { fallback: 'a worker thread failed' };
   const all = [ownOutcome, ...(others as ShardOutcome[])];
   const why = whyShardsDiffer(all);

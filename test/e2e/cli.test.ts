@@ -1,8 +1,9 @@
 // The binary as a user meets it: exit codes, one-line errors with no stack
 // trace, partial results with a warning, standard input, hostile names.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, bin, CAPTURES, cli } from '../helpers/cli.js';
 import type { FlowsDocument } from '../../src/report/flows-json.js';
@@ -73,6 +74,28 @@ describe('bad usage: exit 2', () => {
       const alone = bin(['analyze', '--json', '--threads', '1', capture]);
       expect(threaded.stdout).toBe(alone.stdout);
       expect(JSON.parse(threaded.stdout).exchanges.some((x: { response?: { bodySize: number } }) => x.response && x.response.bodySize > 1e6)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs --threads 2 on worker threads of the bundle, and says so when they fail', () => {
+    const capture = join(CAPTURES, 'many-phones.pcap');
+    const alone = bin(['analyze', '--json', '--threads', '1', capture]);
+    const threaded = bin(['analyze', '--json', '--threads', '2', capture]);
+    // A shard worker that did not load would be a warning here.
+    expect(threaded.stderr).toBe('');
+    expect(threaded.stdout).toBe(alone.stdout);
+    // The same bundle without its shard worker (copied aside, beside the project's node_modules).
+    const dir = mkdtempSync(join(tmpdir(), 'upxray-bundle-'));
+    try {
+      cpSync(dirname(BIN), join(dir, 'dist', 'bundle'), { recursive: true });
+      rmSync(join(dir, 'dist', 'bundle', 'shard-worker.js'));
+      symlinkSync(resolve(CAPTURES, '..', 'node_modules'), join(dir, 'node_modules'));
+      const r = spawnSync(process.execPath, [join(dir, 'dist', 'bundle', basename(BIN)), 'analyze', '--json', '--threads', '2', capture], { encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(alone.stdout);
+      expect(oneLine(r.stderr)).toMatch(/^upxray: warning: --threads 2: a worker thread failed \(.*shard-worker\.js.*\); the capture was analysed on one thread$/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -118,7 +118,7 @@ export async function analyzeCommand(path: string, opts: AnalyzeOptions, io: Cli
   if (opts.inventory !== undefined) extra.inventory = inventoryOption(opts.inventory);
   if (opts.expected !== undefined) extra.expected = expectedOption(opts.expected);
   extra.logs = await logOptions(opts.auditLog ?? [], opts.iisLog ?? []);
-  const r = await analyzeCapture(path, io, undefined, extra);
+  const r = await analyzeCapture(path, io, undefined, { ...extra, warn: (line) => io.stderr(`upxray: warning: ${terminalSafe(line)}\n`) });
   if (opts.tui) return showTui(r, path, io);
   let phones = r.model.phones;
   let findings = r.findings;
