@@ -2,7 +2,7 @@
 // Bundles the compiled program (dist/, from tsc) into dist/bundle/: the
 // command `upxray`, the two worker threads, and shared chunks. Node loads one
 // file and a few chunks instead of about 150 modules, which is most of a small
-// capture's run (0.23 s → 0.16 s for `analyze --json` on a few frames); what
+// capture's run (0.26 s → 0.17 s for `analyze --json` on a few frames, README); what
 // only some commands need (the terminal UI, serve, ticket) stays in chunks of
 // its own, loaded when they run. ink and react are left to node_modules.
 import { build } from 'esbuild';

@@ -54,7 +54,8 @@ export class ExchangeSpool {
   private fileBytes = 0;
   private readBuffer = Buffer.alloc(0);
   private readonly pieces: ReadPiece[] = [];
-  private reads = 0;
+  /** Counts the pieces' uses: a piece's `used` is this clock when it was last read from. */
+  private clock = 0;
   /** Reads made from the file (for tests and measurements). */
   fileReads = 0;
 
@@ -111,7 +112,7 @@ export class ExchangeSpool {
       return this.readBuffer.toString('utf8', 0, place.length);
     }
     const piece = this.pieceWith(place);
-    piece.used = ++this.reads;
+    piece.used = ++this.clock;
     return piece.bytes.toString('utf8', place.at - piece.at, place.at - piece.at + place.length);
   }
 
