@@ -6,13 +6,9 @@
 // cannot be read as XML at all is an error (with the byte offset of the
 // problem). Order of work, cheapest and most defensive first:
 //   size cap -> charset -> pre-scan (DOCTYPE, depth, truncation, root end)
-//   -> fast-xml-parser's validator -> fast-xml-parser (entities off) -> model.
+//   -> the tree: plain XML read in one pass, anything else through
+//      fast-xml-parser's validator and parser (entities off) -> model.
 
-import { createRequire } from 'node:module';
-// The package's CommonJS build: one file, loaded in about a fifth of the time its
-// ESM build's module graph takes (the same version and code; every command pays
-// the load at start-up).
-const { XMLParser, XMLValidator } = createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser');
 import { decodeError, fail, ok, type Decoded, type DecodeError } from '../net/decode-error.js';
 import {
   FILE_FIELDS,
@@ -40,6 +36,7 @@ import type {
   UpxUnknownField,
 } from './upx-types.js';
 import { decodeXmlText, trimXml, trimXmlEnd } from './xml-text.js';
+import { ATTRS, CDATA, MARK, META, TEXT, plainTree, xmlParser, XMLValidator, type XNode } from './upx-xml-tree.js';
 
 export { encodeUpxRequest, encodeUpxResponse } from './upx-encode.js';
 export type { EncodeUpxOptions, UpxFileInit, UpxRequestInit, UpxResponseInit } from './upx-encode.js';
@@ -53,36 +50,6 @@ export const UPX_MAX_UNKNOWN = 10_000;
 /** At most this many notes per body; the rest are counted in a last note. */
 export const UPX_MAX_NOTES = 100;
 
-// Every element and attribute name gets this prefix from the parser, so no
-// name from the wire can be a JavaScript property with a meaning
-// (`__proto__`, `constructor`), which fast-xml-parser would otherwise refuse
-// by throwing. NUL can never occur in an XML name.
-const MARK = '\u0000';
-const CDATA = '#cdata';
-const TEXT = '#text';
-const ATTRS = ':@';
-
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  allowBooleanAttributes: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  processEntities: false,
-  htmlEntities: false,
-  cdataPropName: CDATA,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  captureMetaData: true,
-  maxNestedTags: UPX_MAX_DEPTH * 4,
-  transformTagName: (n) => MARK + n,
-  transformAttributeName: (n) => MARK + n,
-});
-const META = XMLParser.getMetaDataSymbol() as unknown as symbol;
-
-type XNode = Record<string | symbol, unknown>;
 
 /** Decode a ucdevice.upx body. Never throws; offsets are relative to the body's first byte. */
 export function decodeUpx(body: Uint8Array, opts: DecodeUpxOptions & { kind: 'request' }): Decoded<UpxRequest>;
@@ -154,6 +121,59 @@ function decodeInner(body: Uint8Array, opts: DecodeUpxOptions): Decoded<UpxMessa
   }
   const win = text.slice(from, end);
 
+  // Plain XML, nearly every body, is read in one pass; the rest goes through
+  // fast-xml-parser's validator and parser (the same tree either way).
+  let tree: unknown = scan.incomplete ? undefined : plainTree(win);
+  if (tree === undefined) {
+    const general = generalTree(win, from, scan, body, notes, map);
+    if (!general.ok) return fail(general.error);
+    tree = general.value;
+  }
+  const root = Array.isArray(tree) ? (tree as XNode[]).find((n) => elementName(n) !== undefined) : undefined;
+  if (root === undefined) {
+    return fail(decodeError('upx', 'upx.malformed', map(from), { detail: 'no root element' }));
+  }
+  const rootName = localName(elementName(root)!);
+  const rootKind = ROOT_KINDS.get(normalizeName(rootName));
+  const ctx: Ctx = { text, base: from, map, notes, unknownLeft: UPX_MAX_UNKNOWN, unknownDropped: 0, lineSearch: true };
+  const rootAt = offsetOf(root, ctx, map(from));
+  if (rootKind === undefined) {
+    return fail(
+      decodeError('upx', 'upx.unknown-root', rootAt, {
+        detail: `the root element <${rootName.slice(0, 64)}> is neither Request nor Response`,
+      }),
+    );
+  }
+  const kind: UpxKind = opts.kind ?? rootKind;
+  if (kind !== rootKind) {
+    notes.add(
+      decodeError('upx', 'upx.root-mismatch', rootAt, {
+        detail: `decoded as a ${kind} although the root element is <${rootName}>`,
+      }),
+    );
+  }
+
+  const info = { root: rootName, encoding: bt.encoding, bom: bt.bom };
+  const msg = kind === 'request' ? buildRequest(root, rootName, rootAt, ctx) : buildResponse(root, rootName, rootAt, ctx);
+  if (ctx.unknownDropped > 0) {
+    notes.add(
+      decodeError('upx', 'upx.unknown-capped', rootAt, {
+        detail: `${ctx.unknownDropped} more unknown fields were not listed (limit ${UPX_MAX_UNKNOWN})`,
+      }),
+    );
+  }
+  return ok({ ...msg, ...info, notes: notes.done() } as UpxMessage);
+}
+
+/** fast-xml-parser's road: validate (bare '&'s noted and hidden), then parse. */
+function generalTree(
+  win: string,
+  from: number,
+  scan: { incomplete: boolean; openWhat?: string; openAt?: number },
+  body: Uint8Array,
+  notes: NoteSink,
+  map: (index: number) => number,
+): Decoded<unknown> {
   // A bare '&' (say, in a URL's query) is not well-formed, but its meaning is
   // plain: keep it as data, note it, and hide it from the validator.
   let forValidator = win;
@@ -191,48 +211,13 @@ function decodeInner(body: Uint8Array, opts: DecodeUpxOptions): Decoded<UpxMessa
     );
   }
 
-  let tree: unknown;
   try {
-    tree = parser.parse(win);
+    return ok(xmlParser.parse(win));
   } catch (e) {
     return fail(
       decodeError('upx', 'upx.malformed', map(from), { detail: e instanceof Error ? e.message : String(e) }),
     );
   }
-  const root = Array.isArray(tree) ? (tree as XNode[]).find((n) => elementName(n) !== undefined) : undefined;
-  if (root === undefined) {
-    return fail(decodeError('upx', 'upx.malformed', map(from), { detail: 'no root element' }));
-  }
-  const rootName = localName(elementName(root)!);
-  const rootKind = ROOT_KINDS.get(normalizeName(rootName));
-  const ctx: Ctx = { text, base: from, map, notes, unknownLeft: UPX_MAX_UNKNOWN, unknownDropped: 0, lineSearch: true };
-  const rootAt = offsetOf(root, ctx, map(from));
-  if (rootKind === undefined) {
-    return fail(
-      decodeError('upx', 'upx.unknown-root', rootAt, {
-        detail: `the root element <${rootName.slice(0, 64)}> is neither Request nor Response`,
-      }),
-    );
-  }
-  const kind: UpxKind = opts.kind ?? rootKind;
-  if (kind !== rootKind) {
-    notes.add(
-      decodeError('upx', 'upx.root-mismatch', rootAt, {
-        detail: `decoded as a ${kind} although the root element is <${rootName}>`,
-      }),
-    );
-  }
-
-  const info = { root: rootName, encoding: bt.encoding, bom: bt.bom };
-  const msg = kind === 'request' ? buildRequest(root, rootName, rootAt, ctx) : buildResponse(root, rootName, rootAt, ctx);
-  if (ctx.unknownDropped > 0) {
-    notes.add(
-      decodeError('upx', 'upx.unknown-capped', rootAt, {
-        detail: `${ctx.unknownDropped} more unknown fields were not listed (limit ${UPX_MAX_UNKNOWN})`,
-      }),
-    );
-  }
-  return ok({ ...msg, ...info, notes: notes.done() } as UpxMessage);
 }
 
 // ---------------------------------------------------------------------------
