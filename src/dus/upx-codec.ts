@@ -5,9 +5,9 @@
 // `key=value` lines, anything not understood is listed, and only a body that
 // cannot be read as XML at all is an error (with the byte offset of the
 // problem). Order of work, cheapest and most defensive first:
-//   size cap -> charset -> pre-scan (DOCTYPE, depth, truncation, root end)
-//   -> the tree: plain XML read in one pass, anything else through
-//      fast-xml-parser's validator and parser (entities off) -> model.
+//   size cap -> charset -> the tree -> model. The tree of plain XML is read
+//   in one pass; anything else is pre-scanned (DOCTYPE, depth, truncation,
+//   root end), then read by fast-xml-parser's validator and parser (entities off).
 
 import { decodeError, fail, ok, type Decoded, type DecodeError } from '../net/decode-error.js';
 import {
@@ -35,7 +35,7 @@ import type {
   UpxResponse,
   UpxUnknownField,
 } from './upx-types.js';
-import { decodeXmlText, trimXml, trimXmlEnd } from './xml-text.js';
+import { decodeXmlText, isXmlBlank, trimXml, trimXmlEnd } from './xml-text.js';
 import { ATTRS, CDATA, MARK, META, TEXT, plainTree, xmlParser, XMLValidator, type XNode } from './upx-xml-tree.js';
 
 export { encodeUpxRequest, encodeUpxResponse } from './upx-encode.js';
@@ -106,26 +106,12 @@ function decodeInner(body: Uint8Array, opts: DecodeUpxOptions): Decoded<UpxMessa
     );
   }
 
-  const scan = prescan(text, from, maxDepth);
-  if (!scan.ok) return fail(decodeError('upx', scan.code, map(scan.index), { detail: scan.detail }));
-
-  let end = text.length;
-  if (scan.rootEnd !== undefined) {
-    end = scan.rootEnd;
-    const junk = trailingJunk(text, end);
-    if (junk >= 0) {
-      notes.add(
-        decodeError('upx', 'upx.trailing-data', map(junk), { detail: 'data after the root element is ignored' }),
-      );
-    }
-  }
-  const win = text.slice(from, end);
-
-  // Plain XML, nearly every body, is read in one pass; the rest goes through
+  // Plain XML, nearly every body, is read in one pass (whatever it accepts
+  // passes the pre-scan); the rest is pre-scanned, then goes through
   // fast-xml-parser's validator and parser (the same tree either way).
-  let tree: unknown = scan.incomplete ? undefined : plainTree(win);
+  let tree: unknown = plainTree(text, from, maxDepth);
   if (tree === undefined) {
-    const general = generalTree(win, from, scan, body, notes, map);
+    const general = generalTree(text, from, maxDepth, body, notes, map);
     if (!general.ok) return fail(general.error);
     tree = general.value;
   }
@@ -153,7 +139,6 @@ function decodeInner(body: Uint8Array, opts: DecodeUpxOptions): Decoded<UpxMessa
     );
   }
 
-  const info = { root: rootName, encoding: bt.encoding, bom: bt.bom };
   const msg = kind === 'request' ? buildRequest(root, rootName, rootAt, ctx) : buildResponse(root, rootName, rootAt, ctx);
   if (ctx.unknownDropped > 0) {
     notes.add(
@@ -162,18 +147,40 @@ function decodeInner(body: Uint8Array, opts: DecodeUpxOptions): Decoded<UpxMessa
       }),
     );
   }
-  return ok({ ...msg, ...info, notes: notes.done() } as UpxMessage);
+  // Completed in place, after the fields (the order JSON shows them in); a
+  // spread into a new object costs more than the rest of a small body's reading.
+  const whole = msg as Partial<UpxMessage>;
+  whole.root = rootName;
+  whole.encoding = bt.encoding;
+  whole.bom = bt.bom;
+  whole.notes = notes.done();
+  return ok(whole as UpxMessage);
 }
 
-/** fast-xml-parser's road: validate (bare '&'s noted and hidden), then parse. */
+/** The general road: pre-scan, then fast-xml-parser's validator (bare '&'s noted and hidden) and parser. */
 function generalTree(
-  win: string,
+  text: string,
   from: number,
-  scan: { incomplete: boolean; openWhat?: string; openAt?: number },
+  maxDepth: number,
   body: Uint8Array,
   notes: NoteSink,
   map: (index: number) => number,
 ): Decoded<unknown> {
+  const scan = prescan(text, from, maxDepth);
+  if (!scan.ok) return fail(decodeError('upx', scan.code, map(scan.index), { detail: scan.detail }));
+
+  let end = text.length;
+  if (scan.rootEnd !== undefined) {
+    end = scan.rootEnd;
+    const junk = trailingJunk(text, end);
+    if (junk >= 0) {
+      notes.add(
+        decodeError('upx', 'upx.trailing-data', map(junk), { detail: 'data after the root element is ignored' }),
+      );
+    }
+  }
+  const win = text.slice(from, end);
+
   // A bare '&' (say, in a URL's query) is not well-formed, but its meaning is
   // plain: keep it as data, note it, and hide it from the validator.
   let forValidator = win;
@@ -439,6 +446,8 @@ function readContainer<K extends string>(
   for (const c of childrenOf(el)) {
     const piece = textPieces(c);
     if (piece !== undefined) {
+      // White space between elements: no lines to read (the usual case, so not split).
+      if (isXmlBlank(piece.raw)) continue;
       // Text directly in a container: `key=value` lines (section 4), or free text.
       for (const line of piece.raw.split(/\r\n|\r|\n/)) {
         const t = trimXml(line);

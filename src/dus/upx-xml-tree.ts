@@ -100,18 +100,21 @@ interface Open {
 }
 
 /**
- * The tree of `xml` (which starts at its first '<'), when it is plain XML as
- * above and well-formed; undefined otherwise. Linear in the text.
+ * The tree of `xml` from index `from` (its first '<'; the tree's positions
+ * count from there), when what follows is plain XML as above, well-formed,
+ * nested at most `maxDepth` deep and followed by nothing but white space;
+ * undefined otherwise. Linear in the text.
  */
-export function plainTree(xml: string): XNode[] | undefined {
+export function plainTree(xml: string, from = 0, maxDepth = MAX_NESTED_TAGS): XNode[] | undefined {
   // References, and carriage returns (the parser turns CR LF into LF first): the general road.
-  if (xml.includes('&') || xml.includes('\r')) return undefined;
-  let i = 0;
-  if (xml.startsWith('<?')) {
-    DECLARATION.lastIndex = 0;
+  if (xml.indexOf('&', from) >= 0 || xml.indexOf('\r', from) >= 0) return undefined;
+  let i = from;
+  if (xml.startsWith('<?', from)) {
+    DECLARATION.lastIndex = from;
     if (!DECLARATION.test(xml)) return undefined;
     i = DECLARATION.lastIndex;
   }
+  const depthCap = Math.min(maxDepth, MAX_NESTED_TAGS);
   const top: XNode[] = [];
   const stack: Open[] = [];
   for (;;) {
@@ -126,7 +129,8 @@ export function plainTree(xml: string): XNode[] | undefined {
       if (lt > i) {
         const text = xml.slice(i, lt);
         if (text.includes('>')) return undefined;
-        stack[stack.length - 1].children.push({ [TEXT]: text });
+        // A literal key (TEXT's value), so V8 makes these from one template.
+        stack[stack.length - 1].children.push({ '#text': text });
       }
     }
     if (xml.charCodeAt(lt + 1) === 0x2f) {
@@ -134,16 +138,18 @@ export function plainTree(xml: string): XNode[] | undefined {
       const end = nameEnd(xml, lt + 2);
       const open = stack.pop();
       if (open === undefined || xml.charCodeAt(end) !== 0x3e || xml.slice(lt + 2, end) !== open.name) return undefined;
-      open.meta.endIndex = end + 1;
+      open.meta.endIndex = end + 1 - from;
       i = end + 1;
       continue;
     }
     // `<Name>`: no attributes, no white space, not self-closing.
     const end = nameEnd(xml, lt + 1);
-    if (end === lt + 1 || xml.charCodeAt(end) !== 0x3e || stack.length >= MAX_NESTED_TAGS) return undefined;
+    if (end === lt + 1 || xml.charCodeAt(end) !== 0x3e || stack.length >= depthCap) return undefined;
     const name = xml.slice(lt + 1, end);
-    const open: Open = { name, children: [], meta: { startIndex: lt } };
-    const node: XNode = { [marked(name)]: open.children };
+    const open: Open = { name, children: [], meta: { startIndex: lt - from } };
+    // Two stores, not an object literal with a computed key (a call into the runtime each time).
+    const node: XNode = {};
+    node[marked(name)] = open.children;
     node[META] = open.meta;
     (stack.length === 0 ? top : stack[stack.length - 1].children).push(node);
     stack.push(open);

@@ -41,7 +41,21 @@ export function decodeXmlText(raw: string): XmlValue {
 
 /** Trim XML white space only (not other Unicode space, not control characters). */
 export function trimXml(s: string): string {
-  return trimXmlEnd(s.replace(/^[ \t\r\n]+/, ''));
+  let a = 0;
+  while (a < s.length && isXmlSpace(s.charCodeAt(a))) a++;
+  let b = s.length;
+  while (b > a && isXmlSpace(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+/** Whether `s` is nothing but XML white space (or empty). */
+export function isXmlBlank(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (!isXmlSpace(s.charCodeAt(i))) return false;
+  return true;
+}
+
+function isXmlSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 }
 
 /**
@@ -50,11 +64,7 @@ export function trimXml(s: string): string {
  */
 export function trimXmlEnd(s: string): string {
   let b = s.length;
-  while (b > 0) {
-    const c = s.charCodeAt(b - 1);
-    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) break;
-    b--;
-  }
+  while (b > 0 && isXmlSpace(s.charCodeAt(b - 1))) b--;
   return s.slice(0, b);
 }
 

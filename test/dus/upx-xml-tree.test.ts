@@ -156,6 +156,18 @@ describe('plainTree', () => {
     expect(a.unknown.map((u) => u.path)).toEqual(['Request/Extra']);
   });
 
+  it('reads from an index, counts positions from there, and keeps to a depth', () => {
+    const xml = ' \r\n <A><B>1</B></A> \n';
+    const tree = plainTree(xml, 4)!;
+    expect(sameTree(tree, xmlParser.parse(xml.slice(4).trim()))).toBe(true);
+    expect(tree[0][META]).toEqual({ startIndex: 0, endIndex: '<A><B>1</B></A>'.length });
+    expect(plainTree(xml, 4, 2)).toBeDefined();
+    expect(plainTree(xml, 4, 1)).toBeUndefined();
+    // Past the depth the decoder allows, the pre-scan's error still comes out.
+    const deep = '<Request>' + '<A>'.repeat(40) + '</A>'.repeat(40) + '</Request>';
+    expect(decodeUpx(utf8(deep))).toMatchObject({ ok: false, error: { code: 'upx.too-deep' } });
+  });
+
   it('keeps the parser position metadata under its symbol', () => {
     const xml = '<Request>\n  <A>1</A>\n</Request>';
     const tree = plainTree(xml)!;
