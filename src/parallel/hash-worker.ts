@@ -1,10 +1,17 @@
 // Hashing thread entry (hash-thread.ts starts it): carry out the commands of
-// the shared ring in order, a sha256 per body, until terminated. It sleeps on
-// the command count when there is nothing to do and is woken at the end of
-// each read batch, not per command: a wake-up is a system call.
+// the shared ring in order, a sha256 per body, until terminated. When there is
+// nothing to do it naps on the command count and looks again; the parsing
+// thread wakes it only when it waits for it.
 import { createHash, type Hash } from 'node:crypto';
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { CMD_INTS, CMD_SLOTS, CTRL, DIGEST_BYTES, DIGEST_SLOTS, OP, OP_BITS, type HashWorkerData } from './hash-ring.js';
+
+/**
+ * How long to sleep when there is nothing to do before looking again. The
+ * parsing thread does not wake this one after each read batch (a wake-up
+ * costs it more than the batch's hashing hand-off), only when it waits.
+ */
+const IDLE_NAP_MS = 0.5;
 
 const shared = workerData as HashWorkerData;
 const ctrl = new Int32Array(shared.ctrl);
@@ -31,7 +38,7 @@ function run(): void {
       // Say we sleep, then look once more: the parsing thread stores the head before it reads this flag.
       Atomics.store(ctrl, CTRL.workerAsleep, 1);
       head = Atomics.load(ctrl, CTRL.head);
-      if (head === tail) Atomics.wait(ctrl, CTRL.head, tail);
+      if (head === tail) Atomics.wait(ctrl, CTRL.head, tail, IDLE_NAP_MS);
       Atomics.store(ctrl, CTRL.workerAsleep, 0);
       continue;
     }

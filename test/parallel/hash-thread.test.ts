@@ -67,6 +67,26 @@ describe('HashThread', () => {
     for (const b of bodies) expect(b.m.bodySha256).toBe(sha(b.data));
   });
 
+  it('finds work published by poll() by itself: nobody wakes it, yet the digests arrive', async () => {
+    const h = new HashThread();
+    // poll() never wakes the thread (only a wait does): it must look at the ring on its own,
+    // also once it has gone idle after the first body.
+    for (const seed of [9, 10]) {
+      const data = bytes(300_000, seed);
+      const id = h.begin();
+      const m = message();
+      h.update(id, data);
+      h.end(id, m);
+      const deadline = Date.now() + 10_000;
+      do {
+        h.poll();
+        await new Promise((r) => setTimeout(r, 5));
+      } while (m.bodySha256 === PENDING_SHA256 && Date.now() < deadline);
+      expect(m.bodySha256).toBe(sha(data));
+    }
+    h.close();
+  });
+
   it('splits a piece longer than the ring, and reuses digest slots past their number', () => {
     const h = new HashThread();
     const big = bytes(DATA_BYTES + 12345, 99);
