@@ -103,13 +103,17 @@ export async function runPipeline(source: CaptureSource, opts: PipelineOptions =
   const hashThread = opts.hashThread ? new HashThread() : undefined;
   // Body bytes are read where they were read from the file, by the reassembler
   // (which copies only what it still needs when a buffer comes round again) and
-  // the hashing thread (which is waited for, if it is still reading it).
+  // the hashing thread (which is waited for, if it is still reading it). The
+  // hashing thread also reads a long file into those buffers.
   if (source.lendBuffers) {
     reassembler.readBuffersLent();
-    source.lendBuffers((buffer) => {
-      reassembler.beforeReuse(buffer);
-      hashThread?.beforeReuse(buffer);
-    });
+    source.lendBuffers(
+      (buffer) => {
+        reassembler.beforeReuse(buffer);
+        hashThread?.beforeReuse(buffer);
+      },
+      hashThread && ((fd, into, at, length, pos) => hashThread.read(fd, into, at, length, pos)),
+    );
   }
   const http = new HttpExchangeTracker({ keepBodies: opts.keepBodies ?? false, maxBodyBytes: opts.maxBodyBytes, hasher: hashThread });
   const keyLog = opts.tls?.keyLog ?? new KeyLog();

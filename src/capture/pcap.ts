@@ -14,7 +14,7 @@
 // read chunks, with the same warnings.
 import type { CaptureInfo, CaptureRecord, CaptureSource } from './source.js';
 import { CaptureError } from './source.js';
-import type { BeforeReuse, ByteQueue } from './byte-queue.js';
+import type { BeforeReuse, ByteQueue, LentBufferReader } from './byte-queue.js';
 import type { DecodeError } from '../net/decode-error.js';
 import { plural, WarningList, type ReaderContext } from './warnings.js';
 
@@ -97,8 +97,8 @@ class PcapSource implements CaptureSource {
     return this.count;
   }
 
-  lendBuffers(beforeReuse: BeforeReuse): void {
-    this.q.lend(beforeReuse);
+  lendBuffers(beforeReuse: BeforeReuse, reader?: LentBufferReader): void {
+    this.q.lend(beforeReuse, reader);
   }
 
   async *batches(signal?: AbortSignal): AsyncIterable<readonly CaptureRecord[]> {

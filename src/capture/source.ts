@@ -2,7 +2,7 @@
 // PacketSource). Readers stream: they hold at most one read chunk plus one
 // record, whatever the size of the capture.
 import type { DecodeError } from '../net/decode-error.js';
-import type { BeforeReuse } from './byte-queue.js';
+import type { BeforeReuse, LentBufferReader } from './byte-queue.js';
 
 /** One packet record of the capture, as Wireshark's frame. */
 export interface CaptureRecord {
@@ -63,9 +63,11 @@ export interface CaptureSource {
    * File and stream readers: lend the read buffers out (ByteQueue.lend). From
    * now on records' bytes stay valid until `beforeReuse` is called with their
    * buffer (a SharedArrayBuffer, so another thread may read them too), which
-   * happens at least a batch later than the contract above says.
+   * happens at least a batch later than the contract above says. With
+   * `reader`, a long regular file is read into those buffers on another
+   * thread (ByteQueue.lend).
    */
-  lendBuffers?(beforeReuse: BeforeReuse): void;
+  lendBuffers?(beforeReuse: BeforeReuse, reader?: LentBufferReader): void;
 }
 
 /**

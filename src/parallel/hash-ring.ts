@@ -1,6 +1,7 @@
 // The shared memory between the parsing thread and the hashing thread
 // (hash-thread.ts, hash-worker.ts): a ring of commands, a ring of body bytes
-// the commands point into, and a slot per finished digest. One writer (the
+// the commands point into, a slot per finished digest, and a few slots for
+// the file reads the hashing thread does for the parsing thread. One writer (the
 // parsing thread) and one reader (the hashing thread) per ring, so plain
 // writes published by one Atomics.store of the command count are enough.
 import type { MessagePort } from 'node:worker_threads';
@@ -49,10 +50,24 @@ export const OP = {
   share: 5,
   /** Bytes read in place from shared buffer number op >> OP_BITS. */
   updateShared: 6,
+  /** Read the file into shared buffer number op >> OP_BITS (read slot `id`, at `offset`, `length` bytes). */
+  read: 7,
 } as const;
 export const OP_BITS = 4;
 /** Read buffers read in place at most; pieces of any other are copied. */
 export const MAX_SHARED_BUFFERS = 16;
+
+/** File reads in flight at once at most (the capture reader reads two buffers ahead). */
+export const READ_SLOTS = 4;
+/** Int32 cells per read slot: the file descriptor, the state, the bytes read (or -1). */
+export const READ_CELLS = 4;
+export const READ_FD = 0;
+export const READ_STATE = 1;
+export const READ_RESULT = 2;
+/** States of a read slot. */
+export const READ_FREE = 0;
+export const READ_ASKED = 1;
+export const READ_DONE = 2;
 
 /** The shared buffers, as handed to the hashing thread. */
 export interface HashRingBuffers {
@@ -60,6 +75,10 @@ export interface HashRingBuffers {
   cmds: SharedArrayBuffer;
   data: SharedArrayBuffer;
   digests: SharedArrayBuffer;
+  /** READ_CELLS int32 per read slot. */
+  reads: SharedArrayBuffer;
+  /** The file position of each read slot (a float64: files grow past 2^31 bytes). */
+  readPositions: SharedArrayBuffer;
 }
 
 /** What the hashing thread starts with: the ring, and the port read buffers come on. */
@@ -73,5 +92,7 @@ export function newHashRingBuffers(): HashRingBuffers {
     cmds: new SharedArrayBuffer(CMD_SLOTS * CMD_INTS * 4),
     data: new SharedArrayBuffer(DATA_BYTES),
     digests: new SharedArrayBuffer(DIGEST_SLOTS * DIGEST_BYTES),
+    reads: new SharedArrayBuffer(READ_SLOTS * READ_CELLS * 4),
+    readPositions: new SharedArrayBuffer(READ_SLOTS * 8),
   };
 }

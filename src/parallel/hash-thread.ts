@@ -9,7 +9,7 @@
 // buffer comes round too soon; the digests are written into their messages as
 // they come back (poll, after each read batch) and all of them by settle(),
 // when the pipeline ends.
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { intern } from '../http/intern.js';
 import type { HttpMessage } from '../http/message.js';
 import type { OffThreadHasher } from '../http/off-thread-hasher.js';
@@ -25,6 +25,14 @@ import {
   newHashRingBuffers,
   OP,
   OP_BITS,
+  READ_ASKED,
+  READ_CELLS,
+  READ_DONE,
+  READ_FD,
+  READ_FREE,
+  READ_RESULT,
+  READ_SLOTS,
+  READ_STATE,
   type HashWorkerData,
 } from './hash-ring.js';
 
@@ -54,7 +62,18 @@ interface Shared {
   cmds: Int32Array;
   data: Uint8Array;
   digests: Uint8Array;
+  reads: Int32Array;
+  readPositions: Float64Array;
 }
+
+/** Atomics.waitAsync (ES2024; in Node since 16), which the ES2022 library types lack. */
+type WaitAsync = (
+  cells: Int32Array,
+  index: number,
+  value: number,
+  timeoutMs: number,
+) => { async: false; value: string } | { async: true; value: Promise<string> };
+const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 
 export class HashThread implements OffThreadHasher {
   readonly minBytes = OFF_THREAD_MIN_BYTES;
@@ -83,6 +102,8 @@ export class HashThread implements OffThreadHasher {
   /** The last command that reads each shared buffer. */
   private readonly lastUse: number[] = [];
   private lastBuffer: ArrayBufferLike | undefined;
+  /** Reads whose outcome is awaited (readDone). */
+  private readsWaiting = 0;
   private lastNumber = -1;
 
   begin(): number {
@@ -141,6 +162,62 @@ export class HashThread implements OffThreadHasher {
     if (this.consumed() <= last) this.waitFor(() => this.consumed() > last);
   }
 
+  /**
+   * Read the capture file on the hashing thread (the reader ByteQueue.lend
+   * takes): `length` bytes at file position `pos` into the shared buffer
+   * `into` from `at`, in one read call. Issued here, a read costs this thread
+   * a command; through libuv it cost 50-90 us (waking a read thread, which
+   * then often took this thread's core). Resolves to the bytes read, rejects
+   * with the read's error, or answers undefined (now or when it resolves)
+   * when this thread cannot do it: the buffer is not shared, no read slot is
+   * free, the thread failed or was closed. Then the caller reads itself.
+   */
+  read(fd: number, into: Uint8Array, at: number, length: number, pos: number): Promise<number | undefined> | undefined {
+    if (this.failure !== undefined || !(into.buffer instanceof SharedArrayBuffer)) return undefined;
+    this.start();
+    const s = this.s!;
+    if (Atomics.load(s.ctrl, CTRL.failed) !== 0) return undefined;
+    let slot = 0;
+    while (slot < READ_SLOTS && Atomics.load(s.reads, slot * READ_CELLS + READ_STATE) !== READ_FREE) slot++;
+    if (slot === READ_SLOTS) return undefined;
+    const n = this.shareNumber(into.buffer);
+    if (n < 0) return undefined;
+    const c = slot * READ_CELLS;
+    s.reads[c + READ_FD] = fd;
+    s.readPositions[slot] = pos;
+    Atomics.store(s.reads, c + READ_STATE, READ_ASKED);
+    // A read writes the buffer: beforeReuse waits for it as for the commands that read it.
+    this.lastUse[n] = this.head;
+    this.command(OP.read | (n << OP_BITS), slot, into.byteOffset + at, length);
+    // Published, not woken: the thread looks for work every IDLE_NAP_MS (hash-worker.ts).
+    this.publish();
+    return this.readDone(s, slot);
+  }
+
+  /** The outcome of the read in `slot`, waited for without blocking the event loop. */
+  private async readDone(s: Shared, slot: number): Promise<number | undefined> {
+    const c = slot * READ_CELLS;
+    // An Atomics.waitAsync does not keep Node's event loop alive, the (unref'd) worker does while reads wait.
+    if (this.readsWaiting++ === 0) s.worker.ref();
+    try {
+      while (Atomics.load(s.reads, c + READ_STATE) !== READ_DONE) {
+        // Closed, or failed (the slot stays taken: nobody will answer it).
+        if (this.s !== s || this.failure !== undefined || Atomics.load(s.ctrl, CTRL.failed) !== 0) return undefined;
+        const w = waitAsync(s.reads, c + READ_STATE, READ_ASKED, WAIT_SLICE_MS);
+        if (w.async) await w.value;
+      }
+    } finally {
+      if (--this.readsWaiting === 0) s.worker.unref();
+    }
+    const n = s.reads[c + READ_RESULT];
+    Atomics.store(s.reads, c + READ_STATE, READ_FREE);
+    if (n < 0) {
+      const m = receiveMessageOnPort(s.port)?.message;
+      throw new Error(typeof m === 'string' ? m : 'read failed');
+    }
+    return n;
+  }
+
   /** Hand over what was queued and write the digests that came back; never waits. */
   poll(): void {
     if (!this.s) return;
@@ -189,6 +266,8 @@ export class HashThread implements OffThreadHasher {
       cmds: new Int32Array(data.cmds),
       data: new Uint8Array(data.data),
       digests: new Uint8Array(data.digests),
+      reads: new Int32Array(data.reads),
+      readPositions: new Float64Array(data.readPositions),
     };
   }
 

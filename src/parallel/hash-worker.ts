@@ -1,10 +1,26 @@
 // Hashing thread entry (hash-thread.ts starts it): carry out the commands of
-// the shared ring in order, a sha256 per body, until terminated. When there is
+// the shared ring in order, a sha256 per body and the capture file's reads
+// asked for by the parsing thread, until terminated. When there is
 // nothing to do it naps on the command count and looks again; the parsing
 // thread wakes it only when it waits for it.
 import { createHash, type Hash } from 'node:crypto';
+import { readSync } from 'node:fs';
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { CMD_INTS, CMD_SLOTS, CTRL, DIGEST_BYTES, DIGEST_SLOTS, OP, OP_BITS, type HashWorkerData } from './hash-ring.js';
+import {
+  CMD_INTS,
+  CMD_SLOTS,
+  CTRL,
+  DIGEST_BYTES,
+  DIGEST_SLOTS,
+  OP,
+  OP_BITS,
+  READ_CELLS,
+  READ_DONE,
+  READ_FD,
+  READ_RESULT,
+  READ_STATE,
+  type HashWorkerData,
+} from './hash-ring.js';
 
 /**
  * How long to sleep when there is nothing to do before looking again. The
@@ -18,6 +34,8 @@ const ctrl = new Int32Array(shared.ctrl);
 const cmds = new Int32Array(shared.cmds);
 const data = new Uint8Array(shared.data);
 const digests = new Uint8Array(shared.digests);
+const reads = new Int32Array(shared.reads);
+const readPositions = new Float64Array(shared.readPositions);
 /** The capture's read buffers, by the number the parsing thread gave them. */
 const readBuffers: Uint8Array[] = [];
 
@@ -64,12 +82,33 @@ function run(): void {
         bodies.delete(id);
       } else if (op === OP.share) {
         readBuffers[off] = nextSharedBuffer();
+      } else if (op === OP.read) {
+        readFile(id, readBuffers[word >> OP_BITS], off, cmds[at + 3]);
       }
       tail = (tail + 1) | 0;
       Atomics.store(ctrl, CTRL.tail, tail);
       if (Atomics.load(ctrl, CTRL.mainWaiting) !== 0) Atomics.notify(ctrl, CTRL.tail);
     }
   }
+}
+
+/**
+ * A read of the capture file for the parsing thread (one read call, as it
+ * would make it): the count goes to the slot, or -1 with the error's message
+ * on the port.
+ */
+function readFile(slot: number, into: Uint8Array, at: number, length: number): void {
+  const c = slot * READ_CELLS;
+  let n: number;
+  try {
+    n = readSync(reads[c + READ_FD], into, at, length, readPositions[slot]);
+  } catch (e) {
+    shared.port.postMessage(e instanceof Error ? e.message : String(e));
+    n = -1;
+  }
+  reads[c + READ_RESULT] = n;
+  Atomics.store(reads, c + READ_STATE, READ_DONE);
+  Atomics.notify(reads, c + READ_STATE);
 }
 
 try {

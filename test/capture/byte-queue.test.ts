@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ByteQueue } from '../../src/capture/byte-queue.js';
+import { HashThread } from '../../src/parallel/hash-thread.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'upxray-byte-queue-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -97,5 +98,59 @@ describe('ByteQueue reads ahead', () => {
         expect(plain.positions.every((p) => p === null)).toBe(true);
       }
     }
+  });
+});
+
+describe('ByteQueue with a lent reader', () => {
+  it('lets the hashing thread read a regular file from the given position on, and the bytes come out whole', async () => {
+    const size = 3_000_000 + 777;
+    const path = join(tmp, 'reader');
+    const bytes = Buffer.alloc(size);
+    for (let i = 0; i < size; i++) bytes[i] = (i * 31 + (i >> 9)) & 0xff;
+    writeFileSync(path, bytes);
+    for (const readerFrom of [0, 1_000_000, Number.MAX_SAFE_INTEGER]) {
+      const h = new HashThread();
+      const byThread: number[] = [];
+      const own = await watched(path);
+      const q = new ByteQueue({ file: own.file, regular: true }, 65536);
+      await q.fill(1);
+      q.lend(
+        (b) => h.beforeReuse(b),
+        (fd, into, at, length, pos) => {
+          const r = h.read(fd, into, at, length, pos);
+          if (r) byThread.push(pos);
+          return r;
+        },
+        readerFrom,
+      );
+      expect((await drain(q, 70_000)).equals(bytes), `reader from ${readerFrom}`).toBe(true);
+      h.close();
+      // Reads before readerFrom are the queue's own; from there on, nearly all the thread's
+      // (a read into a private buffer, made to join a long block, stays the queue's).
+      expect(byThread.every((p) => p >= readerFrom)).toBe(true);
+      const ownLater = own.positions.filter((p) => p !== null && p >= readerFrom).length;
+      if (readerFrom < size) expect(byThread.length).toBeGreaterThan(Math.max(10, 4 * ownLater));
+      else expect(byThread).toEqual([]);
+    }
+  });
+
+  it('reads itself where the reader declines', async () => {
+    const path = join(tmp, 'declined');
+    const bytes = Buffer.alloc(500_000, 7);
+    writeFileSync(path, bytes);
+    const own = await watched(path);
+    const q = new ByteQueue({ file: own.file, regular: true }, 4096);
+    let asked = 0;
+    q.lend(
+      () => {},
+      () => {
+        asked++;
+        return undefined;
+      },
+      0,
+    );
+    expect((await drain(q, 1000)).equals(bytes)).toBe(true);
+    expect(asked).toBeGreaterThan(50);
+    expect(own.positions.length).toBeGreaterThanOrEqual(asked);
   });
 });

@@ -3,6 +3,9 @@
 // (read in place) or anywhere else (copied into the ring), across ring wraps,
 // pieces longer than the ring, and more bodies than digest slots.
 import { createHash } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HttpMessage } from '../../src/http/message.js';
 import { PENDING_SHA256 } from '../../src/http/off-thread-hasher.js';
@@ -87,6 +90,40 @@ describe('HashThread', () => {
     h.close();
   });
 
+  it('reads a file into a shared buffer as a read call does: the bytes, a short read at the end, the error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'upxray-hash-read-'));
+    try {
+      const path = join(dir, 'f');
+      const content = bytes(200_000, 3);
+      writeFileSync(path, content);
+      const fd = openSync(path, 'r');
+      const h = new HashThread();
+      try {
+        const into = new Uint8Array(new SharedArrayBuffer(150_000));
+        expect(await h.read(fd, into, 1000, 100_000, 50_000)).toBe(100_000);
+        expect(Buffer.from(into.subarray(1000, 101_000)).equals(content.subarray(50_000, 150_000))).toBe(true);
+        expect(into[999]).toBe(0);
+        // Past the end: what is left, then nothing.
+        expect(await h.read(fd, into, 0, 100_000, 150_000)).toBe(50_000);
+        expect(await h.read(fd, into, 0, 100_000, 200_000)).toBe(0);
+        // More reads than slots at once: each answered or declined, none lost.
+        const many = Array.from({ length: 8 }, (_, i) => h.read(fd, into, i * 10_000, 10_000, i * 10_000));
+        const got = await Promise.all(many.map((p) => p ?? Promise.resolve(undefined)));
+        for (let i = 0; i < 8; i++) if (got[i] !== undefined) expect(got[i]).toBe(10_000);
+        expect(got.filter((g) => g !== undefined).length).toBeGreaterThan(0);
+        // A bad descriptor: the read's own error.
+        await expect(h.read(2_000_000, into, 0, 10, 0)!).rejects.toThrow(/EBADF/);
+        // Only shared buffers are read into there.
+        expect(h.read(fd, new Uint8Array(10), 0, 10, 0)).toBeUndefined();
+      } finally {
+        h.close();
+        closeSync(fd);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('splits a piece longer than the ring, and reuses digest slots past their number', () => {
     const h = new HashThread();
     const big = bytes(DATA_BYTES + 12345, 99);
@@ -130,5 +167,19 @@ describe('HashThread', () => {
     expect(() => h.settle()).toThrow(/^upxray: the hashing thread failed$/);
     // Once failed, it stays failed rather than starting anew behind the caller's back.
     expect(() => h.begin()).toThrow(/hashing thread failed/);
+  });
+
+  it('a read waiting on a thread that fails is handed back (undefined), not left hanging', async () => {
+    const h = new HashThread();
+    h.begin();
+    // The failing command comes first: the read behind it is never carried out.
+    h.update(424242, bytes(1000, 4));
+    const into = new Uint8Array(new SharedArrayBuffer(4096));
+    const pending = h.read(0, into, 0, 10, 0);
+    expect(pending).toBeDefined();
+    expect(await pending).toBeUndefined();
+    // From then on the caller reads itself.
+    expect(h.read(0, into, 0, 10, 0)).toBeUndefined();
+    h.close();
   });
 });
