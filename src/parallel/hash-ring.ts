@@ -20,6 +20,8 @@ export const CTRL = {
   endsDone: 4,
   /** Set by the hashing thread when it failed and stopped. */
   failed: 5,
+  /** File reads asked for in the read slots so far (wraps as an int32). */
+  readsAsked: 6,
 } as const;
 export const CTRL_CELLS = 8;
 
@@ -50,20 +52,28 @@ export const OP = {
   share: 5,
   /** Bytes read in place from shared buffer number op >> OP_BITS. */
   updateShared: 6,
-  /** Read the file into shared buffer number op >> OP_BITS (read slot `id`, at `offset`, `length` bytes). */
-  read: 7,
 } as const;
 export const OP_BITS = 4;
 /** Read buffers read in place at most; pieces of any other are copied. */
 export const MAX_SHARED_BUFFERS = 16;
 
-/** File reads in flight at once at most (the capture reader reads two buffers ahead). */
+/**
+ * File reads in flight at once at most (the capture reader reads two buffers
+ * ahead). A read is asked for in a slot of its own, not in the command ring:
+ * the hashing thread does it before the commands queued ahead of it (the
+ * bytes it will hash come from it, and nothing queued reads that buffer).
+ */
 export const READ_SLOTS = 4;
-/** Int32 cells per read slot: the file descriptor, the state, the bytes read (or -1). */
-export const READ_CELLS = 4;
+/** Int32 cells per read slot. */
+export const READ_CELLS = 8;
 export const READ_FD = 0;
 export const READ_STATE = 1;
+/** The bytes read, or -1 (the error's message is on the port). */
 export const READ_RESULT = 2;
+/** The number of the shared buffer read into, where, and how many bytes at most. */
+export const READ_BUFFER = 3;
+export const READ_AT = 4;
+export const READ_LENGTH = 5;
 /** States of a read slot. */
 export const READ_FREE = 0;
 export const READ_ASKED = 1;

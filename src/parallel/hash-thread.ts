@@ -26,10 +26,13 @@ import {
   OP,
   OP_BITS,
   READ_ASKED,
+  READ_AT,
+  READ_BUFFER,
   READ_CELLS,
   READ_DONE,
   READ_FD,
   READ_FREE,
+  READ_LENGTH,
   READ_RESULT,
   READ_SLOTS,
   READ_STATE,
@@ -184,12 +187,14 @@ export class HashThread implements OffThreadHasher {
     if (n < 0) return undefined;
     const c = slot * READ_CELLS;
     s.reads[c + READ_FD] = fd;
+    s.reads[c + READ_BUFFER] = n;
+    s.reads[c + READ_AT] = into.byteOffset + at;
+    s.reads[c + READ_LENGTH] = length;
     s.readPositions[slot] = pos;
     Atomics.store(s.reads, c + READ_STATE, READ_ASKED);
-    // A read writes the buffer: beforeReuse waits for it as for the commands that read it.
-    this.lastUse[n] = this.head;
-    this.command(OP.read | (n << OP_BITS), slot, into.byteOffset + at, length);
-    // Published, not woken: the thread looks for work every IDLE_NAP_MS (hash-worker.ts).
+    Atomics.add(s.ctrl, CTRL.readsAsked, 1);
+    // Published (the buffer's SHARE command, when new), not woken: the thread
+    // looks for work between commands and every IDLE_NAP_MS when idle (hash-worker.ts).
     this.publish();
     return this.readDone(s, slot);
   }

@@ -14,10 +14,15 @@ import {
   DIGEST_SLOTS,
   OP,
   OP_BITS,
+  READ_ASKED,
+  READ_AT,
+  READ_BUFFER,
   READ_CELLS,
   READ_DONE,
   READ_FD,
+  READ_LENGTH,
   READ_RESULT,
+  READ_SLOTS,
   READ_STATE,
   type HashWorkerData,
 } from './hash-ring.js';
@@ -51,12 +56,13 @@ function run(): void {
   let tail = Atomics.load(ctrl, CTRL.tail);
   let ends = 0;
   for (;;) {
+    readsFirst();
     let head = Atomics.load(ctrl, CTRL.head);
     if (head === tail) {
       // Say we sleep, then look once more: the parsing thread stores the head before it reads this flag.
       Atomics.store(ctrl, CTRL.workerAsleep, 1);
       head = Atomics.load(ctrl, CTRL.head);
-      if (head === tail) Atomics.wait(ctrl, CTRL.head, tail, IDLE_NAP_MS);
+      if (head === tail && Atomics.load(ctrl, CTRL.readsAsked) === readsSeen) Atomics.wait(ctrl, CTRL.head, tail, IDLE_NAP_MS);
       Atomics.store(ctrl, CTRL.workerAsleep, 0);
       continue;
     }
@@ -82,14 +88,37 @@ function run(): void {
         bodies.delete(id);
       } else if (op === OP.share) {
         readBuffers[off] = nextSharedBuffer();
-      } else if (op === OP.read) {
-        readFile(id, readBuffers[word >> OP_BITS], off, cmds[at + 3]);
       }
       tail = (tail + 1) | 0;
       Atomics.store(ctrl, CTRL.tail, tail);
       if (Atomics.load(ctrl, CTRL.mainWaiting) !== 0) Atomics.notify(ctrl, CTRL.tail);
+      readsFirst();
     }
   }
+}
+
+/** Read requests looked at (CTRL.readsAsked as last seen with none left waiting). */
+let readsSeen = 0;
+
+/**
+ * Carry out the file reads asked for, ahead of any queued command: the
+ * parsing thread waits for them, and nothing queued reads the buffers they
+ * fill (ByteQueue lets a buffer be read into again only once beforeReuse
+ * has seen the commands reading it done). A read into a buffer whose SHARE
+ * command is still queued waits for it.
+ */
+function readsFirst(): void {
+  const asked = Atomics.load(ctrl, CTRL.readsAsked);
+  if (asked === readsSeen) return;
+  let waiting = false;
+  for (let slot = 0; slot < READ_SLOTS; slot++) {
+    const c = slot * READ_CELLS;
+    if (Atomics.load(reads, c + READ_STATE) !== READ_ASKED) continue;
+    const into = readBuffers[reads[c + READ_BUFFER]];
+    if (into === undefined) waiting = true;
+    else readFile(slot, into, reads[c + READ_AT], reads[c + READ_LENGTH]);
+  }
+  if (!waiting) readsSeen = asked;
 }
 
 /**
