@@ -8,6 +8,7 @@ import { FrameDecoder, type FrameStats } from './net/frame-decoder.js';
 import { TcpReassembler, type ReassemblyStats } from './reassembly/tcp-reassembler.js';
 import type { StreamEvent } from './reassembly/stream-event.js';
 import { HttpExchangeTracker, type HttpExchange } from './http/exchanges.js';
+import type { KeepBody } from './http/http1-parser.js';
 import { KeyLog } from './tls/key-log.js';
 import type { RsaKeyEntry } from './tls/rsa-key.js';
 import { TlsSessionLayer, type SessionEvent, type TlsAlertEvent, type TlsInfoEvent, type TlsUndecryptableEvent } from './tls/tls-session.js';
@@ -37,6 +38,8 @@ export interface PipelineOptions {
   keepBodies?: boolean;
   /** Largest body kept, in bytes. @default 64 MiB */
   maxBodyBytes?: number;
+  /** Which bodies keepBodies keeps (the rest are counted and hashed only). @default all */
+  keepBody?: KeepBody;
   /** Called for every HTTP exchange as soon as it is complete. */
   onExchange?: (x: HttpExchange) => void;
   /** Called for every decoded frame (valid only during the call: copy what you keep). */
@@ -115,7 +118,12 @@ export async function runPipeline(source: CaptureSource, opts: PipelineOptions =
       hashThread && ((fd, into, at, length, pos) => hashThread.read(fd, into, at, length, pos)),
     );
   }
-  const http = new HttpExchangeTracker({ keepBodies: opts.keepBodies ?? false, maxBodyBytes: opts.maxBodyBytes, hasher: hashThread });
+  const http = new HttpExchangeTracker({
+    keepBodies: opts.keepBodies ?? false,
+    maxBodyBytes: opts.maxBodyBytes,
+    keepBody: opts.keepBody,
+    hasher: hashThread,
+  });
   const keyLog = opts.tls?.keyLog ?? new KeyLog();
   const tls = new TlsSessionLayer({ rsaKeys: opts.tls?.rsaKeys ?? [], keyLog });
   const report: TlsReport = { sessions: [], undecryptable: [], alerts: [] };

@@ -10,7 +10,7 @@
 // pipelining keep order); 1xx other than 101 are interim answers.
 import type { DecodeError } from '../net/decode-error.js';
 import type { Direction, Endpoint, FlowInfo, FrameSpan, StreamEndReason, StreamEvent } from '../reassembly/stream-event.js';
-import { Http1Parser, type HttpEvent } from './http1-parser.js';
+import { Http1Parser, type HttpEvent, type KeepBody } from './http1-parser.js';
 import { NO_NOTES, NO_RESPONSES, type HttpRequest, type HttpResponse } from './message.js';
 import type { OffThreadHasher } from './off-thread-hasher.js';
 import { PROBE_MAX_LINE, probeStartLine, type StartProbe } from './start-line.js';
@@ -42,6 +42,8 @@ export interface HttpExchangeTrackerOptions {
   maxBodyBytes?: number;
   /** Hash long bodies that are not kept on another thread (Http1ParserOptions.hasher). */
   hasher?: OffThreadHasher;
+  /** Which bodies keepBodies keeps (Http1ParserOptions.keepBody). @default all */
+  keepBody?: KeepBody;
 }
 
 /** What push() returns when nothing completed: shared, so frozen. */
@@ -92,12 +94,14 @@ export class HttpExchangeTracker {
   private readonly keepBodies: boolean;
   private readonly maxBodyBytes?: number;
   private readonly hasher?: OffThreadHasher;
+  private readonly keepBody?: KeepBody;
   private readonly flows = new Map<number, FlowState>();
 
   constructor(opts: HttpExchangeTrackerOptions = {}) {
     this.keepBodies = opts.keepBodies ?? false;
     this.maxBodyBytes = opts.maxBodyBytes;
     this.hasher = opts.hasher;
+    this.keepBody = opts.keepBody;
   }
 
   /** Feed one stream event; returns the exchanges it completed (read them, do not modify the array). */
@@ -170,14 +174,14 @@ export class HttpExchangeTracker {
 
   private startHttp(f: FlowState): void {
     f.mode = 'http';
-    const opts = { keepBodies: this.keepBodies, maxBodyBytes: this.maxBodyBytes, hasher: this.hasher };
+    const opts = { keepBodies: this.keepBodies, maxBodyBytes: this.maxBodyBytes, hasher: this.hasher, keepBody: this.keepBody };
     const respDir: Direction = f.reqDir === 'c2s' ? 's2c' : 'c2s';
     const resp = new Http1Parser('response', { ...opts, resync: f.probe[respDir].lost || f.probe[respDir].verdict === 'no' });
     const req = new Http1Parser('request', {
       ...opts,
       resync: f.probe[f.reqDir].lost || f.probe[f.reqDir].verdict === 'no',
-      onRequestHead: (method) => {
-        resp.expectResponseTo(method);
+      onRequestHead: (method, uri) => {
+        resp.expectResponseTo(method, uri);
         f.slots.push({ n: f.nextN++, request: null, requestDone: false, response: null, interim: [], notes: f.pendingNotes });
         f.pendingNotes = [];
       },

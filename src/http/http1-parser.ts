@@ -36,11 +36,23 @@ export interface Http1ParserOptions {
   maxHeaders?: number;
   /** Start by searching for a message start (joined mid-stream). @default false */
   resync?: boolean;
-  /** Called with the method as soon as a request head is parsed, before its body. */
-  onRequestHead?: (method: string) => void;
+  /** Called with the method and target as soon as a request head is parsed, before its body. */
+  onRequestHead?: (method: string, uri: string) => void;
+  /**
+   * Which bodies keepBodies keeps (all, without it): asked at each head. A
+   * body not kept is still counted, hashed and noted past maxBodyBytes.
+   */
+  keepBody?: KeepBody;
   /** Hash long bodies that are not kept on another thread (their bodySha256 is filled in later). */
   hasher?: OffThreadHasher;
 }
+
+/**
+ * Whether a message's body is worth keeping: a request's by its own request
+ * line (`status` undefined), a response's by its status and the request line
+ * it answers (undefined when that is not known).
+ */
+export type KeepBody = (request: { method: string; uri: string } | undefined, status?: number) => boolean;
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_HEAD_BYTES = 64 * 1024;
@@ -77,6 +89,8 @@ interface Current {
   hashJob: number;
   /** The body so far in its first bodySize bytes (room to grow past them), while it is kept. */
   kept: Uint8Array | null;
+  /** keepBodies: a note is due if the body passes maxBodyBytes (whether it was being kept or not). */
+  capNote: boolean;
   complete: boolean;
   /** After this message the connection stops carrying HTTP (101, CONNECT 2xx). */
   tunnelAfter: boolean;
@@ -88,7 +102,8 @@ export class Http1Parser {
   private readonly maxBodyBytes: number;
   private readonly maxHeadBytes: number;
   private readonly maxHeaders: number;
-  private readonly onRequestHead?: (method: string) => void;
+  private readonly onRequestHead?: (method: string, uri: string) => void;
+  private readonly keepBody?: KeepBody;
   private readonly hasher?: OffThreadHasher;
 
   private state: State;
@@ -123,7 +138,8 @@ export class Http1Parser {
   private cur: Current | null = null;
   private remaining = 0;
   private chunked: ChunkedDecoder | null = null;
-  private readonly methods: string[] = [];
+  /** Response parsers: the requests still to be answered, oldest first. */
+  private readonly requests: Array<{ method: string; uri: string }> = [];
   /** Events of the call in progress; allocated only when one is emitted. */
   private out: HttpEvent[] | null = null;
 
@@ -134,13 +150,14 @@ export class Http1Parser {
     this.maxHeadBytes = opts.maxHeadBytes ?? DEFAULT_MAX_HEAD_BYTES;
     this.maxHeaders = opts.maxHeaders ?? DEFAULT_MAX_HEADERS;
     this.onRequestHead = opts.onRequestHead;
+    this.keepBody = opts.keepBody;
     this.hasher = opts.hasher;
     this.state = opts.resync ? 'resync' : 'start';
   }
 
-  /** Response parsers: the next request on this connection used `method`. */
-  expectResponseTo(method: string): void {
-    this.methods.push(method);
+  /** Response parsers: the next request on this connection used `method` (on `uri`, when known). */
+  expectResponseTo(method: string, uri = ''): void {
+    this.requests.push({ method, uri });
   }
 
   /** Whether the connection stopped carrying HTTP (101 Switching Protocols, CONNECT tunnel). */
@@ -408,7 +425,7 @@ export class Http1Parser {
     this.cur.complete = false;
     if (this.cur.head.type === 'response') {
       const s = this.cur.head.status;
-      if (!(s >= 100 && s < 200 && s !== 101)) this.methods.shift();
+      if (!(s >= 100 && s < 200 && s !== 101)) this.requests.shift();
     }
     this.finish(at);
   }
@@ -461,12 +478,19 @@ export class Http1Parser {
       bodySize: 0,
       hash: null,
       hashJob: 0,
-      kept: this.keepBodies ? new Uint8Array(0) : null,
+      kept: this.keepBodies && this.keeps(head) ? new Uint8Array(0) : null,
+      capNote: this.keepBodies,
       complete: true,
       tunnelAfter: false,
     };
-    if (head.type === 'request') this.onRequestHead?.(head.method);
+    if (head.type === 'request') this.onRequestHead?.(head.method, head.uri);
     if (frameBody) this.frame(head, headers, notes, headEnd);
+  }
+
+  /** Whether keepBody wants this message's body (a response: of the request it answers, the oldest unanswered). */
+  private keeps(head: Head): boolean {
+    if (!this.keepBody) return true;
+    return head.type === 'request' ? this.keepBody(head, undefined) : this.keepBody(this.requests[0], head.status);
   }
 
   /** Choose the body framing (RFC 9112 section 6.3) and continue. */
@@ -474,7 +498,7 @@ export class Http1Parser {
     if (head.type === 'response') {
       const s = head.status;
       const interim = s >= 100 && s < 200 && s !== 101;
-      const method = interim ? this.methods[0] : this.methods.shift();
+      const method = (interim ? this.requests[0] : this.requests.shift())?.method;
       if (s === 101 || (method === 'CONNECT' && s >= 200 && s < 300)) {
         this.cur!.tunnelAfter = true;
         this.finish(headEnd);
@@ -614,23 +638,22 @@ export class Http1Parser {
       c.hash.update(piece);
     }
     c.bodySize += piece.length;
-    if (c.kept) {
-      if (c.bodySize > this.maxBodyBytes) {
-        c.kept = null;
-        // Point at the first body byte past the cap, wherever TCP split the body.
-        const at = this.pos + from + (this.maxBodyBytes - (c.bodySize - piece.length));
-        this.note('http.body-not-kept', at, `body over ${this.maxBodyBytes} bytes: hashed, not kept`);
-      } else {
-        // A copy (the bytes are only lent), into one buffer grown by doubling rather
-        // than one array per TCP segment; never past the cap.
-        const at = c.bodySize - piece.length;
-        if (c.bodySize > c.kept.length) {
-          const grown = new Uint8Array(Math.min(this.maxBodyBytes, Math.max(c.bodySize, 2 * c.kept.length)));
-          grown.set(c.kept.subarray(0, at));
-          c.kept = grown;
-        }
-        c.kept.set(piece, at);
+    if (c.capNote && c.bodySize > this.maxBodyBytes) {
+      c.capNote = false;
+      c.kept = null;
+      // Point at the first body byte past the cap, wherever TCP split the body.
+      const at = this.pos + from + (this.maxBodyBytes - (c.bodySize - piece.length));
+      this.note('http.body-not-kept', at, `body over ${this.maxBodyBytes} bytes: hashed, not kept`);
+    } else if (c.kept) {
+      // A copy (the bytes are only lent), into one buffer grown by doubling rather
+      // than one array per TCP segment; never past the cap.
+      const at = c.bodySize - piece.length;
+      if (c.bodySize > c.kept.length) {
+        const grown = new Uint8Array(Math.min(this.maxBodyBytes, Math.max(c.bodySize, 2 * c.kept.length)));
+        grown.set(c.kept.subarray(0, at));
+        c.kept = grown;
       }
+      c.kept.set(piece, at);
     }
   }
 
