@@ -32,10 +32,13 @@ export const DEFAULT_READ_SIZE = 1024 * 1024;
 const RESERVE = 256 * 1024 + 64;
 /**
  * Buffers a lent view outlives: it stays valid until this many more have been
- * read after its own, long enough for most lent bytes to be no longer needed.
- * With the current buffer and up to two read ahead, five buffers take turns.
+ * read after its own, long enough for most lent bytes to be no longer needed,
+ * and for the hashing thread, now and then kept from its core for a few
+ * milliseconds, to be done with them (with two, the parsing thread waited
+ * 60-85 ms per GB for it; with three, 20-35). With the current buffer and up
+ * to two read ahead, six buffers take turns.
  */
-export const LENT_KEPT = 2;
+export const LENT_KEPT = 3;
 
 /** Called before a lent read buffer is written again: returns once nobody reads it any more. */
 export type BeforeReuse = (buffer: SharedArrayBuffer) => void;
