@@ -125,7 +125,8 @@ export class ByteQueue {
    * SharedArrayBuffers (another thread may read records' bytes in place), keep
    * views valid for LENT_KEPT more buffers, read a regular file two buffers
    * ahead, and call `beforeReuse` before writing a buffer again. Buffers made to
-   * join a long block stay private.
+   * join a long block stay private. With `reader`, a regular file's reads from
+   * position `readerFrom` on are handed to it (another thread does them).
    */
   lend(beforeReuse: BeforeReuse, reader?: LentBufferReader, readerFrom = LENT_READER_FROM): void {
     this.beforeReuse = beforeReuse;

@@ -4,11 +4,13 @@
 // and a read buffer is not read into again before the hashing thread is past
 // it (beforeReuse); other bytes (decrypted, reordered) are copied into a shared
 // ring: a copy into memory another core reads costs about a third as much as
-// the hashing. The worker starts at the first long body, so a capture without
-// one costs nothing. The parsing thread waits only when a ring is full or a
-// buffer comes round too soon; the digests are written into their messages as
-// they come back (poll, after each read batch) and all of them by settle(),
-// when the pipeline ends.
+// the hashing. The worker starts at the first long body (or the first read it
+// is asked to do), so a short capture without one costs nothing. The parsing
+// thread waits only when a ring is full or a buffer comes round too soon; the
+// digests are written into their messages as they come back (poll, after each
+// read batch) and all of them by settle(), when the pipeline ends. The same
+// thread also reads a long capture file into the lent buffers (read()), which
+// spares the parsing thread a libuv read thread's wake-up per read.
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { intern } from '../http/intern.js';
 import type { HttpMessage } from '../http/message.js';
@@ -105,9 +107,9 @@ export class HashThread implements OffThreadHasher {
   /** The last command that reads each shared buffer. */
   private readonly lastUse: number[] = [];
   private lastBuffer: ArrayBufferLike | undefined;
+  private lastNumber = -1;
   /** Reads whose outcome is awaited (readDone). */
   private readsWaiting = 0;
-  private lastNumber = -1;
 
   begin(): number {
     this.start();
