@@ -66,18 +66,20 @@ export const MAX_SHARED_BUFFERS = 16;
 export const READ_SLOTS = 4;
 /** Int32 cells per read slot. */
 export const READ_CELLS = 8;
-export const READ_FD = 0;
-export const READ_STATE = 1;
-/** The bytes read, or -1 (the error's message is on the port). */
-export const READ_RESULT = 2;
-/** The number of the shared buffer read into, where, and how many bytes at most. */
-export const READ_BUFFER = 3;
-export const READ_AT = 4;
-export const READ_LENGTH = 5;
+/** What each cell of a read slot holds. */
+export const READ_CELL = {
+  fd: 0,
+  /** One of READ_STATE. */
+  state: 1,
+  /** The bytes read, or -1 (the error's message is on the port). */
+  result: 2,
+  /** The number of the shared buffer read into, where, and how many bytes at most. */
+  buffer: 3,
+  at: 4,
+  length: 5,
+} as const;
 /** States of a read slot. */
-export const READ_FREE = 0;
-export const READ_ASKED = 1;
-export const READ_DONE = 2;
+export const READ_STATE = { free: 0, asked: 1, done: 2 } as const;
 
 /** The shared buffers, as handed to the hashing thread. */
 export interface HashRingBuffers {

@@ -27,15 +27,8 @@ import {
   newHashRingBuffers,
   OP,
   OP_BITS,
-  READ_ASKED,
-  READ_AT,
-  READ_BUFFER,
+  READ_CELL,
   READ_CELLS,
-  READ_DONE,
-  READ_FD,
-  READ_FREE,
-  READ_LENGTH,
-  READ_RESULT,
   READ_SLOTS,
   READ_STATE,
   type HashWorkerData,
@@ -183,17 +176,17 @@ export class HashThread implements OffThreadHasher {
     const s = this.s!;
     if (Atomics.load(s.ctrl, CTRL.failed) !== 0) return undefined;
     let slot = 0;
-    while (slot < READ_SLOTS && Atomics.load(s.reads, slot * READ_CELLS + READ_STATE) !== READ_FREE) slot++;
+    while (slot < READ_SLOTS && Atomics.load(s.reads, slot * READ_CELLS + READ_CELL.state) !== READ_STATE.free) slot++;
     if (slot === READ_SLOTS) return undefined;
     const n = this.shareNumber(into.buffer);
     if (n < 0) return undefined;
     const c = slot * READ_CELLS;
-    s.reads[c + READ_FD] = fd;
-    s.reads[c + READ_BUFFER] = n;
-    s.reads[c + READ_AT] = into.byteOffset + at;
-    s.reads[c + READ_LENGTH] = length;
+    s.reads[c + READ_CELL.fd] = fd;
+    s.reads[c + READ_CELL.buffer] = n;
+    s.reads[c + READ_CELL.at] = into.byteOffset + at;
+    s.reads[c + READ_CELL.length] = length;
     s.readPositions[slot] = pos;
-    Atomics.store(s.reads, c + READ_STATE, READ_ASKED);
+    Atomics.store(s.reads, c + READ_CELL.state, READ_STATE.asked);
     Atomics.add(s.ctrl, CTRL.readsAsked, 1);
     // Published (the buffer's SHARE command, when new), not woken: the thread
     // looks for work between commands and every IDLE_NAP_MS when idle (hash-worker.ts).
@@ -207,17 +200,17 @@ export class HashThread implements OffThreadHasher {
     // An Atomics.waitAsync does not keep Node's event loop alive, the (unref'd) worker does while reads wait.
     if (this.readsWaiting++ === 0) s.worker.ref();
     try {
-      while (Atomics.load(s.reads, c + READ_STATE) !== READ_DONE) {
+      while (Atomics.load(s.reads, c + READ_CELL.state) !== READ_STATE.done) {
         // Closed, or failed (the slot stays taken: nobody will answer it).
         if (this.s !== s || this.failure !== undefined || Atomics.load(s.ctrl, CTRL.failed) !== 0) return undefined;
-        const w = waitAsync(s.reads, c + READ_STATE, READ_ASKED, WAIT_SLICE_MS);
+        const w = waitAsync(s.reads, c + READ_CELL.state, READ_STATE.asked, WAIT_SLICE_MS);
         if (w.async) await w.value;
       }
     } finally {
       if (--this.readsWaiting === 0) s.worker.unref();
     }
-    const n = s.reads[c + READ_RESULT];
-    Atomics.store(s.reads, c + READ_STATE, READ_FREE);
+    const n = s.reads[c + READ_CELL.result];
+    Atomics.store(s.reads, c + READ_CELL.state, READ_STATE.free);
     if (n < 0) {
       const m = receiveMessageOnPort(s.port)?.message;
       throw new Error(typeof m === 'string' ? m : 'read failed');

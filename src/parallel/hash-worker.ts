@@ -14,14 +14,8 @@ import {
   DIGEST_SLOTS,
   OP,
   OP_BITS,
-  READ_ASKED,
-  READ_AT,
-  READ_BUFFER,
+  READ_CELL,
   READ_CELLS,
-  READ_DONE,
-  READ_FD,
-  READ_LENGTH,
-  READ_RESULT,
   READ_SLOTS,
   READ_STATE,
   type HashWorkerData,
@@ -113,10 +107,10 @@ function readsFirst(): void {
   let waiting = false;
   for (let slot = 0; slot < READ_SLOTS; slot++) {
     const c = slot * READ_CELLS;
-    if (Atomics.load(reads, c + READ_STATE) !== READ_ASKED) continue;
-    const into = readBuffers[reads[c + READ_BUFFER]];
+    if (Atomics.load(reads, c + READ_CELL.state) !== READ_STATE.asked) continue;
+    const into = readBuffers[reads[c + READ_CELL.buffer]];
     if (into === undefined) waiting = true;
-    else readFile(slot, into, reads[c + READ_AT], reads[c + READ_LENGTH]);
+    else readFile(slot, into, reads[c + READ_CELL.at], reads[c + READ_CELL.length]);
   }
   if (!waiting) readsSeen = asked;
 }
@@ -130,14 +124,14 @@ function readFile(slot: number, into: Uint8Array, at: number, length: number): v
   const c = slot * READ_CELLS;
   let n: number;
   try {
-    n = readSync(reads[c + READ_FD], into, at, length, readPositions[slot]);
+    n = readSync(reads[c + READ_CELL.fd], into, at, length, readPositions[slot]);
   } catch (e) {
     shared.port.postMessage(e instanceof Error ? e.message : String(e));
     n = -1;
   }
-  reads[c + READ_RESULT] = n;
-  Atomics.store(reads, c + READ_STATE, READ_DONE);
-  Atomics.notify(reads, c + READ_STATE);
+  reads[c + READ_CELL.result] = n;
+  Atomics.store(reads, c + READ_CELL.state, READ_STATE.done);
+  Atomics.notify(reads, c + READ_CELL.state);
 }
 
 try {

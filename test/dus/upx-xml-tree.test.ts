@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeUpx } from '../../src/dus/upx-codec.js';
@@ -30,17 +32,11 @@ function check(xml: string): 'plain' | 'declined' {
   return 'plain';
 }
 
-const FIXTURES = [
-  'canonical-request.xml',
-  'canonical-response.xml',
-  'response-no-versions.xml',
-  'seed-checkin-1-request.xml',
-  'seed-checkin-1-response.xml',
-  'seed-checkin-2-request.xml',
-  'seed-checkin-2-response.xml',
-  'seed-checkin-3-request.xml',
-  'seed-checkin-3-response.xml',
-].map((name) => fixtureText(name).trim());
+// Every body fixture of the codec tests.
+const FIXTURES = readdirSync(fileURLToPath(new URL('./fixtures/', import.meta.url)))
+  .filter((name) => name.endsWith('.xml'))
+  .sort()
+  .map((name) => fixtureText(name).trim());
 
 const BENCH_REQUEST = encodeUpxRequest({
   deviceType: 'UCPhone',
