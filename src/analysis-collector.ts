@@ -7,7 +7,7 @@
 import type { AnalysisResult } from './analysis.js';
 import type { CaptureSource } from './capture/source.js';
 import { pipelineWarnings } from './cli/warnings.js';
-import { buildModel, classOf, storedExchange, type CheckInBodies } from './dus/build-model.js';
+import { bodyWorthKeeping, buildModel, classOf, storedExchange, type CheckInBodies } from './dus/build-model.js';
 import { notKept, StoredExchange } from './dus/stored-exchange.js';
 import { ExchangeSpool, SpoolQueue } from './report/exchange-spool.js';
 import { prettyAt } from './report/json-pieces.js';
@@ -19,7 +19,6 @@ import { mergeLogs, withLogFindings } from './logs/merge.js';
 import type { LogAnalysis } from './logs/log-findings.js';
 import { RULES } from './diagnose/rules/index.js';
 import type { HttpExchange } from './http/exchanges.js';
-import type { KeepBody } from './http/http1-parser.js';
 import type { DecodedFrame } from './net/packet.js';
 import type { Inventory } from './dus/inventory.js';
 import type { UpxResponse } from './dus/upx-types.js';
@@ -36,16 +35,6 @@ export const MAX_MACS = 65_536;
 export const MAX_KEPT_CONNECTIONS = 8192;
 /** ucdevice.upx bodies are small; firmware bodies are hashed, not kept, beyond this (as analyze). */
 export const KEEP_BODY_BYTES = 256 * 1024;
-/**
- * The bodies storedExchange() may keep or read, decided from each head: a
- * check-in's, and a response's with an error status (IIS names the substatus
- * only in the page), or one whose request is not known. Others (firmware
- * downloads above all) are hashed and counted but not copied. A superset of
- * what storedExchange keeps, so the analysis is the same.
- */
-export const bodyWorthKeeping: KeepBody = (request, status) =>
-  (status !== undefined && status >= 400) || request === undefined || classify(request.method, request.uri).kind === 'check-in';
-
 /**
  * Exchanges that are no Device Update Service traffic (other web sites on port
  * 80) kept at most: a mirror port sees them all day. Rules look at them only

@@ -5,6 +5,7 @@
 // timeline. It states facts only; src/diagnose/ judges.
 import { decodeContent } from '../http/content-decoding.js';
 import type { HttpExchange } from '../http/exchanges.js';
+import type { KeepBody } from '../http/http1-parser.js';
 import { headerValue, type HttpMessage } from '../http/message.js';
 import type { ConnectionRecord } from '../reassembly/connection-log.js';
 import type { CaptureJson } from '../report/flows-json.js';
@@ -72,6 +73,16 @@ export interface StoreOptions {
   /** Keep check-in bodies once decoded. @default true */
   keepCheckInBodies?: boolean;
 }
+
+/**
+ * The bodies storedExchange() below may keep or read, decided from each
+ * message's head while it is parsed (Http1ParserOptions.keepBody): a
+ * check-in's, a response's with an error status, or one whose request is not
+ * known. Others (firmware downloads above all) are hashed and counted but not
+ * copied. Kept a superset of what storedExchange keeps, so the model is the same.
+ */
+export const bodyWorthKeeping: KeepBody = (request, status) =>
+  (status !== undefined && status >= 400) || request === undefined || classify(request.method, request.uri).kind === 'check-in';
 
 /**
  * An HTTP exchange as the model keeps it: classified, the bodies nothing will

@@ -36,15 +36,14 @@ import type {
   UpxUnknownField,
 } from './upx-types.js';
 import { decodeXmlText, isXmlBlank, trimXml, trimXmlEnd } from './xml-text.js';
-import { ATTRS, CDATA, MARK, META, TEXT, plainTree, xmlParser, XMLValidator, type XNode } from './upx-xml-tree.js';
+import { ATTRS, CDATA, MARK, META, TEXT, plainTree, UPX_MAX_DEPTH, xmlParser, XMLValidator, type XNode } from './upx-xml-tree.js';
 
 export { encodeUpxRequest, encodeUpxResponse } from './upx-encode.js';
 export type { EncodeUpxOptions, UpxFileInit, UpxRequestInit, UpxResponseInit } from './upx-encode.js';
 
 /** Default size cap: a real ucdevice.upx body is under 2 KB. */
 export const UPX_MAX_BYTES = 1024 * 1024;
-/** Default nesting cap: real bodies nest 4 deep (Response/Files/File/Url). */
-export const UPX_MAX_DEPTH = 32;
+export { UPX_MAX_DEPTH };
 /** At most this many unknown fields are listed per body; the rest are counted in a note. */
 export const UPX_MAX_UNKNOWN = 10_000;
 /** At most this many notes per body; the rest are counted in a last note. */

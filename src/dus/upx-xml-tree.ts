@@ -15,8 +15,10 @@ const { XMLParser, XMLValidator } = createRequire(import.meta.url)('fast-xml-par
 
 export { XMLValidator };
 
-/** Real bodies nest 4 deep (Response/Files/File/Url); the pre-scan refuses deeper than the decoder's cap. */
-const MAX_NESTED_TAGS = 32 * 4;
+/** Default nesting cap of the decoder: real bodies nest 4 deep (Response/Files/File/Url). */
+export const UPX_MAX_DEPTH = 32;
+/** fast-xml-parser's own cap, beyond any the pre-scan lets through. */
+const MAX_NESTED_TAGS = UPX_MAX_DEPTH * 4;
 
 // Every element and attribute name gets this prefix from the parser, so no
 // name from the wire can be a JavaScript property with a meaning

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Http1Parser, type HttpEvent, type KeepBody } from '../../src/http/http1-parser.js';
 import type { HttpResponse } from '../../src/http/message.js';
-import { bodyWorthKeeping } from '../../src/analysis-collector.js';
+import { bodyWorthKeeping } from '../../src/dus/build-model.js';
 
 const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 const te = new TextEncoder();

@@ -4,9 +4,9 @@
 // downloads (whole, cut short, refused) and error pages.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bodyWorthKeeping, KEEP_BODY_BYTES } from '../../src/analysis-collector.js';
+import { KEEP_BODY_BYTES } from '../../src/analysis-collector.js';
 import { openCapture } from '../../src/capture/open.js';
-import { storedExchange } from '../../src/dus/build-model.js';
+import { bodyWorthKeeping, storedExchange } from '../../src/dus/build-model.js';
 import type { HttpExchange } from '../../src/http/exchanges.js';
 import { runPipeline } from '../../src/pipeline.js';
 import { CAPTURES } from '../helpers/cli.js';
