@@ -16,6 +16,7 @@ import type { HttpExchange } from './http/exchanges.js';
 import type { LogAnalysis } from './logs/log-findings.js';
 import { runPipeline, type TlsKeys } from './pipeline.js';
 import { analyzeSharded } from './parallel/analyze-sharded.js';
+import { collectGarbage } from './util/heap-policy.js';
 import type { FlowsDocument } from './report/flows-json.js';
 
 export interface AnalysisResult {
@@ -102,5 +103,7 @@ export async function analyzeSource(source: CaptureSource, path: string, opts: A
     maxOtherExchanges: Number.POSITIVE_INFINITY,
   });
   const result = await runPipeline(source, { ...collector.hooks(opts.onExchange), signal: opts.signal, tls: opts.tls, hashThread: opts.hashThread });
+  // Reading is over: what it held is garbage, and the model and the report are made next.
+  collectGarbage();
   return collector.snapshot(path, source.info, result);
 }

@@ -2,6 +2,9 @@
 // Entry point of the `upxray` binary.
 import { processIo } from './io.js';
 import { runCli } from './program.js';
+import { tightenHeapGrowth } from '../util/heap-policy.js';
+
+tightenHeapGrowth();
 
 // A closed pipe (`upxray flows x | head`) is a normal way for output to end.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
