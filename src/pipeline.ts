@@ -14,6 +14,7 @@ import type { RsaKeyEntry } from './tls/rsa-key.js';
 import { TlsSessionLayer, type SessionEvent, type TlsAlertEvent, type TlsInfoEvent, type TlsUndecryptableEvent } from './tls/tls-session.js';
 import { shardOf, UNSHARDED } from './parallel/shard-of.js';
 import { HashThread } from './parallel/hash-thread.js';
+import { holdYoungGeneration } from './util/heap-policy.js';
 
 /** Keys for TLS decryption: the server's RSA keys and a key log. */
 export interface TlsKeys {
@@ -62,6 +63,13 @@ export interface PipelineOptions {
    * pipeline returns: for callers that read digests only at the end. @default false
    */
   hashThread?: boolean;
+  /**
+   * Hold V8's young generation at its working size (util/heap-policy.ts). V8's
+   * flags are the whole process's: pipelines that run beside others (shards)
+   * leave it alone, as one holding it would stop the others' where they stood.
+   * @default true
+   */
+  holdYoungGeneration?: boolean;
 }
 
 export interface PipelineResult {
@@ -158,6 +166,7 @@ export async function runPipeline(source: CaptureSource, opts: PipelineOptions =
   let nextSweep: bigint | undefined;
   let unshardedTcp = 0;
   const shard = opts.shard;
+  const holdYoung = opts.holdYoungGeneration !== false;
   try {
     for await (const batch of source.batches(opts.signal)) {
       // Key logs embedded in the capture come before the packets they decrypt.
@@ -192,6 +201,7 @@ export async function runPipeline(source: CaptureSource, opts: PipelineOptions =
         if (frame.tcp) reassembler.pushEach(frame, feedOne);
       }
       hashThread?.poll();
+      if (holdYoung) holdYoungGeneration();
     }
     feed(reassembler.flush('eof', last ?? 0n));
     deliver(tls.flush());

@@ -1,6 +1,12 @@
 // How upxray asks V8 to size its heap: a file of gigabytes must be analysed in
-// the same memory as one of a hundred megabytes (BENCHMARKS.md steps 43-45, 58).
+// the same memory as one of a hundred megabytes (BENCHMARKS.md steps 43-45, 58-59).
 //
+// - The young generation: V8 doubles it while enough objects survive, up to
+//   32 MiB (two semi-spaces of 16) on these machines. Reading keeps a working
+//   set of a few MB (the frames of the lent read buffers, the flows' state), so
+//   the last doubling bought no speed and cost 16 MiB; the pipeline holds it at
+//   16 MiB (not when it runs beside other pipelines, as shards: the flag is the
+//   process's, and holding it would stop theirs wherever they stood).
 // - Growth: after each full collection V8 lets the old generation grow to up
 //   to four times what is live before the next one (a factor it derives from
 //   the speeds of marking and allocating). The analysis allocates fast and keeps
@@ -12,11 +18,13 @@
 //   instead of reusing that space. Collected first, the report runs in the room
 //   the reading left.
 //
-// Both go through V8 flags set at run time (v8.setFlagsFromString): V8 reads
+// All three go through V8 flags set at run time (v8.setFlagsFromString), as
+// the sizes given on node's command line cannot be: V8 reads
+// --semi-space-growth-factor each time it grows the young generation and
 // --heap-growing-percent each time it sets a limit, and gives `gc` to the
 // contexts made while --expose-gc is set (one small context is made for the
 // function). Where that fails, V8 keeps its defaults: the output is the same.
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /** How much the old generation may grow beyond what is live (V8 adds at least 8 MB). */
@@ -35,6 +43,37 @@ export function tightenHeapGrowth(): void {
     setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   } catch {
     // V8's own factor stays.
+  }
+}
+
+/** The young generation (both semi-spaces) the pipeline lets V8 grow to. */
+export const YOUNG_GENERATION_BYTES = 16 * 1024 * 1024;
+
+/** V8's own growth factor of the young generation. */
+const SEMI_SPACE_GROWTH_FACTOR = 2;
+
+let youngHeld = false;
+
+/** The young generation's size now (both semi-spaces). */
+export function youngGenerationBytes(): number {
+  for (const s of getHeapSpaceStatistics()) if (s.space_name === 'new_space') return s.space_size;
+  return 0;
+}
+
+/**
+ * Once the young generation has reached YOUNG_GENERATION_BYTES, stop V8 from
+ * growing it further; let it grow again if V8 shrinks it (as it does when
+ * allocation slows down). Cheap (a microsecond): the pipeline calls it for
+ * every batch of records, many times between two growths.
+ */
+export function holdYoungGeneration(): void {
+  const hold = youngGenerationBytes() >= YOUNG_GENERATION_BYTES;
+  if (hold === youngHeld) return;
+  try {
+    setFlagsFromString(`--semi-space-growth-factor=${hold ? 1 : SEMI_SPACE_GROWTH_FACTOR}`);
+    youngHeld = hold;
+  } catch {
+    // V8 keeps growing it as it would.
   }
 }
 

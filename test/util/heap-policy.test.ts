@@ -1,11 +1,36 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { collectGarbage } from '../../src/util/heap-policy.js';
+import { collectGarbage, YOUNG_GENERATION_BYTES } from '../../src/util/heap-policy.js';
 
-// The report phase of a big capture starts from a collected heap: this checks
-// that the call really collects (in this Node, from inside the program, without
-// --expose-gc on the command line), and that it leaves a small heap alone.
+// V8's flags are the whole process's: the young generation is tried in a
+// process of its own, with the built module (npm test builds first).
+const BUILT = fileURLToPath(new URL('../../dist/util/heap-policy.js', import.meta.url));
 
-describe('collectGarbage', () => {
+/** The largest young generation a process that keeps a sliding window of objects alive reaches. */
+function youngGenerationPeak(hold: boolean): number {
+  const script = `
+    import { holdYoungGeneration, youngGenerationBytes } from ${JSON.stringify(BUILT)};
+    let window = [];
+    let peak = 0;
+    for (let i = 0; i < 3_000_000; i++) {
+      window.push({ i, text: 'x' + i });
+      if (window.length > 100_000) window = [];
+      if (i % 1000 === 0) {
+        if (${hold}) holdYoungGeneration();
+        peak = Math.max(peak, youngGenerationBytes());
+      }
+    }
+    process.stdout.write(String(peak));`;
+  return Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+}
+
+describe('heap policy', () => {
+  it('holds the young generation at its working size, where V8 alone grows it further', () => {
+    expect(youngGenerationPeak(false)).toBeGreaterThan(YOUNG_GENERATION_BYTES);
+    expect(youngGenerationPeak(true)).toBe(YOUNG_GENERATION_BYTES);
+  });
+
   it('collects what nothing refers to any more', async () => {
     let target: number[] | undefined = new Array<number>(10_000).fill(7);
     const ref = new WeakRef(target);
@@ -16,7 +41,7 @@ describe('collectGarbage', () => {
     expect(ref.deref()).toBeUndefined();
   });
 
-  it('does nothing while the heap is below the size given', () => {
+  it('does not collect while the heap is below the size given', () => {
     expect(collectGarbage(Number.MAX_SAFE_INTEGER)).toBe(false);
   });
 });
