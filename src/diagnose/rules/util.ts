@@ -36,16 +36,19 @@ export function uniqueFrames(frames: ReadonlyArray<number | undefined>): number[
 
 // Connections by 4-tuple, built once per model: rules look one up per exchange.
 // Numbers, not a text key per connection: a day's capture has tens of thousands.
-const connectionIndex = new WeakMap<DusModel, TupleTable<ConnectionRecord[]>>();
+// Nearly every tuple has one connection: it is the entry itself, a list only
+// when a tuple was used again (a list per connection was a MB of a 4 GB report).
+const connectionIndex = new WeakMap<DusModel, TupleTable<ConnectionRecord | ConnectionRecord[]>>();
 
-function connectionsByTuple(m: DusModel): TupleTable<ConnectionRecord[]> {
+function connectionsByTuple(m: DusModel): TupleTable<ConnectionRecord | ConnectionRecord[]> {
   let index = connectionIndex.get(m);
   if (!index) {
     index = new TupleTable();
     for (const c of m.connections) {
-      const list = index.get(c.client.ip, c.client.port, c.server.ip, c.server.port);
-      if (list) list.push(c);
-      else index.set(c.client.ip, c.client.port, c.server.ip, c.server.port, [c]);
+      const known = index.get(c.client.ip, c.client.port, c.server.ip, c.server.port);
+      if (known === undefined) index.set(c.client.ip, c.client.port, c.server.ip, c.server.port, c);
+      else if (Array.isArray(known)) known.push(c);
+      else index.set(c.client.ip, c.client.port, c.server.ip, c.server.port, [known, c]);
     }
     connectionIndex.set(m, index);
   }
@@ -57,8 +60,11 @@ export function connectionOf(m: DusModel, x: DusExchange): ConnectionRecord | un
   const at = x.http.request?.firstFrame ?? x.http.response?.firstFrame ?? x.http.flow.firstFrame;
   const { client, server } = x.http.flow;
   // The table finds a tuple whichever side is named first: the client must be the flow's.
-  const candidates = connectionsByTuple(m).get(client.ip, client.port, server.ip, server.port) ?? [];
-  return candidates.find((c) => c.client.ip === client.ip && c.client.port === client.port && c.firstFrame <= at && at <= c.lastFrame);
+  const carried = (c: ConnectionRecord) => c.client.ip === client.ip && c.client.port === client.port && c.firstFrame <= at && at <= c.lastFrame;
+  const found = connectionsByTuple(m).get(client.ip, client.port, server.ip, server.port);
+  if (found === undefined) return undefined;
+  if (!Array.isArray(found)) return carried(found) ? found : undefined;
+  return found.find(carried);
 }
 
 /** The first FIN or RST of a connection after `frame`: where it ended, if the capture shows it. */

@@ -169,8 +169,6 @@ export function connection(init: Partial<ConnectionRecord> & { firstFrame: numbe
     client: { ip: PHONE_IP, port: 49200 },
     server: { ip: SERVER_IP, port: 443 },
     lastFrame: init.firstFrame + 10,
-    firstNs: 0n,
-    lastNs: 0n,
     synFrames: [init.firstFrame],
     resets: [],
     finFrames: [],

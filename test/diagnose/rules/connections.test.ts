@@ -67,6 +67,18 @@ describe('connections rule (check-in-failed)', () => {
     expect(f.message).toMatch(/no response before the connection's FIN in frame 7/);
   });
 
+  it('tells apart two connections of one 4-tuple (a client port used again)', () => {
+    const server = { ip: '10.0.0.1', port: 80 };
+    const first = connection({ firstFrame: 1, lastFrame: 10, server, synAckFrame: 2, clientBytes: 600, finFrames: [7, 8] });
+    const second = connection({ firstFrame: 20, lastFrame: 30, server, synAckFrame: 21, clientBytes: 600, finFrames: [27, 28] });
+    const xs = [checkIn({ id: '0.1', reqFrame: 4, noResponse: true }), checkIn({ id: '1.1', reqFrame: 24, noResponse: true })];
+    const fs = connectionsRule.run(model({ exchanges: xs, connections: [first, second] }));
+    expect(fs.map((f) => f.evidence.frames)).toEqual([
+      [4, 7],
+      [24, 27],
+    ]);
+  });
+
   it('does not call a check-in failed when the capture stopped before its connection did', () => {
     const x = checkIn({ id: '0.1', reqFrame: 4, noResponse: true });
     const c = connection({ firstFrame: 1, server: { ip: '10.0.0.1', port: 80 }, synAckFrame: 2, clientBytes: 600 });
