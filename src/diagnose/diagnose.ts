@@ -3,6 +3,7 @@
 import type { DusModel } from '../dus/model.js';
 import type { FindingCode } from './catalogue.js';
 import { compareFindings, type Finding } from './finding.js';
+import { forgetRuleIndexes } from './rules/util.js';
 
 /** One family of findings: a pure function of the model. */
 export interface Rule {
@@ -25,5 +26,6 @@ export function diagnose(m: DusModel, rules: readonly Rule[]): Finding[] {
       out.push(f);
     }
   }
+  forgetRuleIndexes(m);
   return out.sort(compareFindings);
 }

@@ -145,6 +145,16 @@ export function decodedCheckIns(m: DusModel): readonly DecodedCheckIn[] {
   return list;
 }
 
+/**
+ * Let go of the indexes the rules shared for `m` (diagnose() calls it once every
+ * rule has run): they are as big as the model's connections and check-ins, and
+ * the report that is written next does not read them.
+ */
+export function forgetRuleIndexes(m: DusModel): void {
+  connectionIndex.delete(m);
+  checkInsOf.delete(m);
+}
+
 type ReportedFiles = ReadonlyArray<{ fileName?: string; version?: string }>;
 // A decoded request's file list is frozen and shared by every check-in with the same body (upx-decode-cache.ts).
 const reportedOf = new WeakMap<ReportedFiles, { version: string | undefined }>();
