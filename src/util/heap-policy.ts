@@ -38,13 +38,19 @@ export const HEAP_GROWING_PERCENT = 10;
  */
 export const HEAP_WORTH_COLLECTING = 32 * 1024 * 1024;
 
+/** Set one V8 flag; false where V8 refuses it (its own behaviour then stays). */
+function setV8Flag(flag: string): boolean {
+  try {
+    setFlagsFromString(flag);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Keep the old generation close to what is live (for the whole process). */
 export function tightenHeapGrowth(): void {
-  try {
-    setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-  } catch {
-    // V8's own factor stays.
-  }
+  setV8Flag(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }
 
 /** The young generation (both semi-spaces) the pipeline lets V8 grow to. */
@@ -70,20 +76,15 @@ export function youngGenerationBytes(): number {
 export function holdYoungGeneration(): void {
   const hold = youngGenerationBytes() >= YOUNG_GENERATION_BYTES;
   if (hold === youngHeld) return;
-  try {
-    setFlagsFromString(`--semi-space-growth-factor=${hold ? 1 : SEMI_SPACE_GROWTH_FACTOR}`);
-    youngHeld = hold;
-  } catch {
-    // V8 keeps growing it as it would.
-  }
+  if (setV8Flag(`--semi-space-growth-factor=${hold ? 1 : SEMI_SPACE_GROWTH_FACTOR}`)) youngHeld = hold;
 }
 
 let gc: (() => void) | null | undefined;
 
 function gcFunction(): (() => void) | null {
   if (gc !== undefined) return gc;
+  if (!setV8Flag('--expose-gc')) return (gc = null);
   try {
-    setFlagsFromString('--expose-gc');
     const f: unknown = runInNewContext('gc');
     gc = typeof f === 'function' ? (f as () => void) : null;
   } catch {
