@@ -16,6 +16,7 @@ import type { FrameSpan, StreamEndReason } from '../reassembly/stream-event.js';
 import { ChunkedDecoder } from './chunked.js';
 import { NO_HEADERS, NO_NOTES, type HttpHeader, type HttpMessage, type HttpRequest, type HttpResponse } from './message.js';
 import { intern, internField, internFieldList } from './intern.js';
+import { knownHead, rememberHead, type ParsedHead } from './head-memo.js';
 import { PENDING_SHA256, type OffThreadHasher } from './off-thread-hasher.js';
 import { findMessageStart, latin1, parseRequestLine, parseStatusLine, type RequestLine, type StatusLine } from './start-line.js';
 
@@ -434,29 +435,9 @@ export class Http1Parser {
   private headDone(frameBody = true): void {
     const text = latin1(this.buf, 0, this.bufLen);
     const notes: DecodeError[] = [];
-    // One pass over the LF-ended lines (a piece after the last LF is not a line).
-    // Field lines lose up to two CRs, as the split-and-join this replaces did.
-    const fieldLines: string[] = [];
-    let start = '';
-    let bareLf = false;
-    let from = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
-      const cr = nl > from && text.charCodeAt(nl - 1) === 0x0d;
-      if (!cr) bareLf = true;
-      if (from === 0) {
-        start = text.slice(0, cr ? nl - 1 : nl);
-      } else {
-        let end = cr ? nl - 1 : nl;
-        if (end > from && text.charCodeAt(end - 1) === 0x0d) end--;
-        fieldLines.push(text.slice(from, end));
-      }
-      from = nl + 1;
-    }
-    if (bareLf) {
-      notes.push(decodeError('http', 'http.bare-lf', this.msgStart, { detail: 'line ended by LF alone', frame: this.msgFirstFrame }));
-    }
-    if (frameBody) fieldLines.pop(); // the empty line that ends the head
-    const headers = parseFieldArray(fieldLines, notes, this.msgStart);
+    // A head seen before (head-memo.ts): its start line and fields are known.
+    const known = frameBody ? knownHead(text) : undefined;
+    const { start, headers } = known ?? this.parseHead(text, notes, frameBody);
     const headEnd = this.bufStart + this.bufLen;
     let head: Head;
     if (this.role === 'request') {
@@ -485,6 +466,35 @@ export class Http1Parser {
     };
     if (head.type === 'request') this.onRequestHead?.(head.method, head.uri);
     if (frameBody) this.frame(head, headers, notes, headEnd);
+  }
+
+  /** Split a head's text into its start line and fields (notes go to `notes`); remember a clean parse. */
+  private parseHead(text: string, notes: DecodeError[], frameBody: boolean): ParsedHead {
+    // One pass over the LF-ended lines (a piece after the last LF is not a line).
+    // Field lines lose up to two CRs, as the split-and-join this replaces did.
+    const fieldLines: string[] = [];
+    let start = '';
+    let bareLf = false;
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+      const cr = nl > from && text.charCodeAt(nl - 1) === 0x0d;
+      if (!cr) bareLf = true;
+      if (from === 0) {
+        start = text.slice(0, cr ? nl - 1 : nl);
+      } else {
+        let end = cr ? nl - 1 : nl;
+        if (end > from && text.charCodeAt(end - 1) === 0x0d) end--;
+        fieldLines.push(text.slice(from, end));
+      }
+      from = nl + 1;
+    }
+    if (bareLf) {
+      notes.push(decodeError('http', 'http.bare-lf', this.msgStart, { detail: 'line ended by LF alone', frame: this.msgFirstFrame }));
+    }
+    if (frameBody) fieldLines.pop(); // the empty line that ends the head
+    const headers = parseFieldArray(fieldLines, notes, this.msgStart);
+    if (frameBody && notes.length === 0) rememberHead(text, { start, headers });
+    return { start, headers };
   }
 
   /** Whether keepBody wants this message's body (a response: of the request it answers, the oldest unanswered). */

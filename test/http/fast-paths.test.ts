@@ -109,3 +109,30 @@ describe('heads read in one pass', () => {
     ]);
   });
 });
+
+describe('heads seen before (head-memo.ts)', () => {
+  it('a head sent again parses to the same shared fields, and a head with notes keeps its own notes each time', async () => {
+    const { knownHead } = await import('../../src/http/head-memo.js');
+    const head = 'POST /RequestHandler/ucdevice.upx HTTP/1.1\r\nContent-Type: text/xml\r\nX-Memo-Test: a\r\nContent-Length: 3\r\n\r\n';
+    const text = `${head}abc${head}abc`;
+    const ms = messages(feedPieces(new Http1Parser('request'), bytesOf(text), 1448));
+    expect(ms).toHaveLength(2);
+    // Remembered by its text after the first, and the second message got that very list.
+    expect(knownHead(head)?.headers).toBe(ms[0].headers);
+    expect(ms[1].headers).toBe(ms[0].headers);
+    expect(ms.map((m) => [m.streamStart, m.bodySize, m.notes.length])).toEqual([
+      [0, 3, 0],
+      [head.length + 3, 3, 0],
+    ]);
+    // A bare LF is noted where each message starts: such a head is never taken from the table.
+    const bare = 'GET /bare HTTP/1.1\nX-Memo-Test: b\n\n';
+    const two = messages(feedPieces(new Http1Parser('request'), bytesOf(bare + bare), 1448));
+    expect(knownHead(bare)).toBeUndefined();
+    expect(two.map((m) => m.notes.map((n) => [n.code, n.offset]))).toEqual([[['http.bare-lf', 0]], [['http.bare-lf', bare.length]]]);
+    // Split anywhere, the head sent again gives the same message as the first time.
+    const split = messages(feedPieces(new Http1Parser('request'), bytesOf(text), 5));
+    expect(split.map((m) => summary({ ...m, firstFrame: 0, frame: 0, startNs: 0n, endNs: 0n }))).toEqual(
+      ms.map((m) => summary({ ...m, firstFrame: 0, frame: 0, startNs: 0n, endNs: 0n })),
+    );
+  });
+});
