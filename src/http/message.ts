@@ -71,6 +71,6 @@ export const NO_RESPONSES = Object.freeze([]) as unknown as HttpResponse[];
 /** Case-insensitive header lookup: the first value, or undefined. */
 export function headerValue(headers: readonly HttpHeader[], name: string): string | undefined {
   const lower = name.toLowerCase();
-  for (const h of headers) if (h.name.toLowerCase() === lower) return h.value;
+  for (let i = 0; i < headers.length; i++) if (headers[i].name.toLowerCase() === lower) return headers[i].value;
   return undefined;
 }
