@@ -68,6 +68,34 @@ export async function openPcap(q: ByteQueue, ctx: ReaderContext): Promise<Captur
   return new PcapSource(q, ctx, { ...magic, snapLen, linkType });
 }
 
+/**
+ * A record of a classic pcap file: its bytes stay in the read chunk, and
+ * `data`, a view of them, is made only when something reads it (the fast
+ * decoder reads the headers from `chunk` at `chunkAt` and needs none).
+ */
+class PcapRecord implements CaptureRecord {
+  private view: Uint8Array | undefined = undefined;
+
+  constructor(
+    readonly frame: number,
+    readonly timestampNs: bigint,
+    readonly linkType: number,
+    readonly origLen: number,
+    /** A plain view of the whole read chunk: its subarray() is a plain view, whose slice() copies. */
+    readonly chunk: Uint8Array,
+    readonly chunkAt: number,
+    readonly capLen: number,
+  ) {}
+
+  get interfaceId(): number {
+    return 0;
+  }
+
+  get data(): Uint8Array {
+    return (this.view ??= this.chunk.subarray(this.chunkAt, this.chunkAt + this.capLen));
+  }
+}
+
 interface PcapHeaderFacts {
   littleEndian: boolean;
   nano: boolean;
@@ -124,6 +152,8 @@ class PcapSource implements CaptureSource {
         const chunkOffset = view.byteOffset;
         const length = view.length;
         const dv = new DataView(chunk, chunkOffset, length);
+        // Not a Buffer: records' views come from it, and a Buffer's slice() would not copy.
+        const whole = new Uint8Array(chunk, chunkOffset, length);
         let end = 0;
         let fatal = false;
         while (length - end >= RECORD_HEADER) {
@@ -157,16 +187,18 @@ class PcapSource implements CaptureSource {
             lastSecNs = BigInt(sec) * 1_000_000_000n;
           }
           this.count = frame;
-          batch.push({
-            frame,
-            // The fraction is microseconds, or nanoseconds in a nanosecond file (< 2^32 * 1000: exact as a double).
-            timestampNs: lastSecNs + BigInt(dv.getUint32(end + 4, le) * fracNs),
-            linkType,
-            origLen: dv.getUint32(end + 12, le),
-            // A plain view, not a Buffer: its slice() copies, so whoever keeps a piece keeps only that piece.
-            data: new Uint8Array(chunk, chunkOffset + end + RECORD_HEADER, incl),
-            interfaceId: 0,
-          });
+          batch.push(
+            new PcapRecord(
+              frame,
+              // The fraction is microseconds, or nanoseconds in a nanosecond file (< 2^32 * 1000: exact as a double).
+              lastSecNs + BigInt(dv.getUint32(end + 4, le) * fracNs),
+              linkType,
+              dv.getUint32(end + 12, le),
+              whole,
+              end + RECORD_HEADER,
+              incl,
+            ),
+          );
           end += RECORD_HEADER + incl;
         }
         // What the next record needs: its header, then all of it (incl is sane: checked above).

@@ -4,7 +4,11 @@
 import type { DecodeError } from '../net/decode-error.js';
 import type { BeforeReuse, LentBufferReader } from './byte-queue.js';
 
-/** One packet record of the capture, as Wireshark's frame. */
+/**
+ * One packet record of the capture, as Wireshark's frame. A reader may hand
+ * out objects whose `data` is an accessor (classic pcap makes the view only
+ * when it is read): copy a record field by field, not with a spread.
+ */
 export interface CaptureRecord {
   /** 1-based; every packet record of the file counts, as Wireshark numbers frames. */
   frame: number;
@@ -22,6 +26,15 @@ export interface CaptureRecord {
   data: Uint8Array;
   /** pcapng interface index (0 for classic pcap). */
   interfaceId: number;
+  /**
+   * Where `data` lies, when the reader hands out the read chunk itself (classic
+   * pcap): `data` is `chunk.subarray(chunkAt, chunkAt + capLen)`, made only when
+   * read, so a decoder that reads a few header bytes can read them here instead
+   * and spare a view per record. Valid as long as `data` would be.
+   */
+  chunk?: Uint8Array;
+  chunkAt?: number;
+  capLen?: number;
   /** pcapng opt_comment values on this packet, when any. */
   comments?: string[];
 }

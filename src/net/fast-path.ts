@@ -27,35 +27,41 @@ const IP = ETHERNET_HEADER_LENGTH;
  * Either way its properties come in the order the general decoder sets them.
  */
 export function decodeEthernetIpv4Tcp(rec: CaptureRecord, notes: DecodeError[], reuse?: DecodedFrame): DecodedFrame | undefined {
-  const data = rec.data;
-  const len = data.length;
+  // The record's bytes, read where they lie in the reader's chunk when it says where (no view made).
+  const chunk = rec.chunk;
+  const data = chunk ?? rec.data;
+  const o = chunk ? rec.chunkAt! : 0;
+  const len = chunk ? rec.capLen! : data.length;
   if (rec.linkType !== LINKTYPE_ETHERNET || len < IP + IPV4_MIN_HEADER_LENGTH) return undefined;
-  if (((data[12] << 8) | data[13]) !== ETHERTYPE_IPV4) return undefined;
-  const vihl = data[IP];
+  if (((data[o + 12] << 8) | data[o + 13]) !== ETHERTYPE_IPV4) return undefined;
+  const vihl = data[o + IP];
   const ipHeaderLength = (vihl & 0x0f) * 4;
   const available = len - IP;
   if (vihl >> 4 !== 4 || ipHeaderLength < IPV4_MIN_HEADER_LENGTH || ipHeaderLength > available) return undefined;
-  const totalLength = (data[IP + 2] << 8) | data[IP + 3];
+  const totalLength = (data[o + IP + 2] << 8) | data[o + IP + 3];
   // Shorter than its header, or cut (by the snap length or otherwise): the general path says how.
   if (totalLength < ipHeaderLength || totalLength > available) return undefined;
   // More-fragments flag or a fragment offset: the defragmenter's business.
-  if ((data[IP + 6] & 0x3f) !== 0 || data[IP + 7] !== 0) return undefined;
-  if (data[IP + 9] !== 6) return undefined;
+  if ((data[o + IP + 6] & 0x3f) !== 0 || data[o + IP + 7] !== 0) return undefined;
+  if (data[o + IP + 9] !== 6) return undefined;
 
   const t = IP + ipHeaderLength;
   const end = IP + totalLength;
   const segmentLength = totalLength - ipHeaderLength;
   if (end - t < TCP_MIN_HEADER_LENGTH) return undefined;
-  const dataOffset = data[t + 12] >> 4;
+  const dataOffset = data[o + t + 12] >> 4;
   const tcpHeaderLength = dataOffset * 4;
   if (dataOffset < 5 || tcpHeaderLength > segmentLength || tcpHeaderLength > end - t) return undefined;
 
   let options = NO_TCP_OPTIONS;
   if (tcpHeaderLength > TCP_MIN_HEADER_LENGTH) {
     options = {} as TcpOptions;
-    decodeTcpOptions(data, t + TCP_MIN_HEADER_LENGTH, t + tcpHeaderLength, options, notes);
+    const before = notes.length;
+    decodeTcpOptions(data, o + t + TCP_MIN_HEADER_LENGTH, o + t + tcpHeaderLength, options, notes);
+    // Notes place problems in the frame: offsets read in the chunk are moved back to the frame's.
+    for (let i = before; o !== 0 && i < notes.length; i++) notes[i] = { ...notes[i], offset: notes[i].offset - o };
   }
-  const payload = data.subarray(t + tcpHeaderLength, end);
+  const payload = data.subarray(o + t + tcpHeaderLength, o + end);
   // Every field that depends on the frame is written: a reused frame keeps nothing of the last one.
   const f = reuse ?? reusableFrame();
   f.frame = rec.frame;
@@ -65,22 +71,22 @@ export function decodeEthernetIpv4Tcp(rec: CaptureRecord, notes: DecodeError[], 
   f.payload = payload;
   f.notes = NO_NOTES;
   const link = f.link!;
-  link.src = formatMac48(data, 6);
-  link.dst = formatMac48(data, 0);
+  link.src = formatMac48(data, o + 6);
+  link.dst = formatMac48(data, o);
   const ip = f.ip!;
-  ip.src = formatIpv4(data, IP + 12);
-  ip.dst = formatIpv4(data, IP + 16);
-  ip.ttl = data[IP + 8];
+  ip.src = formatIpv4(data, o + IP + 12);
+  ip.dst = formatIpv4(data, o + IP + 16);
+  ip.ttl = data[o + IP + 8];
   ip.headerLength = ipHeaderLength;
   ip.payloadLength = segmentLength;
-  ip.id = (data[IP + 4] << 8) | data[IP + 5];
+  ip.id = (data[o + IP + 4] << 8) | data[o + IP + 5];
   const tcp = f.tcp!;
-  tcp.srcPort = (data[t] << 8) | data[t + 1];
-  tcp.dstPort = (data[t + 2] << 8) | data[t + 3];
-  tcp.seq = data[t + 4] * 0x1000000 + ((data[t + 5] << 16) | (data[t + 6] << 8) | data[t + 7]);
-  tcp.ack = data[t + 8] * 0x1000000 + ((data[t + 9] << 16) | (data[t + 10] << 8) | data[t + 11]);
-  tcp.flags = data[t + 13];
-  tcp.window = (data[t + 14] << 8) | data[t + 15];
+  tcp.srcPort = (data[o + t] << 8) | data[o + t + 1];
+  tcp.dstPort = (data[o + t + 2] << 8) | data[o + t + 3];
+  tcp.seq = data[o + t + 4] * 0x1000000 + ((data[o + t + 5] << 16) | (data[o + t + 6] << 8) | data[o + t + 7]);
+  tcp.ack = data[o + t + 8] * 0x1000000 + ((data[o + t + 9] << 16) | (data[o + t + 10] << 8) | data[o + t + 11]);
+  tcp.flags = data[o + t + 13];
+  tcp.window = (data[o + t + 14] << 8) | data[o + t + 15];
   tcp.headerLength = tcpHeaderLength;
   tcp.options = options;
   tcp.payload = payload;

@@ -26,7 +26,12 @@ export async function readAll(source: CaptureSource): Promise<ReadResult> {
   let batches = 0;
   for await (const batch of source.batches()) {
     batches += 1;
-    for (const r of batch) records.push({ ...r, data: Uint8Array.from(r.data) });
+    // Field by field: a pcap record's data is an accessor, which a spread would not copy.
+    for (const r of batch) {
+      const copy: CaptureRecord = { frame: r.frame, timestampNs: r.timestampNs, linkType: r.linkType, origLen: r.origLen, data: Uint8Array.from(r.data), interfaceId: r.interfaceId };
+      if (r.comments !== undefined) copy.comments = r.comments;
+      records.push(copy);
+    }
   }
   return { source, records, warnings: source.warnings, batches };
 }

@@ -65,7 +65,46 @@ function mutations(rec: CaptureRecord): CaptureRecord[] {
   return out;
 }
 
+/** The record as a classic pcap reader hands it out: its bytes inside a larger chunk, `data` made when read. */
+function inChunk(rec: CaptureRecord, pad: number): CaptureRecord {
+  const capLen = rec.data.length;
+  const chunk = new Uint8Array(pad + capLen + 13).fill(0xee);
+  chunk.set(rec.data, pad);
+  return {
+    frame: rec.frame,
+    timestampNs: rec.timestampNs,
+    linkType: rec.linkType,
+    origLen: rec.origLen,
+    interfaceId: 0,
+    chunk,
+    chunkAt: pad,
+    capLen,
+    get data() {
+      return chunk.subarray(pad, pad + capLen);
+    },
+  };
+}
+
 describe('the Ethernet/IPv4/TCP fast path', () => {
+  it('reads a frame where it lies in the reader\'s chunk as it reads the frame alone, notes placed in the frame', () => {
+    const base = readFixture('lo4.pcap').slice(0, 4);
+    const records = [...base];
+    for (const rec of base) records.push(...mutations(rec));
+    const chunked = records.map((r, i) => inChunk({ ...r, frame: i + 1 }, 16 + (i % 50)));
+    const { fast } = compare(chunked, true);
+    expect(fast).toBeGreaterThan(100);
+    // A bad option length is noted at its offset in the frame, not in the chunk (and it was taken fast).
+    const syn = base.find((r) => r.data[14 + 20 + 12] >> 4 > 5)!;
+    const bad = withData(syn, patch(syn.data, 14 + 20 + 21, 1)); // the first option's length byte: 1
+    const notes: Parameters<typeof decodeEthernetIpv4Tcp>[1] = [];
+    expect(decodeEthernetIpv4Tcp(inChunk(bad, 40), notes)).toBeDefined();
+    const plain: typeof notes = [];
+    decodeEthernetIpv4Tcp(bad, plain);
+    expect(plain.length).toBeGreaterThan(0);
+    expect(notes).toEqual(plain);
+  });
+
+
   it('matches the layered decoder on the fixtures and every mutation of their TCP frames', () => {
     const fixtures = ['lo4.pcap', 'lo6.pcap', 'frag4.pcap', 'snap.pcap', 'pad.pcap', 'sll1.pcap'].flatMap((n) => readFixture(n));
     const records = [...fixtures];
