@@ -10,7 +10,7 @@ import { pipelineWarnings } from './cli/warnings.js';
 import { bodyWorthKeeping, buildModel, classOf, storedExchange, type CheckInBodies } from './dus/build-model.js';
 import { notKept, StoredExchange } from './dus/stored-exchange.js';
 import { ExchangeSpool, SpoolQueue } from './report/exchange-spool.js';
-import { prettyAt } from './report/json-pieces.js';
+import { exchangeText } from './report/exchange-text.js';
 import { DiscoveryCollector, DnsTcpTracker } from './dus/discovery.js';
 import { classify } from './dus/exchange-kind.js';
 import { phoneStatus } from './dus/phone-status.js';
@@ -157,7 +157,7 @@ export class AnalysisCollector {
     this.rules = opts.rules ?? RULES;
     this.maxOther = opts.maxOtherExchanges ?? MAX_OTHER_EXCHANGES;
     this.maxMacs = opts.maxMacs ?? MAX_MACS;
-    if (opts.spool) this.spool = new SpoolQueue(new ExchangeSpool(), (x) => prettyAt(exchangeJson(x), 2)!);
+    if (opts.spool) this.spool = new SpoolQueue(new ExchangeSpool(), (x) => exchangeText(x));
     this.connections = new ConnectionLog({
       maxKept: opts.maxKeptConnections ?? MAX_KEPT_CONNECTIONS,
       // Diagnosis needs failed connections and the service's own; ordinary web traffic can go.

@@ -1,7 +1,7 @@
 // The `flows --json` document, schema 1. Later commands (analyze) extend this
 // same document, so field names here are a public contract: see README.md.
 import type { HttpExchange } from '../http/exchanges.js';
-import type { HttpRequest, HttpResponse } from '../http/message.js';
+import type { HttpHeader, HttpRequest, HttpResponse } from '../http/message.js';
 import type { DecodeError } from '../net/decode-error.js';
 import type { Endpoint } from '../reassembly/stream-event.js';
 import type { PipelineResult } from '../pipeline.js';
@@ -126,7 +126,12 @@ function endpoint(e: Endpoint): EndpointJson {
   return { ip: e.ip, port: e.port };
 }
 
-function requestJson(r: HttpRequest): RequestJson {
+/** How a message's headers are written into its JSON (exchange-text.ts sets texts made once in their place). */
+export type HeadersJson = (headers: HttpHeader[], of: 'request' | 'response') => HeaderJson[];
+
+const headersJson: HeadersJson = (headers) => headers.map((h) => ({ name: h.name, value: h.value }));
+
+function requestJson(r: HttpRequest, headers: HeadersJson): RequestJson {
   const j: RequestJson = {
     frame: r.frame,
     firstFrame: r.firstFrame,
@@ -134,7 +139,7 @@ function requestJson(r: HttpRequest): RequestJson {
     method: r.method,
     uri: r.uri,
     version: r.version,
-    headers: r.headers.map((h) => ({ name: h.name, value: h.value })),
+    headers: headers(r.headers, 'request'),
     bodySize: r.bodySize,
     bodySha256: r.bodySha256,
     complete: r.complete,
@@ -143,7 +148,7 @@ function requestJson(r: HttpRequest): RequestJson {
   return j;
 }
 
-function responseJson(r: HttpResponse): ResponseJson {
+function responseJson(r: HttpResponse, headers: HeadersJson): ResponseJson {
   return {
     frame: r.frame,
     firstFrame: r.firstFrame,
@@ -151,7 +156,7 @@ function responseJson(r: HttpResponse): ResponseJson {
     status: r.status,
     reason: r.reason,
     version: r.version,
-    headers: r.headers.map((h) => ({ name: h.name, value: h.value })),
+    headers: headers(r.headers, 'response'),
     bodySize: r.bodySize,
     bodySha256: r.bodySha256,
     complete: r.complete,
@@ -173,14 +178,14 @@ export function tlsByStream(sessions: readonly TlsInfoEvent[]): Map<number, TlsJ
   );
 }
 
-export function exchangeJson(x: HttpExchange, capture?: string, idPrefix = '', tls?: TlsJson): ExchangeJson {
+export function exchangeJson(x: HttpExchange, capture?: string, idPrefix = '', tls?: TlsJson, headers: HeadersJson = headersJson): ExchangeJson {
   const j: ExchangeJson = {
     id: idPrefix + x.id,
     stream: x.flow.index,
     client: endpoint(x.client),
     server: endpoint(x.server),
-    request: x.request ? requestJson(x.request) : null,
-    response: x.response ? responseJson(x.response) : null,
+    request: x.request ? requestJson(x.request, headers) : null,
+    response: x.response ? responseJson(x.response, headers) : null,
     interim: x.interim.map((r) => ({ frame: r.frame, status: r.status, reason: r.reason })),
     notes: x.notes.map((n) => warningJson(n)),
   };

@@ -6,7 +6,6 @@ import type { HttpExchange } from '../../http/exchanges.js';
 import { runPipeline } from '../../pipeline.js';
 import {
   captureJson,
-  exchangeJson,
   httpExchangeStartFrame,
   reportOrder,
   FLOWS_SCHEMA,
@@ -19,6 +18,7 @@ import {
   type WarningJson,
 } from '../../report/flows-json.js';
 import { ExchangeSpool, SpoolQueue, type SpoolPlace } from '../../report/exchange-spool.js';
+import { exchangeText } from '../../report/exchange-text.js';
 import { joinObjects, LazyJsonArray, prettyAt, PrettyJson } from '../../report/json-pieces.js';
 import { renderFlowsText } from '../../report/flows-text.js';
 import { pipelineWarnings } from '../warnings.js';
@@ -58,7 +58,7 @@ export async function buildFlowsDocument(paths: string[], io: CliIo, tlsKeys?: T
     const source = await openCapture(path, { stdin: io.stdin });
     const label = several ? path : undefined;
     const prefix = several ? `${i + 1}/` : '';
-    const queue = new SpoolQueue(spool, (x) => prettyAt(exchangeJson(x, label, prefix), 2)!);
+    const queue = new SpoolQueue(spool, (x) => exchangeText(x, label, prefix));
     const list: SpooledExchange[] = [];
     const onExchange = (x: HttpExchange) => {
       const entry: SpooledExchange = { startFrame: httpExchangeStartFrame(x), id: x.id, stream: x.flow.index, place: undefined };
