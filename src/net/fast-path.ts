@@ -17,6 +17,8 @@ import { decodeTcpOptions, NO_TCP_OPTIONS, TCP_MIN_HEADER_LENGTH } from './tcp.j
 /** Shared by every frame without VLAN tags or notes (the contract says: read, never push). */
 export const NO_VLANS: DecodedFrame['vlans'] = Object.freeze([]);
 export const NO_NOTES: DecodedFrame['notes'] = Object.freeze([]);
+/** The payload of every segment without one (a pure ACK, a bare SYN or FIN): nothing to view, so no view is made. */
+const NO_PAYLOAD = new Uint8Array(0);
 
 const IP = ETHERNET_HEADER_LENGTH;
 
@@ -61,7 +63,7 @@ export function decodeEthernetIpv4Tcp(rec: CaptureRecord, notes: DecodeError[], 
     // Notes place problems in the frame: offsets read in the chunk are moved back to the frame's.
     for (let i = before; o !== 0 && i < notes.length; i++) notes[i] = { ...notes[i], offset: notes[i].offset - o };
   }
-  const payload = data.subarray(o + t + tcpHeaderLength, o + end);
+  const payload = t + tcpHeaderLength < end ? data.subarray(o + t + tcpHeaderLength, o + end) : NO_PAYLOAD;
   // Every field that depends on the frame is written: a reused frame keeps nothing of the last one.
   const f = reuse ?? reusableFrame();
   f.frame = rec.frame;

@@ -40,10 +40,15 @@ export function exchangeText(x: HttpExchange, capture?: string, idPrefix = ''): 
     marked.push({ quoted: QUOTED[of], headers: list });
     return MARKS[of] as unknown as HeaderJson[];
   };
-  let text = prettyAt(exchangeJson(x, capture, idPrefix, undefined, headers), EXCHANGE_DEPTH)!;
+  const text = prettyAt(exchangeJson(x, capture, idPrefix, undefined, headers), EXCHANGE_DEPTH)!;
+  if (marked.length === 0) return text;
+  // One new string of the pieces (the request's marker comes first), not one per marker.
+  let out = '';
+  let from = 0;
   for (const m of marked) {
-    const at = text.indexOf(m.quoted);
-    text = text.slice(0, at) + headersText(m.headers) + text.slice(at + m.quoted.length);
+    const at = text.indexOf(m.quoted, from);
+    out += text.slice(from, at) + headersText(m.headers);
+    from = at + m.quoted.length;
   }
-  return text;
+  return out + text.slice(from);
 }
