@@ -174,6 +174,9 @@ interface DirState {
   ended: boolean;
 }
 
+/** What a flow's directions hold until it is known to be TLS: shared, never read (only TLS flows read records). */
+const NOT_TLS_YET = { reader: new RecordReader(0), hs: new HandshakeAssembler() };
+
 interface FlowTls {
   flow: FlowInfo;
   mode: 'probe' | 'tls' | 'plain';
@@ -318,10 +321,13 @@ export class TlsSessionLayer {
   }
 
   private newFlow(flow: FlowInfo): FlowTls {
+    // The record reader and handshake assembler are made when the flow turns
+    // out to be TLS (release): nearly every flow is plain, and its state lives
+    // as long as the connection.
     const dir = (): DirState => ({
-      reader: new RecordReader(0),
+      reader: NOT_TLS_YET.reader,
       spans: [],
-      hs: new HandshakeAssembler(),
+      hs: NOT_TLS_YET.hs,
       dec: null,
       pending: null,
       encrypted: false,
@@ -386,6 +392,12 @@ export class TlsSessionLayer {
 
   private release(f: FlowTls, mode: 'tls' | 'plain'): void {
     f.mode = mode;
+    if (mode === 'tls') {
+      for (const d of [f.dirs.c2s, f.dirs.s2c]) {
+        d.reader = new RecordReader(0);
+        d.hs = new HandshakeAssembler();
+      }
+    }
     const held = f.held;
     f.held = [];
     for (const h of held) {
