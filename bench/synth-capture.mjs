@@ -196,9 +196,11 @@ const EMPTY = new Uint8Array(0);
 
 /**
  * Write a capture of about `targetBytes` bytes to `path` (through a temporary
- * name, renamed at the end). Returns what it wrote.
+ * name, renamed at the end). Returns what it wrote. `downloadShare` 0 makes
+ * a capture of check-ins only (bench/run.mjs --mix checkins), which weighs
+ * what each exchange costs rather than each byte.
  */
-export function synthesize(path, targetBytes, seed = 20090306) {
+export function synthesize(path, targetBytes, seed = 20090306, downloadShare = DOWNLOAD_SHARE) {
   const rand = prng(seed);
   const phones = makePhones(rand);
   const pool = new Uint8Array(6_000_000);
@@ -235,7 +237,7 @@ export function synthesize(path, targetBytes, seed = 20090306) {
     const p = phones[Math.floor(rand() * phones.length)];
     // Each connection of a phone takes its next ephemeral port.
     p.port = p.port >= 65000 ? 49152 : p.port + 1;
-    const download = rand() < DOWNLOAD_SHARE ? 2_000_000 + Math.floor(rand() * 3_000_000) : 0;
+    const download = rand() < downloadShare ? 2_000_000 + Math.floor(rand() * 3_000_000) : 0;
     active.push({ p, it: session(p, p.port, download, rand, pool, dateOf, counters) });
     counters.sessions++;
     // What the session will write, near enough (headers, ACKs, a check-in or two).
