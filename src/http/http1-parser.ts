@@ -9,6 +9,7 @@
 // request it answers (HEAD, CONNECT), which the exchange tracker queues with
 // expectResponseTo(). After a gap or an unparseable head the parser looks for
 // the next line that starts a message and carries on from there.
+import * as crypto from 'node:crypto';
 import { createHash, type Hash } from 'node:crypto';
 import type { DecodeError } from '../net/decode-error.js';
 import { decodeError } from '../net/decode-error.js';
@@ -68,6 +69,16 @@ const SHORT_COPY = 128;
 const CONTENT_LENGTH = /^[0-9]{1,15}$/;
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+// crypto.hash (Node 20.12 and later) digests bytes in one call, without the
+// stream object createHash makes: a check-in's bodies are a few hundred bytes,
+// and that object cost more than the hashing.
+const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'hex') => string }).hash;
+
+/** The sha256 of `bytes` as hex. */
+function sha256Hex(bytes: Uint8Array): string {
+  return oneShot ? oneShot('sha256', bytes, 'hex') : createHash('sha256').update(bytes).digest('hex');
+}
 
 /** What push(), gap() and end() return when nothing completed: shared, so frozen. */
 const NO_EVENTS: readonly HttpEvent[] = Object.freeze([]);
@@ -648,13 +659,20 @@ export class Http1Parser {
     const piece = from === 0 && to === data.length ? data : data.subarray(from, to);
     if (c.hashJob !== 0) {
       this.hasher!.update(c.hashJob, piece);
-    } else {
+    } else if (!c.kept) {
       c.hash ??= createHash('sha256');
       c.hash.update(piece);
     }
+    // (A kept body is hashed whole, in one call, when it completes: see finish.)
     c.bodySize += piece.length;
     if (c.capNote && c.bodySize > this.maxBodyBytes) {
       c.capNote = false;
+      if (c.kept && c.hashJob === 0) {
+        // No longer kept: the digest catches up with the bytes kept so far, then goes on piece by piece.
+        c.hash = createHash('sha256');
+        c.hash.update(c.kept.subarray(0, c.bodySize - piece.length));
+        c.hash.update(piece);
+      }
       c.kept = null;
       // Point at the first body byte past the cap, wherever TCP split the body.
       const at = this.pos + from + (this.maxBodyBytes - (c.bodySize - piece.length));
@@ -686,7 +704,14 @@ export class Http1Parser {
     if (endedAt) last = endedAt;
     if (minFrame < c.firstFrame) c.firstFrame = minFrame;
     // Phones fetch the same firmware and get the same answers: one string per digest.
-    const bodySha256 = c.hashJob !== 0 ? PENDING_SHA256 : c.hash ? intern(c.hash.digest('hex')) : EMPTY_SHA256;
+    const bodySha256 =
+      c.hashJob !== 0
+        ? PENDING_SHA256
+        : c.hash
+          ? intern(c.hash.digest('hex'))
+          : c.kept && c.bodySize > 0
+            ? intern(sha256Hex(c.kept.subarray(0, c.bodySize)))
+            : EMPTY_SHA256;
     // Written out rather than spread from a shared base (a copy of 13 fields per
     // message); the key order is the one the spread gave. Every field is in the
     // literal, the optional ones as undefined: one set later (body) would go to a
