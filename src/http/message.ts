@@ -71,6 +71,10 @@ export const NO_RESPONSES = Object.freeze([]) as unknown as HttpResponse[];
 /** Case-insensitive header lookup: the first value, or undefined. */
 export function headerValue(headers: readonly HttpHeader[], name: string): string | undefined {
   const lower = name.toLowerCase();
-  for (let i = 0; i < headers.length; i++) if (headers[i].name.toLowerCase() === lower) return headers[i].value;
+  for (let i = 0; i < headers.length; i++) {
+    // Lengths first: lowercasing every name of every message is not free.
+    const n = headers[i].name;
+    if (n.length === lower.length && n.toLowerCase() === lower) return headers[i].value;
+  }
   return undefined;
 }

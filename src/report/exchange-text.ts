@@ -1,54 +1,98 @@
 // The JSON text of one exchange as the spool keeps it for the report: exactly
 // prettyAt(exchangeJson(x), 2), made when each exchange completes (thousands a
-// gigabyte). Most of that text is the two header lists, and those are shared:
-// the parser hands out one frozen list for a head seen again (http/intern.ts,
-// http/head-memo.ts). So a shared list is turned into text once, and the text
-// is set into the exchange's text in place of a marker.
+// gigabyte). It is written here member by member, as JSON.stringify(value,
+// null, 2) lays it out at that depth, and most of it comes ready-made: the two
+// header lists are shared between messages (the parser hands out one frozen
+// list for a head seen again: http/intern.ts, http/head-memo.ts), so each
+// shared list is turned into text once. The rare exchange with interim
+// responses or notes goes through prettyAt whole.
+// test/report/exchange-text.test.ts compares the two on every test capture.
 import type { HttpExchange } from '../http/exchanges.js';
-import type { HttpHeader } from '../http/message.js';
-import { exchangeJson, type HeaderJson, type HeadersJson } from './flows-json.js';
+import type { HttpHeader, HttpRequest, HttpResponse } from '../http/message.js';
+import type { Endpoint } from '../reassembly/stream-event.js';
+import { exchangeJson } from './flows-json.js';
 import { prettyAt } from './json-pieces.js';
+import { isoNs } from './time.js';
 
 /** Where an exchange's text sits in the report (an element of the top-level `exchanges` array). */
 const EXCHANGE_DEPTH = 2;
 /** A header list is a member of the request or response, a member of the exchange. */
 const HEADERS_DEPTH = EXCHANGE_DEPTH + 2;
 
-// Lone surrogates, which JSON.stringify writes escaped and which no text decoded
-// from bytes (latin1 or UTF-8) can hold: the quoted marker cannot occur otherwise.
-const MARKS = { request: '\ud800request headers\ud800', response: '\ud800response headers\ud800' } as const;
-const QUOTED = { request: JSON.stringify(MARKS.request), response: JSON.stringify(MARKS.response) } as const;
+// Indentation of members and closing brackets, by depth (JSON.stringify's two spaces a level).
+const IN_EXCHANGE = '\n' + '  '.repeat(EXCHANGE_DEPTH + 1);
+const IN_MESSAGE = '\n' + '  '.repeat(EXCHANGE_DEPTH + 2);
+const CLOSE_EXCHANGE = '\n' + '  '.repeat(EXCHANGE_DEPTH) + '}';
+const CLOSE_MESSAGE = '\n' + '  '.repeat(EXCHANGE_DEPTH + 1) + '}';
+
+/** A JSON value as JSON.stringify writes it (strings quoted and escaped, numbers as it prints them). */
+const json = (v: string | number | boolean): string => JSON.stringify(v);
 
 /** Texts of shared header lists, kept as long as their list. */
 const texts = new WeakMap<readonly HttpHeader[], string>();
 
 function headersText(headers: HttpHeader[]): string {
-  let text = texts.get(headers);
+  if (headers.length === 0) return '[]';
+  // Only a frozen list is shared and never changes.
+  const shared = Object.isFrozen(headers);
+  let text = shared ? texts.get(headers) : undefined;
   if (text === undefined) {
     text = prettyAt(headers.map((h) => ({ name: h.name, value: h.value })), HEADERS_DEPTH)!;
-    texts.set(headers, text);
+    if (shared) texts.set(headers, text);
   }
   return text;
 }
 
-/** prettyAt(exchangeJson(x, capture, idPrefix), 2), with shared header lists written from their text. */
+function endpointText(e: Endpoint): string {
+  return `{${IN_MESSAGE}"ip": ${json(e.ip)},${IN_MESSAGE}"port": ${json(e.port)}${CLOSE_MESSAGE}`;
+}
+
+/** The members every message has after its start line, in exchangeJson's order. */
+function tail(m: HttpRequest | HttpResponse): string {
+  return (
+    `,${IN_MESSAGE}"headers": ${headersText(m.headers)}` +
+    `,${IN_MESSAGE}"bodySize": ${json(m.bodySize)}` +
+    `,${IN_MESSAGE}"bodySha256": ${json(m.bodySha256)}` +
+    `,${IN_MESSAGE}"complete": ${json(m.complete)}`
+  );
+}
+
+function head(m: HttpRequest | HttpResponse): string {
+  return `{${IN_MESSAGE}"frame": ${json(m.frame)},${IN_MESSAGE}"firstFrame": ${json(m.firstFrame)},${IN_MESSAGE}"time": ${json(isoNs(m.endNs))}`;
+}
+
+function requestText(r: HttpRequest): string {
+  return (
+    head(r) +
+    `,${IN_MESSAGE}"method": ${json(r.method)},${IN_MESSAGE}"uri": ${json(r.uri)},${IN_MESSAGE}"version": ${json(r.version)}` +
+    tail(r) +
+    (r.rawTarget !== undefined ? `,${IN_MESSAGE}"rawTarget": ${json(r.rawTarget)}` : '') +
+    CLOSE_MESSAGE
+  );
+}
+
+function responseText(r: HttpResponse): string {
+  return (
+    head(r) +
+    `,${IN_MESSAGE}"status": ${json(r.status)},${IN_MESSAGE}"reason": ${json(r.reason)},${IN_MESSAGE}"version": ${json(r.version)}` +
+    tail(r) +
+    CLOSE_MESSAGE
+  );
+}
+
+/** prettyAt(exchangeJson(x, capture, idPrefix), 2), written member by member. */
 export function exchangeText(x: HttpExchange, capture?: string, idPrefix = ''): string {
-  const marked: Array<{ quoted: string; headers: HttpHeader[] }> = [];
-  const headers: HeadersJson = (list, of) => {
-    // Only a frozen list is shared and never changes.
-    if (!Object.isFrozen(list) || list.length === 0) return list.map((h) => ({ name: h.name, value: h.value }));
-    marked.push({ quoted: QUOTED[of], headers: list });
-    return MARKS[of] as unknown as HeaderJson[];
-  };
-  const text = prettyAt(exchangeJson(x, capture, idPrefix, undefined, headers), EXCHANGE_DEPTH)!;
-  if (marked.length === 0) return text;
-  // One new string of the pieces (the request's marker comes first), not one per marker.
-  let out = '';
-  let from = 0;
-  for (const m of marked) {
-    const at = text.indexOf(m.quoted, from);
-    out += text.slice(from, at) + headersText(m.headers);
-    from = at + m.quoted.length;
-  }
-  return out + text.slice(from);
+  if (x.interim.length > 0 || x.notes.length > 0) return prettyAt(exchangeJson(x, capture, idPrefix), EXCHANGE_DEPTH)!;
+  return (
+    `{${IN_EXCHANGE}"id": ${json(idPrefix + x.id)}` +
+    `,${IN_EXCHANGE}"stream": ${json(x.flow.index)}` +
+    `,${IN_EXCHANGE}"client": ${endpointText(x.client)}` +
+    `,${IN_EXCHANGE}"server": ${endpointText(x.server)}` +
+    `,${IN_EXCHANGE}"request": ${x.request ? requestText(x.request) : 'null'}` +
+    `,${IN_EXCHANGE}"response": ${x.response ? responseText(x.response) : 'null'}` +
+    `,${IN_EXCHANGE}"interim": []` +
+    `,${IN_EXCHANGE}"notes": []` +
+    (capture !== undefined ? `,${IN_EXCHANGE}"capture": ${json(capture)}` : '') +
+    CLOSE_EXCHANGE
+  );
 }
