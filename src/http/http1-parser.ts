@@ -10,7 +10,7 @@
 // expectResponseTo(). After a gap or an unparseable head the parser looks for
 // the next line that starts a message and carries on from there.
 import * as crypto from 'node:crypto';
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import type { DecodeError } from '../net/decode-error.js';
 import { decodeError } from '../net/decode-error.js';
 import type { FrameSpan, StreamEndReason } from '../reassembly/stream-event.js';
@@ -77,7 +77,7 @@ const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array, encodi
 
 /** The sha256 of `bytes` as hex. */
 function sha256Hex(bytes: Uint8Array): string {
-  return oneShot ? oneShot('sha256', bytes, 'hex') : createHash('sha256').update(bytes).digest('hex');
+  return oneShot ? oneShot('sha256', bytes, 'hex') : crypto.createHash('sha256').update(bytes).digest('hex');
 }
 
 /** What push(), gap() and end() return when nothing completed: shared, so frozen. */
@@ -660,7 +660,7 @@ export class Http1Parser {
     if (c.hashJob !== 0) {
       this.hasher!.update(c.hashJob, piece);
     } else if (!c.kept) {
-      c.hash ??= createHash('sha256');
+      c.hash ??= crypto.createHash('sha256');
       c.hash.update(piece);
     }
     // (A kept body is hashed whole, in one call, when it completes: see finish.)
@@ -669,7 +669,7 @@ export class Http1Parser {
       c.capNote = false;
       if (c.kept && c.hashJob === 0) {
         // No longer kept: the digest catches up with the bytes kept so far, then goes on piece by piece.
-        c.hash = createHash('sha256');
+        c.hash = crypto.createHash('sha256');
         c.hash.update(c.kept.subarray(0, c.bodySize - piece.length));
         c.hash.update(piece);
       }

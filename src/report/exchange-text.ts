@@ -5,8 +5,10 @@
 // header lists are shared between messages (the parser hands out one frozen
 // list for a head seen again: http/intern.ts, http/head-memo.ts), so each
 // shared list is turned into text once. The rare exchange with interim
-// responses or notes goes through prettyAt whole.
-// test/report/exchange-text.test.ts compares the two on every test capture.
+// responses or notes goes through prettyAt whole. A second writer of the
+// same members as flows-json.ts's exchangeJson, so the two must change
+// together: test/report/exchange-text.test.ts compares them on every test
+// capture's exchanges and on odd ones.
 import type { HttpExchange } from '../http/exchanges.js';
 import type { HttpHeader, HttpRequest, HttpResponse } from '../http/message.js';
 import type { Endpoint } from '../reassembly/stream-event.js';

@@ -1,7 +1,7 @@
 // The `flows --json` document, schema 1. Later commands (analyze) extend this
 // same document, so field names here are a public contract: see README.md.
 import type { HttpExchange } from '../http/exchanges.js';
-import type { HttpHeader, HttpRequest, HttpResponse } from '../http/message.js';
+import type { HttpRequest, HttpResponse } from '../http/message.js';
 import type { DecodeError } from '../net/decode-error.js';
 import type { Endpoint } from '../reassembly/stream-event.js';
 import type { PipelineResult } from '../pipeline.js';
@@ -126,12 +126,7 @@ function endpoint(e: Endpoint): EndpointJson {
   return { ip: e.ip, port: e.port };
 }
 
-/** How a message's headers are written into its JSON (exchange-text.ts sets texts made once in their place). */
-export type HeadersJson = (headers: HttpHeader[], of: 'request' | 'response') => HeaderJson[];
-
-const headersJson: HeadersJson = (headers) => headers.map((h) => ({ name: h.name, value: h.value }));
-
-function requestJson(r: HttpRequest, headers: HeadersJson): RequestJson {
+function requestJson(r: HttpRequest): RequestJson {
   const j: RequestJson = {
     frame: r.frame,
     firstFrame: r.firstFrame,
@@ -139,7 +134,7 @@ function requestJson(r: HttpRequest, headers: HeadersJson): RequestJson {
     method: r.method,
     uri: r.uri,
     version: r.version,
-    headers: headers(r.headers, 'request'),
+    headers: r.headers.map((h) => ({ name: h.name, value: h.value })),
     bodySize: r.bodySize,
     bodySha256: r.bodySha256,
     complete: r.complete,
@@ -148,7 +143,7 @@ function requestJson(r: HttpRequest, headers: HeadersJson): RequestJson {
   return j;
 }
 
-function responseJson(r: HttpResponse, headers: HeadersJson): ResponseJson {
+function responseJson(r: HttpResponse): ResponseJson {
   return {
     frame: r.frame,
     firstFrame: r.firstFrame,
@@ -156,7 +151,7 @@ function responseJson(r: HttpResponse, headers: HeadersJson): ResponseJson {
     status: r.status,
     reason: r.reason,
     version: r.version,
-    headers: headers(r.headers, 'response'),
+    headers: r.headers.map((h) => ({ name: h.name, value: h.value })),
     bodySize: r.bodySize,
     bodySha256: r.bodySha256,
     complete: r.complete,
@@ -178,14 +173,14 @@ export function tlsByStream(sessions: readonly TlsInfoEvent[]): Map<number, TlsJ
   );
 }
 
-export function exchangeJson(x: HttpExchange, capture?: string, idPrefix = '', tls?: TlsJson, headers: HeadersJson = headersJson): ExchangeJson {
+export function exchangeJson(x: HttpExchange, capture?: string, idPrefix = '', tls?: TlsJson): ExchangeJson {
   const j: ExchangeJson = {
     id: idPrefix + x.id,
     stream: x.flow.index,
     client: endpoint(x.client),
     server: endpoint(x.server),
-    request: x.request ? requestJson(x.request, headers) : null,
-    response: x.response ? responseJson(x.response, headers) : null,
+    request: x.request ? requestJson(x.request) : null,
+    response: x.response ? responseJson(x.response) : null,
     interim: x.interim.map((r) => ({ frame: r.frame, status: r.status, reason: r.reason })),
     notes: x.notes.map((n) => warningJson(n)),
   };
