@@ -193,7 +193,8 @@ if (analyzeRows.length && mix === 'mass-update') {
   const spread = Math.max(...peaks) - Math.min(...peaks);
   console.log(
     `target: analyze --json peak RSS at most 150 MiB and flat: ${analyzeRows.map((r) => `${r.size} ${r.rssMiB.toFixed(0)}`).join(', ')} MiB; ` +
-      `${Math.max(...peaks) <= 150 ? 'at most 150 MiB' : 'OVER 150 MiB'}, ${spread.toFixed(0)} MiB between the smallest and the largest`,
+      `${Math.max(...peaks) <= 150 ? 'at most 150 MiB' : 'OVER 150 MiB'}` +
+        (peaks.length > 1 ? `, ${spread.toFixed(0)} MiB between the smallest and the largest` : ' (one size: run more to see the spread)'),
   );
 }
 

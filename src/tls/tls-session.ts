@@ -146,10 +146,12 @@ interface CachedSession {
 }
 
 interface DirState {
-  reader: RecordReader;
+  /** Made when the flow turns out to be TLS (release): null while it is probed, and for plain flows. */
+  reader: RecordReader | null;
   /** Spans of TCP data not yet behind a finished record. */
   spans: FrameSpan[];
-  hs: HandshakeAssembler;
+  /** As reader. */
+  hs: HandshakeAssembler | null;
   /** Decryptor in force (after ChangeCipherSpec, or TLS 1.3 after ServerHello). */
   dec: RecordDecryptor | null;
   /** TLS 1.2 and older: keys made, waiting for this direction's ChangeCipherSpec. */
@@ -173,9 +175,6 @@ interface DirState {
   firstEvent: boolean;
   ended: boolean;
 }
-
-/** What a flow's directions hold until it is known to be TLS: shared, never read (only TLS flows read records). */
-const NOT_TLS_YET = { reader: new RecordReader(0), hs: new HandshakeAssembler() };
 
 interface FlowTls {
   flow: FlowInfo;
@@ -325,9 +324,9 @@ export class TlsSessionLayer {
     // out to be TLS (release): nearly every flow is plain, and its state lives
     // as long as the connection.
     const dir = (): DirState => ({
-      reader: NOT_TLS_YET.reader,
+      reader: null,
       spans: [],
-      hs: NOT_TLS_YET.hs,
+      hs: null,
       dec: null,
       pending: null,
       encrypted: false,
@@ -425,7 +424,7 @@ export class TlsSessionLayer {
         if (d.firstEvent && e.offset === 0) this.noteMissingStart(f, e.dir, e.frame);
         d.firstEvent = false;
         d.lastFrame = e.frame;
-        this.records(f, e.dir, d.reader.gap(e.length));
+        this.records(f, e.dir, d.reader!.gap(e.length));
         return;
       }
       case 'data': {
@@ -443,7 +442,7 @@ export class TlsSessionLayer {
         for (const s of e.spans) d.spans.push(s);
         if (d.spans.length > 65536) d.spans.splice(0, d.spans.length - 65536); // bounded even for 1-byte segments
         // The reader's offsets are TCP stream offsets: the same as the event's.
-        this.records(f, e.dir, d.reader.push(e.bytes, e.offset));
+        this.records(f, e.dir, d.reader!.push(e.bytes, e.offset));
         return;
       }
     }
@@ -655,7 +654,7 @@ export class TlsSessionLayer {
 
   private handshakeBytes(f: FlowTls, dir: Direction, fragment: Uint8Array, frame: number): void {
     const d = f.dirs[dir];
-    const { messages, error } = d.hs.push(fragment);
+    const { messages, error } = d.hs!.push(fragment);
     if (error) this.anomaly(f, dir, error.code, frame, error.detail);
     for (const m of messages) this.handshakeMessage(f, dir, m, frame);
   }
