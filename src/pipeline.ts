@@ -14,7 +14,7 @@ import type { RsaKeyEntry } from './tls/rsa-key.js';
 import { TlsSessionLayer, type SessionEvent, type TlsAlertEvent, type TlsInfoEvent, type TlsUndecryptableEvent } from './tls/tls-session.js';
 import { shardOf, UNSHARDED } from './parallel/shard-of.js';
 import { HashThread } from './parallel/hash-thread.js';
-import { holdYoungGeneration } from './util/heap-policy.js';
+import { keepHeapAtWorkingSize } from './util/heap-policy.js';
 
 /** Keys for TLS decryption: the server's RSA keys and a key log. */
 export interface TlsKeys {
@@ -64,12 +64,13 @@ export interface PipelineOptions {
    */
   hashThread?: boolean;
   /**
-   * Hold V8's young generation at its working size (util/heap-policy.ts). V8's
-   * flags are the whole process's: pipelines that run beside others (shards)
-   * leave it alone, as one holding it would stop the others' where they stood.
-   * @default true
+   * Keep V8's heap at its working size (util/heap-policy.ts): the young
+   * generation held, the old one collected when it has grown. V8's flags are
+   * the whole process's: pipelines that run beside others (shards) leave them
+   * alone, as one holding the young generation would stop the others' where
+   * they stood. @default true
    */
-  holdYoungGeneration?: boolean;
+  heapPolicy?: boolean;
 }
 
 export interface PipelineResult {
@@ -166,7 +167,7 @@ export async function runPipeline(source: CaptureSource, opts: PipelineOptions =
   let nextSweep: bigint | undefined;
   let unshardedTcp = 0;
   const shard = opts.shard;
-  const holdYoung = opts.holdYoungGeneration !== false;
+  const heapPolicy = opts.heapPolicy !== false;
   try {
     for await (const batch of source.batches(opts.signal)) {
       // Key logs embedded in the capture come before the packets they decrypt.
@@ -201,7 +202,7 @@ export async function runPipeline(source: CaptureSource, opts: PipelineOptions =
         if (frame.tcp) reassembler.pushEach(frame, feedOne);
       }
       hashThread?.poll();
-      if (holdYoung) holdYoungGeneration();
+      if (heapPolicy) keepHeapAtWorkingSize();
     }
     feed(reassembler.flush('eof', last ?? 0n));
     deliver(tls.flush());

@@ -33,7 +33,7 @@ export async function runShard(path: string, index: number, count: number, opts:
     },
     shard: { index, count },
     maxOpenFlows: Math.floor(DEFAULT_MAX_OPEN_FLOWS / count),
-    holdYoungGeneration: false,
+    heapPolicy: false,
   });
   return { collector, result, flowStarts };
 }

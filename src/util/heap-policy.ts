@@ -12,13 +12,21 @@
 //   the speeds of marking and allocating). The analysis allocates fast and keeps
 //   little, so its heap floated 20-40 MB above what was live, by chance of where
 //   the run stood. Told to grow by 10 % (at least 8 MB), it stays close to it.
+// - The old generation's slack: V8 starts marking the old generation only
+//   when it has grown by 8 MB plus the young generation's capacity beyond what
+//   was live, and the pages it grew into stay the process's. Connection state
+//   lives long enough to be promoted and then dies, so the old generation filled
+//   with garbage up to that limit again and again, and a longer run met a higher
+//   one: its peak rose with the capture's size. The pipeline collects it itself
+//   once it has grown by OLD_GENERATION_SLACK_BYTES (a full collection of a
+//   heap this size takes about 10 ms, about as often as V8's own would run).
 // - The end of reading: all the reading stages held (flows, parsers, caches,
 //   the last frames' views) is then garbage, but V8 collects the old generation
 //   only at its limit, and the report's own allocations raise the heap further
 //   instead of reusing that space. Collected first, the report runs in the room
 //   the reading left.
 //
-// All three go through V8 flags set at run time (v8.setFlagsFromString), as
+// All four go through V8 flags set at run time (v8.setFlagsFromString), as
 // the sizes given on node's command line cannot be: V8 reads
 // --semi-space-growth-factor each time it grows the young generation and
 // --heap-growing-percent each time it sets a limit, and gives `gc` to the
@@ -61,10 +69,16 @@ const SEMI_SPACE_GROWTH_FACTOR = 2;
 
 let youngHeld = false;
 
+type HeapSpaces = ReturnType<typeof getHeapSpaceStatistics>;
+
+function space(spaces: HeapSpaces, name: string): HeapSpaces[number] | undefined {
+  for (const s of spaces) if (s.space_name === name) return s;
+  return undefined;
+}
+
 /** The young generation's size now (both semi-spaces). */
-export function youngGenerationBytes(): number {
-  for (const s of getHeapSpaceStatistics()) if (s.space_name === 'new_space') return s.space_size;
-  return 0;
+export function youngGenerationBytes(spaces: HeapSpaces = getHeapSpaceStatistics()): number {
+  return space(spaces, 'new_space')?.space_size ?? 0;
 }
 
 /**
@@ -73,10 +87,40 @@ export function youngGenerationBytes(): number {
  * allocation slows down). Cheap (a microsecond): the pipeline calls it for
  * every batch of records, many times between two growths.
  */
-export function holdYoungGeneration(): void {
-  const hold = youngGenerationBytes() >= YOUNG_GENERATION_BYTES;
+export function holdYoungGeneration(spaces: HeapSpaces = getHeapSpaceStatistics()): void {
+  const hold = youngGenerationBytes(spaces) >= YOUNG_GENERATION_BYTES;
   if (hold === youngHeld) return;
   if (setV8Flag(`--semi-space-growth-factor=${hold ? 1 : SEMI_SPACE_GROWTH_FACTOR}`)) youngHeld = hold;
+}
+
+/** How far the old generation may grow beyond what was live in it before the pipeline collects it. */
+export const OLD_GENERATION_SLACK_BYTES = 4 * 1024 * 1024;
+
+/** What was in the old generation after the last collection (V8's or ours); -1 before the first look. */
+let oldLive = -1;
+
+/**
+ * Collect all garbage once the old generation has grown by `slack` bytes beyond
+ * what was live in it (see the top of the file). Returns whether it collected.
+ * Old-space use falls only when a full collection ran, so its lowest value
+ * since the last one is what V8's own collections left.
+ */
+export function boundOldGeneration(slack = OLD_GENERATION_SLACK_BYTES, spaces: HeapSpaces = getHeapSpaceStatistics()): boolean {
+  const used = space(spaces, 'old_space')?.space_used_size ?? 0;
+  if (oldLive < 0 || used < oldLive) oldLive = used;
+  if (used < oldLive + slack) return false;
+  const f = gcFunction();
+  if (!f) return false;
+  f();
+  oldLive = space(getHeapSpaceStatistics(), 'old_space')?.space_used_size ?? 0;
+  return true;
+}
+
+/** The heap policy of a pipeline reading a capture: called after every batch of records. */
+export function keepHeapAtWorkingSize(): void {
+  const spaces = getHeapSpaceStatistics();
+  holdYoungGeneration(spaces);
+  boundOldGeneration(OLD_GENERATION_SLACK_BYTES, spaces);
 }
 
 let gc: (() => void) | null | undefined;

@@ -25,10 +25,44 @@ function youngGenerationPeak(hold: boolean): number {
   return Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
 }
 
+/**
+ * The largest old generation of a process whose objects live long enough to be
+ * promoted and then die (as connection state does), and how often it collected.
+ */
+function oldGenerationPeak(bound: boolean): { peak: number; collections: number } {
+  const script = `
+    import { boundOldGeneration } from ${JSON.stringify(BUILT)};
+    import { getHeapSpaceStatistics } from 'node:v8';
+    const oldSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'old_space').space_size;
+    let window = [];
+    let peak = 0;
+    let collections = 0;
+    for (let i = 0; i < 4_000_000; i++) {
+      window.push({ i, text: 'x' + i });
+      if (window.length > 200_000) window = [];
+      if (i % 1000 === 0) {
+        if (${bound} && boundOldGeneration()) collections++;
+        peak = Math.max(peak, oldSpace());
+      }
+    }
+    process.stdout.write(JSON.stringify({ peak, collections }));`;
+  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as { peak: number; collections: number };
+}
+
 describe('heap policy', () => {
   it('holds the young generation at its working size, where V8 alone grows it further', () => {
     expect(youngGenerationPeak(false)).toBeGreaterThan(YOUNG_GENERATION_BYTES);
     expect(youngGenerationPeak(true)).toBe(YOUNG_GENERATION_BYTES);
+  });
+
+  it('keeps the old generation near what is live in it, where V8 alone lets garbage fill it', () => {
+    const alone = oldGenerationPeak(false);
+    const bounded = oldGenerationPeak(true);
+    expect(alone.collections).toBe(0);
+    expect(bounded.collections).toBeGreaterThan(0);
+    // At most 200,000 small objects are live (about 12 MB): V8 alone lets the old generation reach several times that.
+    expect(bounded.peak).toBeLessThan(24 * 1024 * 1024);
+    expect(alone.peak).toBeGreaterThan(2 * bounded.peak);
   });
 
   it('collects what nothing refers to any more', async () => {
