@@ -13,7 +13,7 @@ import { ExchangeSpool, SpoolQueue } from './report/exchange-spool.js';
 import { exchangeText } from './report/exchange-text.js';
 import { DiscoveryCollector, DnsTcpTracker } from './dus/discovery.js';
 import { classify } from './dus/exchange-kind.js';
-import { phoneStatus } from './dus/phone-status.js';
+import { setPhoneStatuses } from './dus/phone-status.js';
 import { diagnose, type Rule } from './diagnose/diagnose.js';
 import { mergeLogs, withLogFindings } from './logs/merge.js';
 import type { LogAnalysis } from './logs/log-findings.js';
@@ -302,7 +302,7 @@ export class AnalysisCollector {
     if (this.opts.logs) mergeLogs(model, this.opts.logs);
     let findings = diagnose(model, this.rules);
     if (model.logs) findings = withLogFindings(model, findings);
-    for (const p of model.phones) p.status = phoneStatus(p, model, findings);
+    setPhoneStatuses(model, findings);
     return { flows, model, findings };
   }
 

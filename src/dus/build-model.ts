@@ -215,19 +215,7 @@ export function buildModel(inp: ModelInputs): DusModel {
   // Timelines are made each time one is read (a report reads each once): kept,
   // they would hold an entry per exchange for as long as the model lives.
   const timelineOf = timelineMaker();
-  for (const p of phones.values()) {
-    const mine = exchangesOf.get(p.key) ?? [];
-    let kept: TimelineEntry[] | undefined;
-    // An accessor where the array was: a caller that sets the timeline (logs/merge.ts) keeps its own.
-    Object.defineProperty(p, 'timeline', {
-      enumerable: true,
-      configurable: true,
-      get: () => kept ?? timelineOf(mine),
-      set: (t: TimelineEntry[]) => {
-        kept = t;
-      },
-    });
-  }
+  for (const p of phones.values()) lazyTimeline(p, exchangesOf.get(p.key) ?? [], timelineOf);
 
   // The Ethernet source behind each connection's client, so a connection that
   // never carried a message can still name its phone.
@@ -250,6 +238,25 @@ export function buildModel(inp: ModelInputs): DusModel {
     health: health(inp),
     endNs: inp.endNs,
   };
+}
+
+/**
+ * Make a phone's timeline when it is read, from its exchanges. An accessor where
+ * the array was: a caller that sets the timeline (logs/merge.ts) keeps its own.
+ * Made here, not in buildModel: closures made there would keep buildModel's
+ * scope, and with it its inputs (the collector behind `macOfIp`, every
+ * connection table), for as long as the model lives.
+ */
+function lazyTimeline(p: Phone, mine: readonly StoredExchange[], timelineOf: (exchanges: readonly StoredExchange[]) => TimelineEntry[]): void {
+  let kept: TimelineEntry[] | undefined;
+  Object.defineProperty(p, 'timeline', {
+    enumerable: true,
+    configurable: true,
+    get: () => kept ?? timelineOf(mine),
+    set: (t: TimelineEntry[]) => {
+      kept = t;
+    },
+  });
 }
 
 /** The timeline of a phone's exchanges (given in report order): its check-ins and downloads by time, with the gaps between them. */

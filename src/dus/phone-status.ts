@@ -76,7 +76,20 @@ function flagged(p: Phone, idx: StatusIndex, which: keyof Severities): boolean {
 }
 
 export function phoneStatus(p: Phone, m: DusModel, findings: readonly Finding[]): Phone['status'] {
-  const idx = indexFor(m, findings);
+  return statusWith(p, indexFor(m, findings));
+}
+
+/**
+ * Set every phone's status, from an index made for the purpose and let go
+ * after (phoneStatus keeps its index as long as the model and the findings
+ * live: a report writing a big capture's model does not need it).
+ */
+export function setPhoneStatuses(m: DusModel, findings: readonly Finding[]): void {
+  const idx = buildIndex(m, findings);
+  for (const p of m.phones) p.status = statusWith(p, idx);
+}
+
+function statusWith(p: Phone, idx: StatusIndex): Phone['status'] {
   if (flagged(p, idx, 'error')) return 'failing';
   if (flagged(p, idx, 'warning')) return 'stuck';
   const xs = idx.byPhone.get(p.key) ?? [];

@@ -1,4 +1,5 @@
-// phoneStatus answers from an index built once per (model, findings); it must
+// phoneStatus answers from an index built once per (model, findings), and
+// setPhoneStatuses from one made for every phone at once; they must
 // answer what the straightforward per-phone filtering answered, on every
 // capture of the corpus, including with only some of the findings.
 import { readdirSync } from 'node:fs';
@@ -7,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../src/analysis.js';
 import type { Finding } from '../../src/diagnose/finding.js';
 import type { DusModel, Phone } from '../../src/dus/model.js';
-import { phoneStatus } from '../../src/dus/phone-status.js';
+import { phoneStatus, setPhoneStatuses } from '../../src/dus/phone-status.js';
 import { compareVersions } from '../../src/dus/version.js';
 
 /** The implementation before the index, kept as the reference. */
@@ -48,6 +49,9 @@ describe('phoneStatus', () => {
           expect(s, `${name} ${p.key}`).toBe(reference(p, r.model, findings));
           seen.add(s);
         }
+        // Every phone at once, from an index made for the purpose (what analyze does).
+        setPhoneStatuses(r.model, findings);
+        for (const p of r.model.phones) expect(p.status, `${name} ${p.key} (all at once)`).toBe(reference(p, r.model, findings));
       }
     }
     expect(seen.size).toBeGreaterThanOrEqual(4);

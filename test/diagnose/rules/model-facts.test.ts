@@ -2,6 +2,7 @@
 // kept, offers matched on the raw target, the catalog beside an offered file,
 // and the Ethernet MAC behind a connection that never carried a message.
 import { describe, expect, it } from 'vitest';
+import { collectGarbage } from '../../../src/util/heap-policy.js';
 import { encodeUpxRequest, encodeUpxResponse } from '../../../src/dus/upx-codec.js';
 import { buildModel, storedExchange } from '../../../src/dus/build-model.js';
 import type { HttpExchange } from '../../../src/http/exchanges.js';
@@ -83,5 +84,29 @@ describe('model facts for the rules', () => {
       'check-in (CPE.nbt 1.0.522.101): no response',
       'check-in (CPE.nbt 1.0.522.101): Downloads 0',
     ]);
+  });
+
+  it('does not keep its inputs alive (a report of a big capture holds the model while it writes)', async () => {
+    // What buildModel is given: here the MAC lookup, in analyze the collector behind it with all its tables.
+    const made = () => {
+      const macOfIp = (ip: string) => (ip === PHONE_IP ? '00:21:63:0f:20:7b' : undefined);
+      const model = buildModel({
+        captures: [],
+        exchanges: [storedExchange(exchange({ id: '0.1', method: 'POST', uri: '/RequestHandler/ucdevice.upx', reqFrame: 4 }).http)],
+        connections: [connection({ firstFrame: 1 })],
+        macOfIp,
+        snapCut: 0,
+        unreadableTls: 0,
+        endNs: 0n,
+      });
+      return { model, input: new WeakRef(macOfIp) };
+    };
+    const { model, input } = made();
+    // A WeakRef's target lives at least to the end of the job that made the WeakRef.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(collectGarbage(0)).toBe(true);
+    expect(input.deref()).toBeUndefined();
+    // The timeline, made when read, still has what it needs.
+    expect(model.phones[0].timeline.map((t) => t.ref)).toEqual(['0.1']);
   });
 });
