@@ -109,11 +109,7 @@ export function boundOldGeneration(slack = OLD_GENERATION_SLACK_BYTES, spaces: H
   const used = space(spaces, 'old_space')?.space_used_size ?? 0;
   if (oldLive < 0 || used < oldLive) oldLive = used;
   if (used < oldLive + slack) return false;
-  const f = gcFunction();
-  if (!f) return false;
-  f();
-  oldLive = space(getHeapSpaceStatistics(), 'old_space')?.space_used_size ?? 0;
-  return true;
+  return collectNow();
 }
 
 /** The heap policy of a pipeline reading a capture: called after every batch of records. */
@@ -124,6 +120,15 @@ export function keepHeapAtWorkingSize(): void {
 }
 
 let gc: (() => void) | null | undefined;
+
+/** Collect all garbage, and remember what is then live in the old generation. False where V8 gives no `gc`. */
+function collectNow(): boolean {
+  const f = gcFunction();
+  if (!f) return false;
+  f();
+  oldLive = space(getHeapSpaceStatistics(), 'old_space')?.space_used_size ?? 0;
+  return true;
+}
 
 function gcFunction(): (() => void) | null {
   if (gc !== undefined) return gc;
@@ -143,8 +148,5 @@ function gcFunction(): (() => void) | null {
  */
 export function collectGarbage(whenHeapAbove = HEAP_WORTH_COLLECTING): boolean {
   if (getHeapStatistics().total_heap_size < whenHeapAbove) return false;
-  const f = gcFunction();
-  if (!f) return false;
-  f();
-  return true;
+  return collectNow();
 }
