@@ -18,8 +18,9 @@
 //   lives long enough to be promoted and then dies, so the old generation filled
 //   with garbage up to that limit again and again, and a longer run met a higher
 //   one: its peak rose with the capture's size. The pipeline collects it itself
-//   once it has grown by OLD_GENERATION_SLACK_BYTES (a full collection of a
-//   heap this size takes about 10 ms, about as often as V8's own would run).
+//   once it has grown by 4 MiB, or by 10 % of what is live when that is more
+//   (a full collection of analyze's heap takes about 10 ms, about as often as
+//   V8's own would run).
 // - The end of reading: all the reading stages held (flows, parsers, caches,
 //   the last frames' views) is then garbage, but V8 collects the old generation
 //   only at its limit, and the report's own allocations raise the heap further
@@ -93,22 +94,34 @@ export function holdYoungGeneration(spaces: HeapSpaces = getHeapSpaceStatistics(
   if (setV8Flag(`--semi-space-growth-factor=${hold ? 1 : SEMI_SPACE_GROWTH_FACTOR}`)) youngHeld = hold;
 }
 
-/** How far the old generation may grow beyond what was live in it before the pipeline collects it. */
+/** How far the old generation may grow beyond what was live in it before the pipeline collects it, at least. */
 export const OLD_GENERATION_SLACK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The slack for `live` bytes in the old generation: OLD_GENERATION_SLACK_BYTES,
+ * or HEAP_GROWING_PERCENT of what is live when that is more. A command that
+ * keeps every exchange whole (the terminal UI, `ticket`) can hold hundreds of
+ * MB: a full collection at every 4 MiB of it would mark the whole heap again
+ * and again, where V8's own limit grows with it.
+ */
+export function oldGenerationSlack(live: number): number {
+  return Math.max(OLD_GENERATION_SLACK_BYTES, (live * HEAP_GROWING_PERCENT) / 100);
+}
 
 /** What was in the old generation after the last collection (V8's or ours); -1 before the first look. */
 let oldLive = -1;
 
 /**
- * Collect all garbage once the old generation has grown by `slack` bytes beyond
- * what was live in it (see the top of the file). Returns whether it collected.
+ * Collect all garbage once the old generation has grown by `slack` bytes
+ * (oldGenerationSlack by default) beyond what was live in it (see the top of
+ * the file). Returns whether it collected.
  * Old-space use falls only when a full collection ran, so its lowest value
  * since the last one is what V8's own collections left.
  */
-export function boundOldGeneration(slack = OLD_GENERATION_SLACK_BYTES, spaces: HeapSpaces = getHeapSpaceStatistics()): boolean {
+export function boundOldGeneration(slack?: number, spaces: HeapSpaces = getHeapSpaceStatistics()): boolean {
   const used = space(spaces, 'old_space')?.space_used_size ?? 0;
   if (oldLive < 0 || used < oldLive) oldLive = used;
-  if (used < oldLive + slack) return false;
+  if (used < oldLive + (slack ?? oldGenerationSlack(oldLive))) return false;
   return collectNow();
 }
 
@@ -116,7 +129,7 @@ export function boundOldGeneration(slack = OLD_GENERATION_SLACK_BYTES, spaces: H
 export function keepHeapAtWorkingSize(): void {
   const spaces = getHeapSpaceStatistics();
   holdYoungGeneration(spaces);
-  boundOldGeneration(OLD_GENERATION_SLACK_BYTES, spaces);
+  boundOldGeneration(undefined, spaces);
 }
 
 let gc: (() => void) | null | undefined;

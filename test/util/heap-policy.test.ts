@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { collectGarbage, YOUNG_GENERATION_BYTES } from '../../src/util/heap-policy.js';
+import { collectGarbage, HEAP_GROWING_PERCENT, OLD_GENERATION_SLACK_BYTES, oldGenerationSlack, YOUNG_GENERATION_BYTES } from '../../src/util/heap-policy.js';
 
 // V8's flags are the whole process's: the young generation is tried in a
 // process of its own, with the built module (npm test builds first).
@@ -63,6 +63,14 @@ describe('heap policy', () => {
     // At most 200,000 small objects are live (about 12 MB): V8 alone lets the old generation reach several times that.
     expect(bounded.peak).toBeLessThan(24 * 1024 * 1024);
     expect(alone.peak).toBeGreaterThan(2 * bounded.peak);
+  });
+
+  it("lets a large heap grow by V8's own percentage before collecting it, a small one by 4 MiB", () => {
+    const MiB = 1024 * 1024;
+    expect(oldGenerationSlack(0)).toBe(OLD_GENERATION_SLACK_BYTES);
+    expect(oldGenerationSlack(20 * MiB)).toBe(OLD_GENERATION_SLACK_BYTES);
+    expect(oldGenerationSlack(400 * MiB)).toBe((400 * MiB * HEAP_GROWING_PERCENT) / 100);
+    expect(oldGenerationSlack(400 * MiB)).toBeGreaterThan(OLD_GENERATION_SLACK_BYTES);
   });
 
   it('collects what nothing refers to any more', async () => {
