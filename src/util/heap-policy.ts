@@ -112,16 +112,15 @@ export function oldGenerationSlack(live: number): number {
 let oldLive = -1;
 
 /**
- * Collect all garbage once the old generation has grown by `slack` bytes
- * (oldGenerationSlack by default) beyond what was live in it (see the top of
- * the file). Returns whether it collected.
+ * Collect all garbage once the old generation has grown by oldGenerationSlack
+ * beyond what was live in it (see the top of the file). Returns whether it collected.
  * Old-space use falls only when a full collection ran, so its lowest value
  * since the last one is what V8's own collections left.
  */
-export function boundOldGeneration(slack?: number, spaces: HeapSpaces = getHeapSpaceStatistics()): boolean {
+export function boundOldGeneration(spaces: HeapSpaces = getHeapSpaceStatistics()): boolean {
   const used = space(spaces, 'old_space')?.space_used_size ?? 0;
   if (oldLive < 0 || used < oldLive) oldLive = used;
-  if (used < oldLive + (slack ?? oldGenerationSlack(oldLive))) return false;
+  if (used < oldLive + oldGenerationSlack(oldLive)) return false;
   return collectNow();
 }
 
@@ -129,7 +128,7 @@ export function boundOldGeneration(slack?: number, spaces: HeapSpaces = getHeapS
 export function keepHeapAtWorkingSize(): void {
   const spaces = getHeapSpaceStatistics();
   holdYoungGeneration(spaces);
-  boundOldGeneration(undefined, spaces);
+  boundOldGeneration(spaces);
 }
 
 let gc: (() => void) | null | undefined;
