@@ -10,6 +10,7 @@ import { pipelineWarnings } from './cli/warnings.js';
 import { bodyWorthKeeping, buildModel, classOf, storedExchange, type CheckInBodies } from './dus/build-model.js';
 import { notKept, StoredExchange } from './dus/stored-exchange.js';
 import { ExchangeSpool, SpoolQueue } from './report/exchange-spool.js';
+import { ReportParts } from './analysis-parts.js';
 import { exchangeText } from './report/exchange-text.js';
 import { DiscoveryCollector, DnsTcpTracker } from './dus/discovery.js';
 import { classify } from './dus/exchange-kind.js';
@@ -76,7 +77,28 @@ export interface CollectorOptions {
    * it): the result's exchanges then have no JSON to give. @default false
    */
   lean?: boolean;
+  /**
+   * With `spool`, for analyze's JSON report: past `putAsideAfter` exchanges,
+   * put each exchange aside whole as well, and make the analysis a part at a
+   * time (analysis-parts.ts), so that memory does not grow with the
+   * exchanges. The result's model then reads its exchanges back as they are
+   * iterated: it is for writing the report, once. Not with `logs`, which are
+   * merged with every exchange at once. @default false
+   */
+  parts?: boolean;
+  /** Exchanges kept in memory before they are put aside (opts.parts). @default PUT_ASIDE_AFTER */
+  putAsideAfter?: number;
+  /** Exchanges and connections judged at once, at most (ReportParts). @default PART_EXCHANGES */
+  partExchanges?: number;
 }
+
+/**
+ * Exchanges kept in memory by an analysis that may put them aside
+ * (CollectorOptions.parts): about as many as 1 GB of a mass update holds
+ * (4 MB of them). Fewer, the report is made at once, from memory, which is
+ * quicker; more, they are put aside and the report made a part at a time.
+ */
+export const PUT_ASIDE_AFTER = 8192;
 
 /**
  * What one shard's collector holds at the end of its frames (worker threads
@@ -109,11 +131,11 @@ function isServiceExchange(x: HttpExchange): boolean {
  * is read, from the exchanges in report order: a big capture's report is
  * written one exchange at a time (analyze-json.ts) and never holds them all.
  */
-function flowsDocument(capture: CaptureJson, exchanges: readonly StoredExchange[], warnings: WarningJson[]): FlowsDocument {
+function flowsDocument(capture: CaptureJson, exchanges: Iterable<StoredExchange>, warnings: WarningJson[]): FlowsDocument {
   const doc = { schema: FLOWS_SCHEMA, captures: [capture] } as FlowsDocument;
   Object.defineProperty(doc, 'exchanges', {
     enumerable: true,
-    get: () => exchanges.map(flowsExchangeJson),
+    get: () => Array.from(exchanges, flowsExchangeJson),
   });
   doc.warnings = warnings;
   return doc;
@@ -134,6 +156,9 @@ export class AnalysisCollector {
   private otherStart = 0;
   /** Where the report JSON of each exchange goes (opts.spool). */
   private readonly spool: SpoolQueue | undefined;
+  /** Where exchanges go past putAsideAfter, instead of `service` and `other` (opts.parts). */
+  private readonly parts: ReportParts | undefined;
+  private readonly putAsideAfter: number;
   /** Connections that carried Device Update Service traffic: never forgotten. */
   private readonly serviceFlows = new TupleTable<true>();
   private readonly connections: ConnectionLog;
@@ -158,6 +183,8 @@ export class AnalysisCollector {
     this.maxOther = opts.maxOtherExchanges ?? MAX_OTHER_EXCHANGES;
     this.maxMacs = opts.maxMacs ?? MAX_MACS;
     if (opts.spool) this.spool = new SpoolQueue(new ExchangeSpool(), (x) => exchangeText(x));
+    if (opts.parts && this.spool && !opts.logs && this.maxOther === Number.POSITIVE_INFINITY) this.parts = new ReportParts(this.spool.spool);
+    this.putAsideAfter = opts.putAsideAfter ?? PUT_ASIDE_AFTER;
     this.connections = new ConnectionLog({
       maxKept: opts.maxKeptConnections ?? MAX_KEPT_CONNECTIONS,
       // Diagnosis needs failed connections and the service's own; ordinary web traffic can go.
@@ -167,7 +194,7 @@ export class AnalysisCollector {
 
   /** Exchanges kept (service ones and the recent unrelated ones). */
   get exchangeCount(): number {
-    return this.service.length + this.other.length - this.otherStart;
+    return this.service.length + this.other.length - this.otherStart + (this.parts?.count ?? 0);
   }
 
   /** The pipeline hooks that feed this collector (plus `onExchange` of the caller). */
@@ -248,6 +275,18 @@ export class AnalysisCollector {
   addExchange(x: HttpExchange): void {
     const stored = storedExchange(x, { keep: !this.spool && !this.opts.lean, keepCheckInBodies: this.opts.keepCheckInBodies });
     const queue = this.spool;
+    const parts = this.parts;
+    if (queue && parts) {
+      // Kept, or put aside, once its JSON is in the spool (a record says where that is).
+      const service = isServiceExchange(x);
+      queue.add(x, (place) => {
+        stored.spooled(queue.spool, place);
+        if (parts.count === 0 && this.service.length + this.other.length < this.putAsideAfter) (service ? this.service : this.other).push(stored);
+        else this.putAside(parts, stored);
+      });
+      if (service) this.serviceFlows.set(x.client.ip, x.client.port, x.server.ip, x.server.port, true);
+      return;
+    }
     if (queue) queue.add(x, (place) => stored.spooled(queue.spool, place));
     if (isServiceExchange(x)) {
       this.service.push(stored);
@@ -266,6 +305,17 @@ export class AnalysisCollector {
     }
   }
 
+  /** Put an exchange aside, and the ones kept so far with the first. */
+  private putAside(parts: ReportParts, x: StoredExchange): void {
+    if (parts.count === 0) {
+      for (const kept of this.service) parts.add(kept);
+      for (const kept of this.other) parts.add(kept);
+      this.service.length = 0;
+      this.other.length = 0;
+    }
+    parts.add(x);
+  }
+
   /**
    * The analysis of everything so far. Mid-capture (`result` absent) the
    * capture statistics are not known yet and count as zero; at the end,
@@ -274,6 +324,7 @@ export class AnalysisCollector {
   snapshot(path: string, info: CaptureSource['info'], result?: PipelineResult): AnalysisResult {
     const capture: CaptureJson = result ? captureJson(path, result) : this.interimCapture(path, info);
     if (result) this.spool?.drain(true);
+    if (this.parts && this.parts.count > 0 && result) return this.partedSnapshot(capture, result, this.parts);
     const kept = [...this.service, ...this.other.slice(this.otherStart)];
     // What TLS said about each connection is known only once the pipeline is done (as analyze).
     if (result) {
@@ -303,6 +354,27 @@ export class AnalysisCollector {
     let findings = diagnose(model, this.rules);
     if (model.logs) findings = withLogFindings(model, findings);
     setPhoneStatuses(model, findings);
+    return { flows, model, findings };
+  }
+
+  /** snapshot() at the end of the capture, with the exchanges put aside (opts.parts). */
+  private partedSnapshot(capture: CaptureJson, result: PipelineResult, parts: ReportParts): AnalysisResult {
+    const { model, findings } = parts.analysis({
+      captures: [capture],
+      connections: this.connections.all(),
+      macOfIp: (ip) => this.macs.get(ip),
+      snapCut: this.snapCut,
+      unreadableTls: result.tls.undecryptable.length,
+      endNs: result.lastTimestampNs ?? this.lastNs ?? 0n,
+      rules: this.rules,
+      inventory: this.opts.inventory,
+      expected: this.opts.expected,
+      discovery: this.discovery.facts(),
+      tls: result.tls,
+      tlsJson: tlsByStream(result.tls.sessions),
+      partExchanges: this.opts.partExchanges,
+    });
+    const flows = flowsDocument(capture, model.exchanges as StoredExchange[], pipelineWarnings(result).map((w) => warningJson(w)));
     return { flows, model, findings };
   }
 

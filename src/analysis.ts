@@ -30,7 +30,7 @@ export async function analyzeCapture(
   path: string,
   io: Pick<CliIo, 'stdin'>,
   rules: readonly Rule[] = RULES,
-  extra: Pick<AnalyzeOptions, 'inventory' | 'expected' | 'tls' | 'logs' | 'threads' | 'keepCheckInBodies' | 'hashThread' | 'spool' | 'lean'> & {
+  extra: Pick<AnalyzeOptions, 'inventory' | 'expected' | 'tls' | 'logs' | 'threads' | 'keepCheckInBodies' | 'hashThread' | 'spool' | 'lean' | 'parts' | 'putAsideAfter' | 'partExchanges'> & {
     /** Told when the worker threads failed and one thread did the work instead (the result is the same). */
     warn?: (line: string) => void;
   } = {},
@@ -83,6 +83,15 @@ export interface AnalyzeOptions {
   spool?: boolean;
   /** The same without the JSON, for the text report (CollectorOptions.lean). @default false */
   lean?: boolean;
+  /**
+   * With `spool`, the analysis made a part at a time (CollectorOptions.parts):
+   * the result is the same, its model for writing the JSON report once. @default false
+   */
+  parts?: boolean;
+  /** Exchanges kept in memory before they are put aside (tests). @default PUT_ASIDE_AFTER */
+  putAsideAfter?: number;
+  /** The most exchanges and connections of one batch of parts (tests). @default PART_EXCHANGES */
+  partExchanges?: number;
 }
 
 function hasKeys(tls: TlsKeys | undefined): boolean {
@@ -100,6 +109,9 @@ export async function analyzeSource(source: CaptureSource, path: string, opts: A
     keepCheckInBodies: opts.keepCheckInBodies,
     spool: opts.spool,
     lean: opts.lean,
+    parts: opts.parts,
+    putAsideAfter: opts.putAsideAfter,
+    partExchanges: opts.partExchanges,
     maxOtherExchanges: Number.POSITIVE_INFINITY,
   });
   const result = await runPipeline(source, { ...collector.hooks(opts.onExchange), signal: opts.signal, tls: opts.tls, hashThread: opts.hashThread });

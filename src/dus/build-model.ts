@@ -9,7 +9,7 @@ import type { KeepBody } from '../http/http1-parser.js';
 import { headerValue, type HttpMessage } from '../http/message.js';
 import type { ConnectionRecord } from '../reassembly/connection-log.js';
 import type { CaptureJson } from '../report/flows-json.js';
-import { classify, targetPath, type DusClassification } from './exchange-kind.js';
+import { classify, NO_REQUEST_CLASS, targetPath, type DusClassification } from './exchange-kind.js';
 import { StoredExchange } from './stored-exchange.js';
 import type { CaptureHealth, DusExchange, DusModel, Phone, TimelineEntry, UpxResult } from './model.js';
 import { decodeUpx } from './upx-codec.js';
@@ -59,12 +59,9 @@ export function decodeCheckIn(http: HttpExchange): CheckInBodies {
   return b;
 }
 
-/** What the request of an exchange without one is: nothing of the service. */
-const NO_REQUEST: DusClassification = Object.freeze({ kind: 'other' as const });
-
 /** What an exchange is to the service, by its request line (nothing, without one). */
 export function classOf(http: HttpExchange): DusClassification {
-  return http.request ? classify(http.request.method, http.request.uri) : NO_REQUEST;
+  return http.request ? classify(http.request.method, http.request.uri) : NO_REQUEST_CLASS;
 }
 
 export interface StoreOptions {

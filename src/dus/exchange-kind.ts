@@ -48,6 +48,9 @@ const MEMO_ENTRIES = 4096;
 const memo = new TwoKeyMemo<string, string, DusClassification>(MEMO_ENTRIES);
 
 /** The classification of a request (frozen: the same object is handed to every caller asking the same). */
+/** What an exchange without a request is: nothing of the service (its request line would say). */
+export const NO_REQUEST_CLASS: DusClassification = Object.freeze({ kind: 'other' as const });
+
 export function classify(method: string, uri: string): DusClassification {
   return memo.get(method, uri) ?? memo.remember(method, uri, Object.freeze(classifyUncached(method, uri)));
 }

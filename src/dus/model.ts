@@ -144,4 +144,16 @@ export interface DusModel {
   expected?: UpxResponse;
   /** Server logs given with the capture (`--audit-log`, `--iis-log`). */
   logs?: ModelLogs;
+  /**
+   * Where the service's exchanges of the whole capture went, when the model
+   * holds only a part of them (analysis-parts.ts); rules gather it from
+   * `exchanges` otherwise.
+   */
+  serviceEnds?: ServiceEnds;
+}
+
+/** The server ports check-ins used and the servers that answered the service's requests. */
+export interface ServiceEnds {
+  checkInPorts: ReadonlySet<number>;
+  serviceHosts: ReadonlySet<string>;
 }

@@ -47,13 +47,18 @@ function buildIndex(m: DusModel, findings: readonly Finding[]): StatusIndex {
     else byPhone.set(x.phone, [x]);
     if (!byId.has(x.id)) byId.set(x.id, x);
   }
+  return { exchangeCount: m.exchanges.length, findingCount: findings.length, byPhone, byId, ...severitiesOf(findings) };
+}
+
+/** The severities of the findings naming each MAC, and each IP. */
+function severitiesOf(findings: readonly Finding[]): Pick<StatusIndex, 'byMac' | 'byIp'> {
   const byMac = new Map<string, Severities>();
   const byIp = new Map<string, Severities>();
   for (const f of findings) {
     if (f.phone.mac !== undefined) mark(byMac, f.phone.mac, f);
     if (f.phone.ip !== undefined) mark(byIp, f.phone.ip, f);
   }
-  return { exchangeCount: m.exchanges.length, findingCount: findings.length, byPhone, byId, byMac, byIp };
+  return { byMac, byIp };
 }
 
 function indexFor(m: DusModel, findings: readonly Finding[]): StatusIndex {
@@ -69,7 +74,7 @@ function indexFor(m: DusModel, findings: readonly Finding[]): StatusIndex {
 }
 
 /** Whether a finding about this phone (by its MAC or one of its IPs) has the severity. */
-function flagged(p: Phone, idx: StatusIndex, which: keyof Severities): boolean {
+function flagged(p: Phone, idx: Pick<StatusIndex, 'byMac' | 'byIp'>, which: keyof Severities): boolean {
   if (p.mac !== undefined && idx.byMac.get(p.mac)?.[which]) return true;
   for (const ip of p.ips) if (idx.byIp.get(ip)?.[which]) return true;
   return false;
@@ -87,6 +92,20 @@ export function phoneStatus(p: Phone, m: DusModel, findings: readonly Finding[])
 export function setPhoneStatuses(m: DusModel, findings: readonly Finding[]): void {
   const idx = buildIndex(m, findings);
   for (const p of m.phones) p.status = statusWith(p, idx);
+}
+
+/**
+ * Phones whose status was set from their exchanges alone (setPhoneStatuses
+ * with no findings), marked failing or stuck by the findings about them:
+ * the same statuses setPhoneStatuses gives with the findings, for a report
+ * made a part at a time, whose findings are all known only at the end.
+ */
+export function flagStatuses(phones: readonly Phone[], findings: readonly Finding[]): void {
+  const idx = severitiesOf(findings);
+  for (const p of phones) {
+    if (flagged(p, idx, 'error')) p.status = 'failing';
+    else if (flagged(p, idx, 'warning')) p.status = 'stuck';
+  }
 }
 
 function statusWith(p: Phone, idx: StatusIndex): Phone['status'] {

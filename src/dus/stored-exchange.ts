@@ -8,14 +8,17 @@
 // HttpExchange from these fields when asked: its headers are only
 // Content-Length and Content-Encoding, its digests are empty, its notes,
 // trailers and streams offsets are not kept. The rules read nothing else.
+import { deserialize, serialize } from 'node:v8';
 import type { HttpExchange } from '../http/exchanges.js';
 import { NO_HEADERS, NO_NOTES, NO_RESPONSES, headerValue, type HttpHeader, type HttpMessage, type HttpRequest, type HttpResponse } from '../http/message.js';
 import type { Endpoint, FlowInfo } from '../reassembly/stream-event.js';
 import { ExchangeSpool, type SpoolPlace } from '../report/exchange-spool.js';
 import type { TlsJson } from '../report/flows-json.js';
-import type { DusClassification } from './exchange-kind.js';
+import { classify, NO_REQUEST_CLASS, type DusClassification } from './exchange-kind.js';
+import { sharedEndpoint } from '../reassembly/shared-endpoint.js';
 import type { DusExchange, UpxResult } from './model.js';
 import type { UpxRequest, UpxResponse } from './upx-types.js';
+import type { CheckInBodies } from './build-model.js';
 
 /** What a lean message shares with others: its start line's words and the two headers the rules read. */
 interface MessageHead {
@@ -24,6 +27,9 @@ interface MessageHead {
   readonly reason: string;
   readonly version: string;
   readonly headers: HttpHeader[];
+  /** The two headers' values (null: absent), as a record holds them. */
+  readonly length: string | null;
+  readonly encoding: string | null;
 }
 
 /** Heads are few (one per method, status and body size): shared, up to this many. */
@@ -48,18 +54,57 @@ function headOf(m: HttpMessage): MessageHead {
 }
 
 function headByKey(m: HttpMessage, method: string, status: number, reason: string): MessageHead {
-  const length = headerValue(m.headers, 'content-length');
-  const encoding = headerValue(m.headers, 'content-encoding');
-  const key = `${method}\u0000${status}\u0000${reason}\u0000${m.version}\u0000${length ?? '\u0001'}\u0000${encoding ?? '\u0001'}`;
+  return sharedHead(method, status, reason, m.version, headerValue(m.headers, 'content-length'), headerValue(m.headers, 'content-encoding'));
+}
+
+function sharedHead(method: string, status: number, reason: string, version: string, length: string | undefined, encoding: string | undefined): MessageHead {
+  const key = `${method}\u0000${status}\u0000${reason}\u0000${version}\u0000${length ?? '\u0001'}\u0000${encoding ?? '\u0001'}`;
   let head = heads.get(key);
   if (head === undefined) {
     const headers: HttpHeader[] = [];
     if (length !== undefined) headers.push({ name: 'Content-Length', value: length });
     if (encoding !== undefined) headers.push({ name: 'Content-Encoding', value: encoding });
-    head = Object.freeze({ method, status, reason, version: m.version, headers: headers.length ? (Object.freeze(headers) as HttpHeader[]) : NO_HEADERS });
+    head = Object.freeze({ method, status, reason, version, headers: headers.length ? (Object.freeze(headers) as HttpHeader[]) : NO_HEADERS, length: length ?? null, encoding: encoding ?? null });
     if (heads.size < MAX_HEADS) heads.set(key, head);
   }
   return head;
+}
+
+/** A head as a record holds it: its words and the two headers, undefined for none. */
+type HeadRecord = [method: string, status: number, reason: string, version: string, length: string | null, encoding: string | null] | null;
+
+function headRecord(h: MessageHead | undefined): HeadRecord {
+  return h === undefined ? null : [h.method, h.status, h.reason, h.version, h.length, h.encoding];
+}
+
+function headOfRecord(r: HeadRecord): MessageHead | undefined {
+  return r === null ? undefined : sharedHead(r[0], r[1], r[2], r[3], r[4] ?? undefined, r[5] ?? undefined);
+}
+
+/**
+ * Values a record names by number instead of holding: the decoded bodies,
+ * which every check-in with the same bytes shares (upx-decode-cache.ts), so
+ * an exchange read back from its record has the very objects it had.
+ */
+export class SharedValues {
+  private readonly ids = new Map<unknown, number>();
+  private readonly values: unknown[] = [undefined];
+
+  /** The number of `v` (0 for undefined). */
+  idOf(v: unknown): number {
+    if (v === undefined) return 0;
+    let id = this.ids.get(v);
+    if (id === undefined) {
+      id = this.values.length;
+      this.values.push(v);
+      this.ids.set(v, id);
+    }
+    return id;
+  }
+
+  at(id: number): unknown {
+    return this.values[id];
+  }
 }
 
 /** What is rare on an exchange, kept beside it only when present. */
@@ -163,6 +208,109 @@ export class StoredExchange implements DusExchange {
     this.sStartN = s ? Number(s.startNs % NS) : 0;
     this.sEndDelta = rare?.responseEndNs === undefined ? Number(sDelta) : 0;
     this.sBodySize = s ? s.bodySize : 0;
+  }
+
+  /**
+   * The exchange as a record (what the report reads of it: see the top of the
+   * file), for a report made a part at a time (analysis-parts.ts): its fields
+   * as JSON text, and what is rare on it, when anything is, put in `spool`
+   * first as bytes. Only for an exchange whose JSON is in the spool.
+   */
+  toRecord(shared: SharedValues, spool: ExchangeSpool): string {
+    if (this.source !== spool) throw new Error('only an exchange spooled here has a record');
+    const f = this.flow;
+    const rare = this.rare === undefined ? null : spool.appendBytes(serialize(this.rare));
+    return JSON.stringify([
+      this.id, f.index, f.client.ip, f.client.port, f.server.ip, f.server.port, f.firstFrame, f.sawSyn,
+      this.flags, this.offer ?? null, this.textAt, this.textLength, shared.idOf(this.upxRequest), shared.idOf(this.upxResponse),
+      rare === null ? null : [rare.at, rare.length],
+      headRecord(this.qHead), this.qUri, this.qFrame, this.qFirstFrame, this.qStartS, this.qStartN, this.qEndDelta, this.qBodySize,
+      headRecord(this.sHead), this.sFrame, this.sFirstFrame, this.sStartS, this.sStartN, this.sEndDelta, this.sBodySize,
+    ]);
+  }
+
+  /**
+   * The exchange of a record toRecord made, read from `spool`. `flows` gives
+   * the exchanges of one connection one FlowInfo, as the pipeline did.
+   */
+  static fromRecord(text: string, shared: SharedValues, spool: ExchangeSpool, flows: Map<number, FlowInfo>): StoredExchange {
+    const r = JSON.parse(text) as unknown[];
+    const index = r[1] as number;
+    let flow = flows.get(index);
+    if (flow === undefined) {
+      flow = { index, client: sharedEndpoint(r[2] as string, r[3] as number), server: sharedEndpoint(r[4] as string, r[5] as number), firstFrame: r[6] as number, sawSyn: r[7] as boolean };
+      flows.set(index, flow);
+    }
+    const rarePlace = r[14] as [number, number] | null;
+    // Node's deserializer makes a typed array (an error page's body) a view of
+    // the bytes it reads, which the spool reuses (and places it wrong in bytes
+    // that do not start their ArrayBuffer): it reads a copy of its own.
+    const rare = rarePlace === null ? undefined : (deserialize(new Uint8Array(spool.readBytes({ at: rarePlace[0], length: rarePlace[1] }))) as Rare);
+    const qHead = headOfRecord(r[15] as HeadRecord);
+    const qUri = r[16] as string;
+    // Fields in the order the constructor makes them, so both kinds of object share one shape.
+    const x = Object.create(StoredExchange.prototype) as Record<string, unknown>;
+    x.id = r[0];
+    x.cls = qHead ? classify(qHead.method, qUri) : NO_REQUEST_CLASS;
+    x.phone = '';
+    x.upxRequest = shared.at(r[12] as number);
+    x.upxResponse = shared.at(r[13] as number);
+    x.flow = flow;
+    x.source = spool;
+    x.textAt = r[10];
+    x.textLength = r[11];
+    x.flags = r[8];
+    x.offer = r[9] ?? undefined;
+    x.rare = rare;
+    x.qHead = qHead;
+    x.qUri = qUri;
+    x.qFrame = r[17];
+    x.qFirstFrame = r[18];
+    x.qStartS = r[19];
+    x.qStartN = r[20];
+    x.qEndDelta = r[21];
+    x.qBodySize = r[22];
+    x.sHead = headOfRecord(r[23] as HeadRecord);
+    x.sFrame = r[24];
+    x.sFirstFrame = r[25];
+    x.sStartS = r[26];
+    x.sStartN = r[27];
+    x.sEndDelta = r[28];
+    x.sBodySize = r[29];
+    return x as unknown as StoredExchange;
+  }
+
+  /**
+   * An exchange that can give only its report JSON (in `spool` at `place`)
+   * and what the JSON report adds to it (analyze-json.ts: kind and handler,
+   * phone, decoded bodies, TLS): what the report of a capture made a part at a
+   * time reads of each exchange, kept as numbers until then (analysis-parts.ts).
+   */
+  static forReport(id: string, cls: DusClassification, bodies: CheckInBodies, spool: ExchangeSpool, place: SpoolPlace, decrypted: TlsJson | undefined): StoredExchange {
+    const x = Object.create(StoredExchange.prototype) as Record<string, unknown>;
+    x.id = id;
+    x.cls = cls;
+    x.phone = '';
+    x.upxRequest = bodies.upxRequest;
+    x.upxResponse = bodies.upxResponse;
+    x.flow = undefined;
+    x.source = spool;
+    x.textAt = place.at;
+    x.textLength = place.length;
+    x.flags = 0;
+    x.offer = undefined;
+    x.rare = decrypted === undefined ? undefined : { decrypted };
+    x.qHead = undefined;
+    x.qUri = '';
+    for (const k of ['qFrame', 'qFirstFrame', 'qStartS', 'qStartN', 'qEndDelta', 'qBodySize']) x[k] = 0;
+    x.sHead = undefined;
+    for (const k of ['sFrame', 'sFirstFrame', 'sStartS', 'sStartN', 'sEndDelta', 'sBodySize']) x[k] = 0;
+    return x as unknown as StoredExchange;
+  }
+
+  /** Where the spool holds the report JSON of the exchange (once spooled). */
+  get reportPlace(): SpoolPlace {
+    return { at: this.textAt, length: this.textLength };
   }
 
   /** The whole exchange, when kept. */

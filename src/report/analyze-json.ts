@@ -204,7 +204,7 @@ function documentOf<L, P>(
         continue;
       }
       // The same members as text, joined to the spooled text; `upx` is the same for every check-in with the same bodies.
-      const decrypted = x.http.decrypted;
+      const decrypted = (x as StoredExchange).decrypted;
       let joined = joinObjects(text, decrypted ? prettyAt({ tls: decrypted, kind: x.cls.kind, phone }, 2)! : kindAndPhone(x.cls.kind, phone), 2);
       const upx = upxText(x);
       if (upx !== undefined) joined = joinObjects(joined, upx, 2);

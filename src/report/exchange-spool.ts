@@ -48,6 +48,7 @@ export class ExchangeSpool {
   private fd: number | undefined;
   /** Where no file could be made: the texts themselves, `at` being the index. */
   private readonly held: string[] = [];
+  private readonly heldBytes: Uint8Array[] = [];
   private readonly out = Buffer.allocUnsafe(WRITE_BYTES);
   private outBytes = 0;
   /** Bytes in the file (flushed), and the file offset of `out`'s first byte. */
@@ -103,10 +104,45 @@ export class ExchangeSpool {
     return { at, length };
   }
 
-  read(place: SpoolPlace): string {
+  /**
+   * Bytes put aside (an exchange's record, report/exchange-record.ts); where
+   * no file could be made, held as they are.
+   */
+  appendBytes(bytes: Uint8Array): SpoolPlace {
+    if (this.fd === undefined) {
+      this.heldBytes.push(bytes);
+      return { at: this.heldBytes.length - 1, length: bytes.length };
+    }
+    const at = this.fileBytes + this.outBytes;
+    if (this.outBytes + bytes.length > WRITE_BYTES) this.flush();
+    if (bytes.length > WRITE_BYTES) {
+      this.writeAll(bytes);
+      this.fileBytes += bytes.length;
+      return { at, length: bytes.length };
+    }
+    this.out.set(bytes, this.outBytes);
+    this.outBytes += bytes.length;
+    return { at, length: bytes.length };
+  }
+
+  /** Bytes appendBytes put aside, valid until the next read. */
+  readBytes(place: SpoolPlace): Uint8Array {
+    if (this.fd === undefined) return this.heldBytes[place.at];
+    if (this.outBytes > 0) this.flush();
+    if (this.readBuffer.length < place.length) this.readBuffer = Buffer.allocUnsafe(place.length);
+    this.readFully(this.readBuffer, place.length, place.at);
+    return this.readBuffer.subarray(0, place.length);
+  }
+
+  /**
+   * Text append() put aside. `scattered`: the caller reads places all over
+   * the file (a part of the report at a time), so one read of just this text
+   * instead of a piece the next read will not use.
+   */
+  read(place: SpoolPlace, scattered = false): string {
     if (this.fd === undefined) return this.held[place.at];
     if (this.outBytes > 0) this.flush();
-    if (place.length > READ_PIECE) {
+    if (scattered || place.length > READ_PIECE) {
       if (this.readBuffer.length < place.length) this.readBuffer = Buffer.allocUnsafe(place.length);
       this.readFully(this.readBuffer, place.length, place.at);
       return this.readBuffer.toString('utf8', 0, place.length);
@@ -151,6 +187,7 @@ export class ExchangeSpool {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
     this.held.length = 0;
+    this.heldBytes.length = 0;
     this.pieces.length = 0;
   }
 

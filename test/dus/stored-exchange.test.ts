@@ -2,6 +2,8 @@
 // rebuilt from what StoredExchange keeps as on the whole one.
 import { describe, expect, it } from 'vitest';
 import { storedExchange } from '../../src/dus/build-model.js';
+import { SharedValues, StoredExchange } from '../../src/dus/stored-exchange.js';
+import { ExchangeSpool } from '../../src/report/exchange-spool.js';
 import type { HttpExchange } from '../../src/http/exchanges.js';
 import type { HttpMessage } from '../../src/http/message.js';
 import { exchange } from '../diagnose/rules/builders.js';
@@ -27,6 +29,9 @@ function ruleFacts(m: HttpMessage | null) {
 function facts(x: HttpExchange) {
   return { id: x.id, flow: x.flow, client: x.client, server: x.server, request: ruleFacts(x.request), response: ruleFacts(x.response), interim: x.interim, notes: x.notes };
 }
+
+/** The exchanges of the first test, as the later ones use them. */
+let CASES: HttpExchange[] = [];
 
 function copy(x: HttpExchange): HttpExchange {
   return structuredClone(x);
@@ -61,6 +66,44 @@ describe('StoredExchange', () => {
       expect(facts(lean.http)).toEqual(facts(whole.http));
       expect(lean.startFrame).toBe(x.request?.firstFrame ?? x.response?.firstFrame);
     }
+    CASES = cases;
+  });
+
+  it('is read back from its record as it was put aside (a report made a part at a time)', () => {
+    const spool = new ExchangeSpool();
+    const shared = new SharedValues();
+    const cases = CASES.map(copy);
+    // What is rare on an exchange travels too: interim answers, notes, a long request, TLS.
+    const rare = cases[0];
+    rare.interim = [{ ...rare.response!, status: 100, reason: 'Continue', body: Uint8Array.of(9, 9) }];
+    rare.notes = [{ layer: 'http', code: 'http.pipelined', offset: 12 }];
+    rare.request!.notes = [{ layer: 'http', code: 'http.bare-lf', offset: 3, detail: 'line 1' }];
+    // A second error page of the same size: read after the first, it must not show through it.
+    const other = copy(cases[0]);
+    other.response!.body = new TextEncoder().encode('<html>404.4</html>');
+    cases.push(other);
+    const bodies = { upxRequest: { ok: true as const, value: { kind: 'request' } as never }, upxResponse: undefined };
+    const put = cases.map((x, i) => {
+      const lean = new StoredExchange(x, storedExchange(copy(x), { keep: false }).cls, i === 2 ? bodies : undefined, false);
+      if (i === 0) lean.decrypted = { version: 'TLS 1.0', cipherSuite: 'TLS_RSA_WITH_RC4_128_MD5', keySource: 'rsa', resumed: false };
+      lean.spooled(spool, spool.append(`{"id": "${lean.id}"}`));
+      return { lean, record: spool.append(lean.toRecord(shared, spool)) };
+    });
+    const back = put.map((p) => StoredExchange.fromRecord(spool.read(p.record, true), shared, spool, new Map()));
+    // Read again, in the other order: what one read gave must not change with the next (the spool reuses its buffer).
+    put.reverse().forEach((p) => StoredExchange.fromRecord(spool.read(p.record, true), shared, spool, new Map()));
+    put.reverse();
+    back.forEach((x, i) => {
+      const lean = put[i].lean;
+      expect(facts(x.http)).toEqual(facts(lean.http));
+      expect([x.id, x.cls, x.startFrame, x.reportText(), x.decrypted]).toEqual([lean.id, lean.cls, lean.startFrame, lean.reportText(), lean.decrypted]);
+      expect(x.upxRequest).toBe(lean.upxRequest);
+    });
+    expect(back[2].upxRequest).toBe(bodies.upxRequest);
+    expect(new TextDecoder().decode(back[0].http.response!.body)).toBe('<html>404.3</html>');
+    expect(new TextDecoder().decode(back[back.length - 1].http.response!.body)).toBe('<html>404.4</html>');
+    expect(back[0].interim[0].body).toEqual(Uint8Array.of(9, 9));
+    spool.close();
   });
 
   it('holds one offer: by a check-in, or beside one', () => {

@@ -67,5 +67,32 @@ describe('ExchangeSpool', () => {
     const b = spool.append('{"b": "ü"}');
     expect(spool.read(b)).toBe('{"b": "ü"}');
     expect(spool.read(a)).toBe('{"a": 1}');
+    const bytes = spool.appendBytes(Uint8Array.of(1, 2, 3));
+    expect([...spool.readBytes(bytes)]).toEqual([1, 2, 3]);
+    expect(spool.read(a, true)).toBe('{"a": 1}');
+  });
+
+  it('gives back bytes and texts put aside between each other, read scattered or in order', () => {
+    const spool = new ExchangeSpool(folder());
+    const texts: string[] = [];
+    const blobs: Uint8Array[] = [];
+    const places = [];
+    for (let i = 0; i < 2000; i++) {
+      texts.push(`[${i}, "${'ß'.repeat(i % 50)}"]`);
+      blobs.push(Uint8Array.from({ length: (i * 37) % 900 }, (_, k) => (k * 7 + i) & 0xff));
+      places.push({ text: spool.append(texts[i]), bytes: spool.appendBytes(blobs[i]) });
+    }
+    // Bytes beyond the write buffer go straight to the file, and what follows them stays in its place.
+    const big = Uint8Array.from({ length: (1 << 20) + 5 }, (_, k) => k & 0xff);
+    const bigPlace = spool.appendBytes(big);
+    const last = spool.append('last');
+    expect(Buffer.from(spool.readBytes(bigPlace)).equals(Buffer.from(big))).toBe(true);
+    expect(spool.read(last)).toBe('last');
+    for (let i = places.length - 1; i >= 0; i -= 3) {
+      expect(spool.read(places[i].text, true)).toBe(texts[i]);
+      expect([...spool.readBytes(places[i].bytes)]).toEqual([...blobs[i]]);
+    }
+    for (let i = 0; i < places.length; i++) expect(spool.read(places[i].text)).toBe(texts[i]);
+    spool.close();
   });
 });

@@ -105,7 +105,7 @@ function belongsTo(f: Finding, phones: readonly Phone[]): boolean {
 }
 
 export async function analyzeCommand(path: string, opts: AnalyzeOptions, io: CliIo): Promise<number> {
-  const extra: { inventory?: Inventory; expected?: UpxResponse; tls?: TlsKeys; logs?: LogAnalysis; threads?: number; keepCheckInBodies?: boolean; hashThread?: boolean; spool?: boolean; lean?: boolean } = {
+  const extra: { inventory?: Inventory; expected?: UpxResponse; tls?: TlsKeys; logs?: LogAnalysis; threads?: number; keepCheckInBodies?: boolean; hashThread?: boolean; spool?: boolean; lean?: boolean; parts?: boolean } = {
     tls: loadTlsKeys(opts, io.env),
     threads: await threadsOption(opts.threads, path),
     hashThread: hashThreadOption(opts.threads),
@@ -114,6 +114,8 @@ export async function analyzeCommand(path: string, opts: AnalyzeOptions, io: Cli
     // The reports need of each exchange only what the model keeps, and the JSON report its JSON, made as it completes.
     spool: opts.tui !== true && opts.json === true,
     lean: opts.tui !== true && opts.json !== true,
+    // The JSON report is written once from the result: the analysis can be made a part at a time.
+    parts: opts.tui !== true && opts.json === true,
   };
   if (opts.inventory !== undefined) extra.inventory = inventoryOption(opts.inventory);
   if (opts.expected !== undefined) extra.expected = expectedOption(opts.expected);

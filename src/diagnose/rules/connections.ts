@@ -4,7 +4,7 @@
 // no response. The phone then shows a WinInet error such as 0x2efd (cannot
 // connect) or 0x2ee2 (timeout) (ucdevice-upx.md section 7). This rests on
 // packets not being there, so it carries a caveat when the capture has holes.
-import type { DusExchange, DusModel } from '../../dus/model.js';
+import type { DusExchange, DusModel, ServiceEnds } from '../../dus/model.js';
 import type { ConnectionRecord } from '../../reassembly/connection-log.js';
 import type { Rule } from '../diagnose.js';
 import type { Finding } from '../finding.js';
@@ -14,21 +14,23 @@ import { absenceCaveat, connectionOf, endFrameAfter, finding, phoneOf, phoneOfCo
 /** The usual check-in port (HTTPS). */
 export const CHECK_IN_PORT = 443;
 
-/** Ports check-ins use in this capture: 443 and every port a check-in was seen on. */
-function checkInPorts(m: DusModel): Set<number> {
-  const ports = new Set([CHECK_IN_PORT]);
-  for (const x of m.exchanges) if (x.cls.kind === 'check-in') ports.add(x.http.server.port);
-  return ports;
+/**
+ * Ports check-ins use in this capture (443 and every port a check-in was seen
+ * on), and the servers known to run the service (they answered a check-in or
+ * a download): when there are any, connections to other hosts are someone
+ * else's HTTPS. The whole capture's, when the model holds only a part of it.
+ */
+export function serviceEnds(exchanges: Iterable<DusExchange>): ServiceEnds {
+  const checkInPorts = new Set([CHECK_IN_PORT]);
+  const serviceHosts = new Set<string>();
+  for (const x of exchanges) addServiceEnds(x, checkInPorts, serviceHosts);
+  return { checkInPorts, serviceHosts };
 }
 
-/**
- * Servers known to run the service (they answered a check-in or a download).
- * When there are any, connections to other hosts are someone else's HTTPS.
- */
-function serviceHosts(m: DusModel): Set<string> {
-  const hosts = new Set<string>();
-  for (const x of m.exchanges) if (x.cls.kind !== 'other') hosts.add(x.http.server.ip);
-  return hosts;
+/** Add an exchange's server to serviceEnds' sets. */
+export function addServiceEnds(x: DusExchange, checkInPorts: Set<number>, serviceHosts: Set<string>): void {
+  if (x.cls.kind === 'check-in') checkInPorts.add(x.http.server.port);
+  if (x.cls.kind !== 'other') serviceHosts.add(x.http.server.ip);
 }
 
 function why(c: ConnectionRecord): string | undefined {
@@ -47,8 +49,7 @@ function why(c: ConnectionRecord): string | undefined {
 function connectionFindings(m: DusModel, exchangesOn: Map<ConnectionRecord, DusExchange[]>): { out: Finding[]; failed: Set<ConnectionRecord> } {
   const out: Finding[] = [];
   const failed = new Set<ConnectionRecord>();
-  const ports = checkInPorts(m);
-  const hosts = serviceHosts(m);
+  const { checkInPorts: ports, serviceHosts: hosts } = m.serviceEnds ?? serviceEnds(m.exchanges);
   for (const c of m.connections) {
     if (!ports.has(c.server.port)) continue;
     if (hosts.size > 0 && !hosts.has(c.server.ip)) continue;

@@ -233,6 +233,7 @@ export function dhcpFindings(facts: DiscoveryFacts, opts: DhcpRuleOptions = {}):
 
 /** The discovery family as a Rule over the model (facts collected from DNS and DHCP in the capture). */
 export const discoveryRule: Rule = {
+  scope: 'capture',
   codes: ['ucupdates-cname', 'ucupdates-unresolved', 'dhcp-options-missing'],
   run(m: DusModel): Finding[] {
     if (!m.discovery) return [];

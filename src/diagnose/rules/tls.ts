@@ -19,6 +19,7 @@ const WHY: Record<TlsUndecryptableReason, string> = {
 };
 
 export const tlsRule: Rule = {
+  scope: 'capture',
   codes: ['tls-undecryptable'],
   run(m: DusModel) {
     const out: Finding[] = [];

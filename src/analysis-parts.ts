@@ -1,0 +1,371 @@
+// analyze's report made a part at a time. A day's capture has tens of
+// thousands of exchanges, and holding every one until the report was written
+// made memory grow with the capture. Instead each exchange is put aside as a
+// record (StoredExchange.toRecord) in the spool that already holds its JSON,
+// and a few numbers of it stay in memory (ExchangeFacts). At the end the
+// exchanges are split into parts no rule looks across: closed under client
+// address and phone (a phone's exchanges, every exchange of its addresses and
+// the connections from them). Each part's model is built and judged on its
+// own, a few parts at a time; the rules that read the capture as a whole (TLS,
+// DNS, DHCP) run once, with every phone. Then the findings are sorted as one
+// list, the phones' statuses set from all of them, and the report reads the
+// exchanges back one at a time, in report order. The result is the one a
+// model of every exchange at once gives (tests/parts): the phones are in the
+// same order, since a part holds the whole of each of its phones, and
+// findings that sort equal are of one connection, so of one part.
+import type { AnalysisResult } from './analysis.js';
+import { buildModel, macKey, type CheckInBodies, type ModelInputs } from './dus/build-model.js';
+import type { DusClassification } from './dus/exchange-kind.js';
+import type { DusExchange, DusModel, Phone, TimelineEntry } from './dus/model.js';
+import { flagStatuses, setPhoneStatuses } from './dus/phone-status.js';
+import { SharedValues, StoredExchange } from './dus/stored-exchange.js';
+import { diagnose, settleFindings, type Rule } from './diagnose/diagnose.js';
+import type { Finding } from './diagnose/finding.js';
+import { addServiceEnds, CHECK_IN_PORT } from './diagnose/rules/connections.js';
+import type { ConnectionRecord } from './reassembly/connection-log.js';
+import type { FlowInfo } from './reassembly/stream-event.js';
+import type { ExchangeSpool, SpoolPlace } from './report/exchange-spool.js';
+import type { TlsJson } from './report/flows-json.js';
+import { keepHeapAtWorkingSize } from './util/heap-policy.js';
+
+/** Exchanges and connections judged at once, at most (a part bigger than this is judged whole). */
+export const PART_EXCHANGES = 1024;
+/** Rows of ExchangeFacts made at first (they double as needed). */
+const INITIAL_ROWS = 256;
+/** Exchanges the report reads back between two looks at the heap (util/heap-policy.ts). */
+const HEAP_CHECK_EVERY = 512;
+
+/** A number per distinct string (client addresses, MACs). */
+class Names {
+  private readonly ids = new Map<string, number>();
+  readonly list: string[] = [];
+
+  id(name: string): number {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.list.length;
+      this.list.push(name);
+      this.ids.set(name, id);
+    }
+    return id;
+  }
+
+  known(name: string): number | undefined {
+    return this.ids.get(name);
+  }
+}
+
+/** What stays in memory of each exchange put aside (64 bytes): where its record is, and what parts, report order and the report's additions are made of. */
+class ExchangeFacts {
+  count = 0;
+  startFrame = new Float64Array(INITIAL_ROWS);
+  recordAt = new Float64Array(INITIAL_ROWS);
+  recordLength = new Int32Array(INITIAL_ROWS);
+  /** Client address (the exchange's, and its connection's), as Names ids. */
+  client = new Int32Array(INITIAL_ROWS);
+  flowClient = new Int32Array(INITIAL_ROWS);
+  /** 1 + the MAC id of a check-in's XML, 0 for none; -1 for an exchange of no phone (kind other). */
+  xmlMac = new Int32Array(INITIAL_ROWS);
+  /** The id is `flowIndex.idN`; idN -1: the id is in oddIds. */
+  flowIndex = new Int32Array(INITIAL_ROWS);
+  idN = new Int32Array(INITIAL_ROWS);
+  readonly oddIds = new Map<number, string>();
+  /** Where the report JSON of the exchange is in the spool. */
+  textAt = new Float64Array(INITIAL_ROWS);
+  textLength = new Int32Array(INITIAL_ROWS);
+  /** Kind and handler, as an id in ReportParts' table. */
+  kind = new Int32Array(INITIAL_ROWS);
+  /** Decoded bodies, as SharedValues ids. */
+  upxRequest = new Int32Array(INITIAL_ROWS);
+  upxResponse = new Int32Array(INITIAL_ROWS);
+
+  add(): number {
+    if (this.count === this.startFrame.length) this.grow();
+    return this.count++;
+  }
+
+  idOf(i: number): string {
+    return this.idN[i] < 0 ? this.oddIds.get(i)! : `${this.flowIndex[i]}.${this.idN[i]}`;
+  }
+
+  setId(i: number, id: string, flow: number): void {
+    this.flowIndex[i] = flow;
+    const n = Number(id.slice(id.indexOf('.') + 1));
+    if (Number.isInteger(n) && n >= 0 && n < 2 ** 31 && id === `${flow}.${n}`) this.idN[i] = n;
+    else {
+      this.idN[i] = -1;
+      this.oddIds.set(i, id);
+    }
+  }
+
+  /** Every column twice as long. */
+  private grow(): void {
+    const columns = this as unknown as Record<string, unknown>;
+    for (const [name, column] of Object.entries(columns)) {
+      if (!(column instanceof Float64Array || column instanceof Int32Array)) continue;
+      const longer = column instanceof Float64Array ? new Float64Array(column.length * 2) : new Int32Array(column.length * 2);
+      longer.set(column);
+      columns[name] = longer;
+    }
+  }
+}
+
+/** What the report needs besides the exchanges, known when the capture has been read. */
+export interface PartsInputs extends Omit<ModelInputs, 'exchanges'> {
+  rules: readonly Rule[];
+  inventory?: DusModel['inventory'];
+  expected?: DusModel['expected'];
+  discovery?: DusModel['discovery'];
+  tls?: DusModel['tls'];
+  /** How TLS was decrypted, by connection index. */
+  tlsJson: Map<number, TlsJson>;
+  /** @default PART_EXCHANGES */
+  partExchanges?: number;
+}
+
+/** Exchanges put aside as records, and the report made from them a part at a time. */
+export class ReportParts {
+  private readonly facts = new ExchangeFacts();
+  private readonly addresses = new Names();
+  private readonly macs = new Names();
+  /** Kinds and handlers (`check-in internal`), which is all the report reads of a classification. */
+  private readonly kinds = new Names();
+  private readonly shared = new SharedValues();
+  private readonly checkInPorts = new Set([CHECK_IN_PORT]);
+  private readonly serviceHosts = new Set<string>();
+
+  constructor(private readonly spool: ExchangeSpool) {}
+
+  /** Put an exchange aside (its JSON is in the spool already). */
+  add(x: StoredExchange): void {
+    const f = this.facts;
+    const i = f.add();
+    const place = this.spool.append(x.toRecord(this.shared, this.spool));
+    f.recordAt[i] = place.at;
+    f.recordLength[i] = place.length;
+    f.startFrame[i] = x.startFrame;
+    f.setId(i, x.id, x.flow.index);
+    f.client[i] = this.addresses.id(x.client.ip);
+    f.flowClient[i] = this.addresses.id(x.flow.client.ip);
+    const mac = x.cls.kind === 'check-in' && x.upxRequest?.ok ? x.upxRequest.value.macAddress?.normalized : undefined;
+    f.xmlMac[i] = x.cls.kind === 'other' ? -1 : mac ? 1 + this.macs.id(mac) : 0;
+    const text = x.reportPlace;
+    f.textAt[i] = text.at;
+    f.textLength[i] = text.length;
+    f.kind[i] = this.kinds.id(x.cls.handler === undefined ? x.cls.kind : `${x.cls.kind} ${x.cls.handler}`);
+    f.upxRequest[i] = this.shared.idOf(x.upxRequest);
+    f.upxResponse[i] = this.shared.idOf(x.upxResponse);
+    addServiceEnds(x, this.checkInPorts, this.serviceHosts);
+  }
+
+  get count(): number {
+    return this.facts.count;
+  }
+
+  /** The exchange put aside `i`-th. `flows` shares one FlowInfo between the exchanges of a connection. */
+  private load(i: number, flows: Map<number, FlowInfo>, tlsJson: Map<number, TlsJson>): StoredExchange {
+    const f = this.facts;
+    // Records are read a part at a time, from all over the spool.
+    const x = StoredExchange.fromRecord(this.spool.read({ at: f.recordAt[i], length: f.recordLength[i] }, true), this.shared, this.spool, flows);
+    const t = tlsJson.get(x.flow.index);
+    if (t) x.decrypted = t;
+    return x;
+  }
+
+  /** Report order (flows-json.ts reportOrder): where the exchange starts, then its id. */
+  private reportOrder(): Int32Array {
+    const f = this.facts;
+    const order = Array.from({ length: f.count }, (_, i) => i);
+    order.sort((a, b) => f.startFrame[a] - f.startFrame[b] || f.idOf(a).localeCompare(f.idOf(b)));
+    return Int32Array.from(order);
+  }
+
+  /** The analysis, made a part at a time (see the top of the file). */
+  analysis(inp: PartsInputs): Omit<AnalysisResult, 'flows'> {
+    const f = this.facts;
+    const tlsJson = inp.tlsJson;
+    const order = this.reportOrder();
+    const batches = this.batches(order, inp.connections, inp.macOfIp, inp.partExchanges ?? PART_EXCHANGES);
+    const partRules = inp.rules.filter((r) => r.scope !== 'capture');
+    const captureRules = inp.rules.filter((r) => r.scope === 'capture');
+    const serviceEnds = { checkInPorts: this.checkInPorts, serviceHosts: this.serviceHosts };
+    const found: Finding[][] = [];
+    const phones: Phone[] = [];
+    /** Where each phone's timeline is put aside, made while its part's exchanges are at hand. */
+    const timelines: SpoolPlace[] = [];
+    /** Report rank of each phone's first exchange, by index into `phones`. */
+    const firstRank: number[] = [];
+    /** Index into `phones` of each exchange's phone (-1: none). */
+    const phoneOf = new Int32Array(f.count);
+    const rank = new Int32Array(f.count);
+    order.forEach((i, r) => (rank[i] = r));
+    for (const batch of batches) {
+      const flowInfos = new Map<number, FlowInfo>();
+      const exchanges = batch.exchanges.map((i) => this.load(i, flowInfos, tlsJson));
+      const model = buildModel({ ...inp, exchanges, connections: batch.connections });
+      model.inventory = inp.inventory;
+      model.expected = inp.expected;
+      model.serviceEnds = serviceEnds;
+      found.push(diagnose(model, partRules));
+      // Statuses from the exchanges now; the findings that make a phone failing or stuck are all known only at the end.
+      setPhoneStatuses(model, []);
+      const index = new Map<string, number>();
+      for (const p of model.phones) {
+        index.set(p.key, phones.length);
+        phones.push(phoneSummary(p));
+        timelines.push(this.spool.append(timelineText(p.timeline)));
+        firstRank.push(-1);
+      }
+      exchanges.forEach((x, k) => {
+        const i = batch.exchanges[k];
+        const p = x.phone === '' ? -1 : index.get(x.phone)!;
+        phoneOf[i] = p;
+        if (p >= 0 && firstRank[p] < 0) firstRank[p] = rank[i];
+      });
+      // A batch lives long enough to be promoted, and is garbage once judged: as while reading, the old generation is kept to what is live.
+      keepHeapAtWorkingSize();
+    }
+    // Phones in the order of their first exchange, as one model makes them.
+    const sorted = phones.map((_, p) => p).sort((a, b) => firstRank[a] - firstRank[b]).map((p) => phones[p]);
+    const whole = buildModel({ ...inp, exchanges: [] });
+    whole.phones = sorted;
+    whole.discovery = inp.discovery;
+    whole.tls = inp.tls;
+    whole.inventory = inp.inventory;
+    whole.expected = inp.expected;
+    found.push(diagnose(whole, captureRules));
+    const findings = settleFindings(found.flat());
+    flagStatuses(sorted, findings);
+    whole.connections = [];
+    return { model: this.reportModel(whole, order, phoneOf, phones, timelines, tlsJson), findings };
+  }
+
+  /**
+   * The report's model: every exchange read back as it is written, each
+   * phone's list and timeline made when read. (Made apart from analysis(),
+   * whose closures would keep its inputs, and through them the collector.)
+   */
+  private reportModel(whole: DusModel, order: Int32Array, phoneOf: Int32Array, phones: readonly Phone[], timelines: readonly SpoolPlace[], tlsJson: Map<number, TlsJson>): DusModel {
+    const f = this.facts;
+    const ofPhone = this.exchangesOfPhones(order, phoneOf, phones.length);
+    const spool = this.spool;
+    phones.forEach((q, p) => {
+      Object.defineProperty(q, 'exchanges', { enumerable: true, configurable: true, get: () => Array.from(ofPhone(p), (i) => f.idOf(i)) });
+      Object.defineProperty(q, 'timeline', { enumerable: true, configurable: true, get: () => timelineOfText(spool.read(timelines[p], true)) });
+    });
+    const keys = phones.map((p) => p.key);
+    const classes = this.kinds.list.map((k): DusClassification => {
+      const [kind, handler] = k.split(' ') as [DusClassification['kind'], DusClassification['handler']];
+      return Object.freeze(handler === undefined ? { kind } : { kind, handler });
+    });
+    const shared = this.shared;
+    const exchanges = {
+      *[Symbol.iterator](): Generator<StoredExchange> {
+        let read = 0;
+        for (const i of order) {
+          if (++read % HEAP_CHECK_EVERY === 0) keepHeapAtWorkingSize();
+          const bodies = { upxRequest: shared.at(f.upxRequest[i]) as CheckInBodies['upxRequest'], upxResponse: shared.at(f.upxResponse[i]) as CheckInBodies['upxResponse'] };
+          const x = StoredExchange.forReport(f.idOf(i), classes[f.kind[i]], bodies, spool, { at: f.textAt[i], length: f.textLength[i] }, tlsJson.get(f.flowIndex[i]));
+          x.phone = phoneOf[i] < 0 ? '' : keys[phoneOf[i]];
+          yield x;
+        }
+      },
+    };
+    return { ...whole, exchanges: exchanges as unknown as DusExchange[] };
+  }
+
+  /** Each phone's exchanges in report order: a list per phone, of indexes into the facts. */
+  private exchangesOfPhones(order: Int32Array, phoneOf: Int32Array, phones: number): (p: number) => Int32Array {
+    const start = new Int32Array(phones + 1);
+    for (const i of order) if (phoneOf[i] >= 0) start[phoneOf[i] + 1]++;
+    for (let p = 0; p < phones; p++) start[p + 1] += start[p];
+    const list = new Int32Array(start[phones]);
+    const next = start.slice(0, phones);
+    for (const i of order) if (phoneOf[i] >= 0) list[next[phoneOf[i]]++] = i;
+    return (p) => list.subarray(start[p], start[p + 1]);
+  }
+
+  /**
+   * The parts (see the top of the file), gathered into batches of about
+   * `size` exchanges and connections: each batch's exchanges in report order,
+   * its connections in the order given.
+   */
+  private batches(order: Int32Array, connections: readonly ConnectionRecord[], macOfIp: (ip: string) => string | undefined, size: number): Array<{ exchanges: number[]; connections: ConnectionRecord[] }> {
+    const f = this.facts;
+    const addresses = this.addresses;
+    // The address of each connection's client, named before the union is sized.
+    const connectionAt = connections.map((c) => addresses.id(c.client.ip));
+    // buildModel's phone of an exchange without a MAC of its own: the last check-in's MAC from its address, else the link layer's.
+    const lastMac = new Int32Array(addresses.list.length);
+    for (const i of order) if (f.xmlMac[i] > 0) lastMac[f.client[i]] = f.xmlMac[i];
+    for (let a = 0; a < lastMac.length; a++) {
+      if (lastMac[a] !== 0) continue;
+      const link = macOfIp(addresses.list[a]);
+      if (link) lastMac[a] = 1 + this.macs.id(macKey(link));
+    }
+    // Union of addresses (0..) and MACs (after them).
+    const parent = Int32Array.from({ length: addresses.list.length + this.macs.list.length }, (_, n) => n);
+    const find = (n: number): number => {
+      while (parent[n] !== n) n = parent[n] = parent[parent[n]];
+      return n;
+    };
+    const union = (a: number, b: number) => {
+      const ra = find(a);
+      const rb = find(b);
+      if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+    };
+    const macNode = (mac: number) => addresses.list.length + mac - 1;
+    for (const i of order) {
+      union(f.client[i], f.flowClient[i]);
+      if (f.xmlMac[i] < 0) continue;
+      const mac = f.xmlMac[i] || lastMac[f.client[i]];
+      if (mac > 0) union(f.client[i], macNode(mac));
+    }
+    // Parts in the order of their first exchange (then of their first connection), gathered into batches.
+    const batchOf = new Map<number, number>();
+    const sizeOf = new Map<number, number>();
+    for (const i of order) sizeOf.set(find(f.client[i]), (sizeOf.get(find(f.client[i])) ?? 0) + 1);
+    for (const a of connectionAt) sizeOf.set(find(a), (sizeOf.get(find(a)) ?? 0) + 1);
+    const batches: Array<{ exchanges: number[]; connections: ConnectionRecord[]; size: number }> = [];
+    const place = (root: number): number => {
+      let b = batchOf.get(root);
+      if (b === undefined) {
+        const last = batches[batches.length - 1];
+        const n = sizeOf.get(root)!;
+        if (last && last.size + n <= size) {
+          b = batches.length - 1;
+          last.size += n;
+        } else {
+          b = batches.length;
+          batches.push({ exchanges: [], connections: [], size: n });
+        }
+        batchOf.set(root, b);
+      }
+      return b;
+    };
+    for (const i of order) batches[place(find(f.client[i]))].exchanges.push(i);
+    connections.forEach((c, k) => batches[place(find(connectionAt[k]))].connections.push(c));
+    return batches;
+  }
+}
+
+/** A phone of a part's model without what grows with its exchanges (made again when read). */
+function phoneSummary(p: Phone): Phone {
+  return { key: p.key, mac: p.mac, ips: p.ips, serials: p.serials, vendor: p.vendor, model: p.model, revision: p.revision, locale: p.locale, version: p.version, exchanges: [], timeline: [], status: p.status };
+}
+
+/** A timeline as text to put aside (its times are BigInts). */
+function timelineText(timeline: readonly TimelineEntry[]): string {
+  return JSON.stringify(timeline.map((t) => [t.kind, t.ref, String(t.timeNs), t.frames, t.gapSeconds ?? null, t.gapMeaning ?? null, t.summary, t.source ?? null, t.notes ?? null]));
+}
+
+/** The timeline timelineText put aside. */
+function timelineOfText(text: string): TimelineEntry[] {
+  const rows = JSON.parse(text) as Array<[TimelineEntry['kind'], string, string, number[], number | null, TimelineEntry['gapMeaning'] | null, string, TimelineEntry['source'] | null, string[] | null]>;
+  return rows.map(([kind, ref, time, frames, gapSeconds, gapMeaning, summary, source, notes]) => {
+    const t: TimelineEntry = { kind, ref, timeNs: BigInt(time), frames, gapSeconds: gapSeconds ?? undefined, gapMeaning: gapMeaning ?? undefined, summary };
+    if (source !== null) t.source = source;
+    if (notes !== null) t.notes = notes;
+    return t;
+  });
+}

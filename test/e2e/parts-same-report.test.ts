@@ -1,0 +1,118 @@
+// analyze's JSON report made a part at a time, from exchanges put aside in the
+// spool (what the CLI does past PUT_ASIDE_AFTER exchanges), must be the very
+// report made from every exchange at once, on every test capture: with parts
+// of one exchange each, with a few, and with exchanges kept at first and put
+// aside on the way; with an inventory too. And what was put aside must not
+// stay in memory while the report is written.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { analyzeCapture, type AnalyzeOptions } from '../../src/analysis.js';
+import { AnalysisCollector } from '../../src/analysis-collector.js';
+import { ReportParts } from '../../src/analysis-parts.js';
+import { loadInventory, type Inventory } from '../../src/dus/inventory.js';
+import type { StoredExchange } from '../../src/dus/stored-exchange.js';
+import { analyzeDocumentToWrite } from '../../src/report/analyze-json.js';
+import { writeJsonPieces } from '../../src/report/json-pieces.js';
+import { collectGarbage } from '../../src/util/heap-policy.js';
+
+function capturesIn(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? capturesIn(join(dir, e.name)) : /\.(pcap|pcapng)(\.gz)?$/.test(e.name) ? [join(dir, e.name)] : []))
+    .sort();
+}
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const CAPTURES = capturesIn(join(ROOT, 'captures'));
+const inventory = loadInventory(join(ROOT, 'captures/make/dus/inventory.json'));
+
+type Extra = Pick<AnalyzeOptions, 'inventory' | 'parts' | 'putAsideAfter' | 'partExchanges'>;
+
+/** The JSON report and the findings (which --fail-on reads), or the error. */
+async function report(path: string, extra: Extra): Promise<{ json: string; parted: boolean } | { error: string }> {
+  try {
+    const r = await analyzeCapture(path, { stdin: process.stdin }, undefined, { keepCheckInBodies: false, spool: true, ...extra });
+    let json = '';
+    writeJsonPieces(analyzeDocumentToWrite(r), (t) => (json += t));
+    return { json: json + JSON.stringify(r.findings), parted: !Array.isArray(r.model.exchanges) };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+const restore: Array<() => void> = [];
+afterEach(() => {
+  for (const undo of restore.splice(0)) undo();
+});
+
+describe('analyze made a part at a time', () => {
+  it('gives the report made from every exchange at once, on every test capture', async () => {
+    if (!inventory.ok) throw new Error(inventory.error);
+    let parted = 0;
+    for (const path of CAPTURES) {
+      const extras: Array<{ inventory?: Inventory }> = /dus|many-phones/.test(path) ? [{}, { inventory: inventory.value }] : [{}];
+      for (const extra of extras) {
+        const whole = await report(path, extra);
+        for (const parts of [
+          { putAsideAfter: 0, partExchanges: 1 },
+          { putAsideAfter: 0, partExchanges: 5 },
+          { putAsideAfter: 3, partExchanges: 2 },
+        ]) {
+          const made = await report(path, { ...extra, parts: true, ...parts });
+          if ('error' in whole || 'error' in made) {
+            expect(made, path).toEqual(whole);
+            continue;
+          }
+          expect(made.json, `${path} ${JSON.stringify(parts)}`).toBe(whole.json);
+          if (made.parted) parted++;
+        }
+      }
+    }
+    expect(CAPTURES.length).toBeGreaterThan(100);
+    // Every capture with exchanges went through the parts (one without has nothing to put aside).
+    expect(parted).toBeGreaterThan(150);
+  }, 300_000);
+
+  it('keeps exchanges in memory up to putAsideAfter, and then the report is the one at once', async () => {
+    const path = join(ROOT, 'captures/many-phones.pcap');
+    const kept = await report(path, { parts: true, putAsideAfter: 1000 });
+    const aside = await report(path, { parts: true, putAsideAfter: 5 });
+    if ('error' in kept || 'error' in aside) throw new Error('many-phones.pcap did not analyse');
+    expect(kept.parted).toBe(false);
+    expect(aside.parted).toBe(true);
+    expect(aside.json).toBe(kept.json);
+  });
+
+  it('lets go of the exchanges put aside and of the collector while the report is written', async () => {
+    // Wrapped by hand: a spy would keep every argument it saw.
+    const added: Array<WeakRef<StoredExchange>> = [];
+    const add = ReportParts.prototype.add;
+    ReportParts.prototype.add = function (this: ReportParts, x: StoredExchange) {
+      added.push(new WeakRef(x));
+      add.call(this, x);
+    };
+    let collector: WeakRef<AnalysisCollector> | undefined;
+    const snapshot = AnalysisCollector.prototype.snapshot;
+    AnalysisCollector.prototype.snapshot = function (this: AnalysisCollector, ...a: Parameters<AnalysisCollector['snapshot']>) {
+      collector = new WeakRef(this);
+      return snapshot.apply(this, a);
+    };
+    restore.push(() => {
+      ReportParts.prototype.add = add;
+      AnalysisCollector.prototype.snapshot = snapshot;
+    });
+    const r = await analyzeCapture(join(ROOT, 'captures/many-phones.pcap'), { stdin: process.stdin }, undefined, { keepCheckInBodies: false, spool: true, parts: true, putAsideAfter: 0, partExchanges: 1 });
+    expect(added.length).toBeGreaterThan(30);
+    // A WeakRef's target lives at least to the end of the job that made the WeakRef.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(collectGarbage(0)).toBe(true);
+    expect(added.filter((x) => x.deref() !== undefined)).toEqual([]);
+    expect(collector?.deref()).toBeUndefined();
+    // The report is still whole: every exchange and phone read back.
+    let json = '';
+    writeJsonPieces(analyzeDocumentToWrite(r), (t) => (json += t));
+    const doc = JSON.parse(json) as { exchanges: unknown[]; phones: Array<{ timeline: unknown[] }> };
+    expect(doc.exchanges.length).toBe(added.length);
+    expect(doc.phones.reduce((n, p) => n + p.timeline.length, 0)).toBeGreaterThan(30);
+  });
+});
