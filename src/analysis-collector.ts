@@ -88,6 +88,8 @@ export interface CollectorOptions {
   parts?: boolean;
   /** Exchanges kept in memory before they are put aside (opts.parts). @default PUT_ASIDE_AFTER */
   putAsideAfter?: number;
+  /** Closed connections kept in memory before they are put aside (opts.parts; ConnectionLog). @default ASIDE_AFTER_CLOSES */
+  asideAfterCloses?: number;
   /** Exchanges and connections judged at once, at most (ReportParts). @default PART_EXCHANGES */
   partExchanges?: number;
 }
@@ -188,7 +190,10 @@ export class AnalysisCollector {
     this.connections = new ConnectionLog({
       maxKept: opts.maxKeptConnections ?? MAX_KEPT_CONNECTIONS,
       // Diagnosis needs failed connections and the service's own; ordinary web traffic can go.
+      // (Once true, this stays true for a connection with a SYN-ACK: resets and service flows are never forgotten.)
       keep: (r) => r.synAckFrame === undefined || r.resets.length > 0 || this.serviceFlows.get(r.client.ip, r.client.port, r.server.ip, r.server.port) === true,
+      aside: this.parts?.shelf,
+      asideAfterCloses: opts.asideAfterCloses,
     });
   }
 
@@ -336,7 +341,12 @@ export class AnalysisCollector {
     }
     kept.sort(reportOrder);
     const flows = flowsDocument(capture, kept, result ? pipelineWarnings(result).map((w) => warningJson(w)) : []);
-    const conns = this.absorbed.length === 0 ? this.connections.all() : [...this.connections.all(), ...this.absorbed].sort((x, y) => x.firstFrame - y.firstFrame);
+    const conns =
+      this.absorbed.length > 0
+        ? [...this.connections.all(), ...this.absorbed].sort((x, y) => x.firstFrame - y.firstFrame)
+        : this.parts
+          ? this.parts.allConnections(this.connections.all())
+          : this.connections.all();
     const model = buildModel({
       captures: [capture],
       exchanges: kept,

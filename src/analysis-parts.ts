@@ -14,7 +14,7 @@
 // same order, since a part holds the whole of each of its phones, and
 // findings that sort equal are of one connection, so of one part.
 import type { AnalysisResult } from './analysis.js';
-import { buildModel, macKey, type CheckInBodies, type ModelInputs } from './dus/build-model.js';
+import { buildModel, macKey, macOfClients, type CheckInBodies, type ModelInputs } from './dus/build-model.js';
 import type { DusClassification } from './dus/exchange-kind.js';
 import type { DusExchange, DusModel, Phone, TimelineEntry } from './dus/model.js';
 import { flagStatuses, setPhoneStatuses } from './dus/phone-status.js';
@@ -22,7 +22,7 @@ import { SharedValues, StoredExchange } from './dus/stored-exchange.js';
 import { diagnose, settleFindings, type Rule } from './diagnose/diagnose.js';
 import type { Finding } from './diagnose/finding.js';
 import { addServiceEnds, CHECK_IN_PORT } from './diagnose/rules/connections.js';
-import type { ConnectionRecord } from './reassembly/connection-log.js';
+import { connectionOfRecord, type ConnectionRecord, type ConnectionsAside } from './reassembly/connection-log.js';
 import type { FlowInfo } from './reassembly/stream-event.js';
 import type { ExchangeSpool, SpoolPlace } from './report/exchange-spool.js';
 import type { TlsJson } from './report/flows-json.js';
@@ -30,8 +30,6 @@ import { keepHeapAtWorkingSize } from './util/heap-policy.js';
 
 /** Exchanges and connections judged at once, at most (a part bigger than this is judged whole). */
 export const PART_EXCHANGES = 1024;
-/** Rows of ExchangeFacts made at first (they double as needed). */
-const INITIAL_ROWS = 256;
 /** Exchanges the report reads back between two looks at the heap (util/heap-policy.ts). */
 const HEAP_CHECK_EVERY = 512;
 
@@ -55,60 +53,115 @@ class Names {
   }
 }
 
+/** Rows of a Column chunk: a column grows a chunk at a time, never copied (a doubled array left the old one to the allocator's holes). */
+const CHUNK_BITS = 12;
+const CHUNK_ROWS = 1 << CHUNK_BITS;
+
+/** One number per row, in chunks of typed arrays. Rows are set in order (a chunk is made for its first row). */
+class Column {
+  private readonly chunks: Array<Float64Array | Int32Array> = [];
+
+  constructor(private readonly kind: typeof Float64Array | typeof Int32Array) {}
+
+  get(row: number): number {
+    return this.chunks[row >>> CHUNK_BITS][row & (CHUNK_ROWS - 1)];
+  }
+
+  set(row: number, value: number): void {
+    const c = row >>> CHUNK_BITS;
+    (this.chunks[c] ??= new this.kind(CHUNK_ROWS))[row & (CHUNK_ROWS - 1)] = value;
+  }
+}
+
 /** What stays in memory of each exchange put aside (64 bytes): where its record is, and what parts, report order and the report's additions are made of. */
 class ExchangeFacts {
   count = 0;
-  startFrame = new Float64Array(INITIAL_ROWS);
-  recordAt = new Float64Array(INITIAL_ROWS);
-  recordLength = new Int32Array(INITIAL_ROWS);
+  readonly startFrame = new Column(Float64Array);
+  readonly recordAt = new Column(Float64Array);
+  readonly recordLength = new Column(Int32Array);
   /** Client address (the exchange's, and its connection's), as Names ids. */
-  client = new Int32Array(INITIAL_ROWS);
-  flowClient = new Int32Array(INITIAL_ROWS);
+  readonly client = new Column(Int32Array);
+  readonly flowClient = new Column(Int32Array);
   /** 1 + the MAC id of a check-in's XML, 0 for none; -1 for an exchange of no phone (kind other). */
-  xmlMac = new Int32Array(INITIAL_ROWS);
+  readonly xmlMac = new Column(Int32Array);
   /** The id is `flowIndex.idN`; idN -1: the id is in oddIds. */
-  flowIndex = new Int32Array(INITIAL_ROWS);
-  idN = new Int32Array(INITIAL_ROWS);
+  readonly flowIndex = new Column(Int32Array);
+  readonly idN = new Column(Int32Array);
   readonly oddIds = new Map<number, string>();
   /** Where the report JSON of the exchange is in the spool. */
-  textAt = new Float64Array(INITIAL_ROWS);
-  textLength = new Int32Array(INITIAL_ROWS);
+  readonly textAt = new Column(Float64Array);
+  readonly textLength = new Column(Int32Array);
   /** Kind and handler, as an id in ReportParts' table. */
-  kind = new Int32Array(INITIAL_ROWS);
+  readonly kind = new Column(Int32Array);
   /** Decoded bodies, as SharedValues ids. */
-  upxRequest = new Int32Array(INITIAL_ROWS);
-  upxResponse = new Int32Array(INITIAL_ROWS);
+  readonly upxRequest = new Column(Int32Array);
+  readonly upxResponse = new Column(Int32Array);
 
   add(): number {
-    if (this.count === this.startFrame.length) this.grow();
     return this.count++;
   }
 
   idOf(i: number): string {
-    return this.idN[i] < 0 ? this.oddIds.get(i)! : `${this.flowIndex[i]}.${this.idN[i]}`;
+    return this.idN.get(i) < 0 ? this.oddIds.get(i)! : `${this.flowIndex.get(i)}.${this.idN.get(i)}`;
   }
 
   setId(i: number, id: string, flow: number): void {
-    this.flowIndex[i] = flow;
+    this.flowIndex.set(i, flow);
     const n = Number(id.slice(id.indexOf('.') + 1));
-    if (Number.isInteger(n) && n >= 0 && n < 2 ** 31 && id === `${flow}.${n}`) this.idN[i] = n;
+    if (Number.isInteger(n) && n >= 0 && n < 2 ** 31 && id === `${flow}.${n}`) this.idN.set(i, n);
     else {
-      this.idN[i] = -1;
+      this.idN.set(i, -1);
       this.oddIds.set(i, id);
     }
   }
+}
 
-  /** Every column twice as long. */
-  private grow(): void {
-    const columns = this as unknown as Record<string, unknown>;
-    for (const [name, column] of Object.entries(columns)) {
-      if (!(column instanceof Float64Array || column instanceof Int32Array)) continue;
-      const longer = column instanceof Float64Array ? new Float64Array(column.length * 2) : new Int32Array(column.length * 2);
-      longer.set(column);
-      columns[name] = longer;
-    }
+/**
+ * Connection records put aside by the connection log (ConnectionsAside), in
+ * the spool: 24 bytes of each stay in memory (where it is, its first frame
+ * and client address, for report order and parts).
+ */
+class ConnectionShelf implements ConnectionsAside {
+  count = 0;
+  readonly firstFrame = new Column(Float64Array);
+  readonly client = new Column(Int32Array);
+  readonly recordAt = new Column(Float64Array);
+  /** -1: taken back by the log. */
+  readonly recordLength = new Column(Int32Array);
+
+  constructor(
+    private readonly spool: ExchangeSpool,
+    private readonly addresses: Names,
+  ) {}
+
+  put(record: string, firstFrame: number, clientIp: string): number {
+    const n = this.count++;
+    const place = this.spool.append(record);
+    this.firstFrame.set(n, firstFrame);
+    this.client.set(n, this.addresses.id(clientIp));
+    this.recordAt.set(n, place.at);
+    this.recordLength.set(n, place.length);
+    return n;
+  }
+
+  take(n: number): string {
+    const record = this.read(n);
+    this.recordLength.set(n, -1);
+    return record;
+  }
+
+  read(n: number): string {
+    return this.spool.read({ at: this.recordAt.get(n), length: this.recordLength.get(n) }, true);
+  }
+
+  /** The connections on the shelf, by number. */
+  *shelved(): Generator<number> {
+    for (let n = 0; n < this.count; n++) if (this.recordLength.get(n) >= 0) yield n;
   }
 }
+
+/** A connection in memory, or the number of one on the shelf. */
+type ConnectionEntry = ConnectionRecord | number;
 
 /** What the report needs besides the exchanges, known when the capture has been read. */
 export interface PartsInputs extends Omit<ModelInputs, 'exchanges'> {
@@ -133,28 +186,51 @@ export class ReportParts {
   private readonly shared = new SharedValues();
   private readonly checkInPorts = new Set([CHECK_IN_PORT]);
   private readonly serviceHosts = new Set<string>();
+  /** Where the connection log puts the connections that must stay (ConnectionLogOptions.aside). */
+  readonly shelf: ConnectionShelf;
 
-  constructor(private readonly spool: ExchangeSpool) {}
+  constructor(private readonly spool: ExchangeSpool) {
+    this.shelf = new ConnectionShelf(spool, this.addresses);
+  }
+
+  /** `inMemory` (the connection log's all()) and those on the shelf, in order of first frame. */
+  private connectionEntries(inMemory: readonly ConnectionRecord[]): ConnectionEntry[] {
+    const shelf = this.shelf;
+    const entries: ConnectionEntry[] = [...inMemory, ...shelf.shelved()];
+    const first = (e: ConnectionEntry) => (typeof e === 'number' ? shelf.firstFrame.get(e) : e.firstFrame);
+    // Each frame opens at most one connection: the order is total.
+    return entries.sort((a, b) => first(a) - first(b));
+  }
+
+  private connectionOf(e: ConnectionEntry): ConnectionRecord {
+    return typeof e === 'number' ? connectionOfRecord(this.shelf.read(e)) : e;
+  }
+
+  /** Every connection (the log's in memory, and those on the shelf read back), in order of first frame. */
+  allConnections(inMemory: readonly ConnectionRecord[]): ConnectionRecord[] {
+    if (this.shelf.count === 0) return [...inMemory];
+    return this.connectionEntries(inMemory).map((e) => this.connectionOf(e));
+  }
 
   /** Put an exchange aside (its JSON is in the spool already). */
   add(x: StoredExchange): void {
     const f = this.facts;
     const i = f.add();
     const place = this.spool.append(x.toRecord(this.shared, this.spool));
-    f.recordAt[i] = place.at;
-    f.recordLength[i] = place.length;
-    f.startFrame[i] = x.startFrame;
+    f.recordAt.set(i, place.at);
+    f.recordLength.set(i, place.length);
+    f.startFrame.set(i, x.startFrame);
     f.setId(i, x.id, x.flow.index);
-    f.client[i] = this.addresses.id(x.client.ip);
-    f.flowClient[i] = this.addresses.id(x.flow.client.ip);
+    f.client.set(i, this.addresses.id(x.client.ip));
+    f.flowClient.set(i, this.addresses.id(x.flow.client.ip));
     const mac = x.cls.kind === 'check-in' && x.upxRequest?.ok ? x.upxRequest.value.macAddress?.normalized : undefined;
-    f.xmlMac[i] = x.cls.kind === 'other' ? -1 : mac ? 1 + this.macs.id(mac) : 0;
+    f.xmlMac.set(i, x.cls.kind === 'other' ? -1 : mac ? 1 + this.macs.id(mac) : 0);
     const text = x.reportPlace;
-    f.textAt[i] = text.at;
-    f.textLength[i] = text.length;
-    f.kind[i] = this.kinds.id(x.cls.handler === undefined ? x.cls.kind : `${x.cls.kind} ${x.cls.handler}`);
-    f.upxRequest[i] = this.shared.idOf(x.upxRequest);
-    f.upxResponse[i] = this.shared.idOf(x.upxResponse);
+    f.textAt.set(i, text.at);
+    f.textLength.set(i, text.length);
+    f.kind.set(i, this.kinds.id(x.cls.handler === undefined ? x.cls.kind : `${x.cls.kind} ${x.cls.handler}`));
+    f.upxRequest.set(i, this.shared.idOf(x.upxRequest));
+    f.upxResponse.set(i, this.shared.idOf(x.upxResponse));
     addServiceEnds(x, this.checkInPorts, this.serviceHosts);
   }
 
@@ -166,7 +242,7 @@ export class ReportParts {
   private load(i: number, flows: Map<number, FlowInfo>, tlsJson: Map<number, TlsJson>): StoredExchange {
     const f = this.facts;
     // Records are read a part at a time, from all over the spool.
-    const x = StoredExchange.fromRecord(this.spool.read({ at: f.recordAt[i], length: f.recordLength[i] }, true), this.shared, this.spool, flows);
+    const x = StoredExchange.fromRecord(this.spool.read({ at: f.recordAt.get(i), length: f.recordLength.get(i) }, true), this.shared, this.spool, flows);
     const t = tlsJson.get(x.flow.index);
     if (t) x.decrypted = t;
     return x;
@@ -176,7 +252,7 @@ export class ReportParts {
   private reportOrder(): Int32Array {
     const f = this.facts;
     const order = Array.from({ length: f.count }, (_, i) => i);
-    order.sort((a, b) => f.startFrame[a] - f.startFrame[b] || f.idOf(a).localeCompare(f.idOf(b)));
+    order.sort((a, b) => f.startFrame.get(a) - f.startFrame.get(b) || f.idOf(a).localeCompare(f.idOf(b)));
     return Int32Array.from(order);
   }
 
@@ -185,7 +261,8 @@ export class ReportParts {
     const f = this.facts;
     const tlsJson = inp.tlsJson;
     const order = this.reportOrder();
-    const batches = this.batches(order, inp.connections, inp.macOfIp, inp.partExchanges ?? PART_EXCHANGES);
+    const connections = this.connectionEntries(inp.connections);
+    const batches = this.batches(order, connections, inp.macOfIp, inp.partExchanges ?? PART_EXCHANGES);
     const partRules = inp.rules.filter((r) => r.scope !== 'capture');
     const captureRules = inp.rules.filter((r) => r.scope === 'capture');
     const serviceEnds = { checkInPorts: this.checkInPorts, serviceHosts: this.serviceHosts };
@@ -202,7 +279,7 @@ export class ReportParts {
     for (const batch of batches) {
       const flowInfos = new Map<number, FlowInfo>();
       const exchanges = batch.exchanges.map((i) => this.load(i, flowInfos, tlsJson));
-      const model = buildModel({ ...inp, exchanges, connections: batch.connections });
+      const model = buildModel({ ...inp, exchanges, connections: batch.connections.map((e) => this.connectionOf(e)) });
       model.inventory = inp.inventory;
       model.expected = inp.expected;
       model.serviceEnds = serviceEnds;
@@ -227,7 +304,11 @@ export class ReportParts {
     }
     // Phones in the order of their first exchange, as one model makes them.
     const sorted = phones.map((_, p) => p).sort((a, b) => firstRank[a] - firstRank[b]).map((p) => phones[p]);
-    const whole = buildModel({ ...inp, exchanges: [] });
+    const whole = buildModel({ ...inp, exchanges: [], connections: [] });
+    whole.macOfClient = macOfClients(
+      connections.map((e) => (typeof e === 'number' ? this.addresses.list[this.shelf.client.get(e)] : e.client.ip)),
+      inp.macOfIp,
+    );
     whole.phones = sorted;
     whole.discovery = inp.discovery;
     whole.tls = inp.tls;
@@ -236,7 +317,6 @@ export class ReportParts {
     found.push(diagnose(whole, captureRules));
     const findings = settleFindings(found.flat());
     flagStatuses(sorted, findings);
-    whole.connections = [];
     return { model: this.reportModel(whole, order, phoneOf, phones, timelines, tlsJson), findings };
   }
 
@@ -264,8 +344,8 @@ export class ReportParts {
         let read = 0;
         for (const i of order) {
           if (++read % HEAP_CHECK_EVERY === 0) keepHeapAtWorkingSize();
-          const bodies = { upxRequest: shared.at(f.upxRequest[i]) as CheckInBodies['upxRequest'], upxResponse: shared.at(f.upxResponse[i]) as CheckInBodies['upxResponse'] };
-          const x = StoredExchange.forReport(f.idOf(i), classes[f.kind[i]], bodies, spool, { at: f.textAt[i], length: f.textLength[i] }, tlsJson.get(f.flowIndex[i]));
+          const bodies = { upxRequest: shared.at(f.upxRequest.get(i)) as CheckInBodies['upxRequest'], upxResponse: shared.at(f.upxResponse.get(i)) as CheckInBodies['upxResponse'] };
+          const x = StoredExchange.forReport(f.idOf(i), classes[f.kind.get(i)], bodies, spool, { at: f.textAt.get(i), length: f.textLength.get(i) }, tlsJson.get(f.flowIndex.get(i)));
           x.phone = phoneOf[i] < 0 ? '' : keys[phoneOf[i]];
           yield x;
         }
@@ -290,14 +370,14 @@ export class ReportParts {
    * `size` exchanges and connections: each batch's exchanges in report order,
    * its connections in the order given.
    */
-  private batches(order: Int32Array, connections: readonly ConnectionRecord[], macOfIp: (ip: string) => string | undefined, size: number): Array<{ exchanges: number[]; connections: ConnectionRecord[] }> {
+  private batches(order: Int32Array, connections: readonly ConnectionEntry[], macOfIp: (ip: string) => string | undefined, size: number): Array<{ exchanges: number[]; connections: ConnectionEntry[] }> {
     const f = this.facts;
     const addresses = this.addresses;
     // The address of each connection's client, named before the union is sized.
-    const connectionAt = connections.map((c) => addresses.id(c.client.ip));
+    const connectionAt = connections.map((c) => (typeof c === 'number' ? this.shelf.client.get(c) : addresses.id(c.client.ip)));
     // buildModel's phone of an exchange without a MAC of its own: the last check-in's MAC from its address, else the link layer's.
     const lastMac = new Int32Array(addresses.list.length);
-    for (const i of order) if (f.xmlMac[i] > 0) lastMac[f.client[i]] = f.xmlMac[i];
+    for (const i of order) if (f.xmlMac.get(i) > 0) lastMac[f.client.get(i)] = f.xmlMac.get(i);
     for (let a = 0; a < lastMac.length; a++) {
       if (lastMac[a] !== 0) continue;
       const link = macOfIp(addresses.list[a]);
@@ -316,17 +396,17 @@ export class ReportParts {
     };
     const macNode = (mac: number) => addresses.list.length + mac - 1;
     for (const i of order) {
-      union(f.client[i], f.flowClient[i]);
-      if (f.xmlMac[i] < 0) continue;
-      const mac = f.xmlMac[i] || lastMac[f.client[i]];
-      if (mac > 0) union(f.client[i], macNode(mac));
+      union(f.client.get(i), f.flowClient.get(i));
+      if (f.xmlMac.get(i) < 0) continue;
+      const mac = f.xmlMac.get(i) || lastMac[f.client.get(i)];
+      if (mac > 0) union(f.client.get(i), macNode(mac));
     }
     // Parts in the order of their first exchange (then of their first connection), gathered into batches.
     const batchOf = new Map<number, number>();
     const sizeOf = new Map<number, number>();
-    for (const i of order) sizeOf.set(find(f.client[i]), (sizeOf.get(find(f.client[i])) ?? 0) + 1);
+    for (const i of order) sizeOf.set(find(f.client.get(i)), (sizeOf.get(find(f.client.get(i))) ?? 0) + 1);
     for (const a of connectionAt) sizeOf.set(find(a), (sizeOf.get(find(a)) ?? 0) + 1);
-    const batches: Array<{ exchanges: number[]; connections: ConnectionRecord[]; size: number }> = [];
+    const batches: Array<{ exchanges: number[]; connections: ConnectionEntry[]; size: number }> = [];
     const place = (root: number): number => {
       let b = batchOf.get(root);
       if (b === undefined) {
@@ -343,7 +423,7 @@ export class ReportParts {
       }
       return b;
     };
-    for (const i of order) batches[place(find(f.client[i]))].exchanges.push(i);
+    for (const i of order) batches[place(find(f.client.get(i)))].exchanges.push(i);
     connections.forEach((c, k) => batches[place(find(connectionAt[k]))].connections.push(c));
     return batches;
   }

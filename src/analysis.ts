@@ -30,7 +30,7 @@ export async function analyzeCapture(
   path: string,
   io: Pick<CliIo, 'stdin'>,
   rules: readonly Rule[] = RULES,
-  extra: Pick<AnalyzeOptions, 'inventory' | 'expected' | 'tls' | 'logs' | 'threads' | 'keepCheckInBodies' | 'hashThread' | 'spool' | 'lean' | 'parts' | 'putAsideAfter' | 'partExchanges'> & {
+  extra: Pick<AnalyzeOptions, 'inventory' | 'expected' | 'tls' | 'logs' | 'threads' | 'keepCheckInBodies' | 'hashThread' | 'spool' | 'lean' | 'parts' | 'putAsideAfter' | 'asideAfterCloses' | 'partExchanges'> & {
     /** Told when the worker threads failed and one thread did the work instead (the result is the same). */
     warn?: (line: string) => void;
   } = {},
@@ -90,6 +90,8 @@ export interface AnalyzeOptions {
   parts?: boolean;
   /** Exchanges kept in memory before they are put aside (tests). @default PUT_ASIDE_AFTER */
   putAsideAfter?: number;
+  /** Closed connections kept in memory before they are put aside (tests). @default ASIDE_AFTER_CLOSES */
+  asideAfterCloses?: number;
   /** The most exchanges and connections of one batch of parts (tests). @default PART_EXCHANGES */
   partExchanges?: number;
 }
@@ -111,6 +113,7 @@ export async function analyzeSource(source: CaptureSource, path: string, opts: A
     lean: opts.lean,
     parts: opts.parts,
     putAsideAfter: opts.putAsideAfter,
+    asideAfterCloses: opts.asideAfterCloses,
     partExchanges: opts.partExchanges,
     maxOtherExchanges: Number.POSITIVE_INFINITY,
   });

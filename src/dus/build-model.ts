@@ -214,27 +214,32 @@ export function buildModel(inp: ModelInputs): DusModel {
   const timelineOf = timelineMaker();
   for (const p of phones.values()) lazyTimeline(p, exchangesOf.get(p.key) ?? [], timelineOf);
 
-  // The Ethernet source behind each connection's client, so a connection that
-  // never carried a message can still name its phone.
-  const macOfClient: Record<string, string> = {};
-  const seenClients = new Set<string>();
-  for (const c of inp.connections) {
-    // A phone opens many connections from one address: each address once.
-    if (seenClients.has(c.client.ip)) continue;
-    seenClients.add(c.client.ip);
-    const mac = inp.macOfIp(c.client.ip);
-    if (mac) macOfClient[c.client.ip] = macKey(mac);
-  }
-
   return {
     captures: inp.captures,
     exchanges,
     phones: [...phones.values()],
     connections: inp.connections,
-    macOfClient,
+    macOfClient: macOfClients(inp.connections.map((c) => c.client.ip), inp.macOfIp),
     health: health(inp),
     endNs: inp.endNs,
   };
+}
+
+/**
+ * The Ethernet source behind each connection's client (DusModel.macOfClient),
+ * so a connection that never carried a message can still name its phone.
+ */
+export function macOfClients(clients: Iterable<string>, macOfIp: (ip: string) => string | undefined): Record<string, string> {
+  const macOfClient: Record<string, string> = {};
+  const seen = new Set<string>();
+  for (const ip of clients) {
+    // A phone opens many connections from one address: each address once.
+    if (seen.has(ip)) continue;
+    seen.add(ip);
+    const mac = macOfIp(ip);
+    if (mac) macOfClient[ip] = macKey(mac);
+  }
+  return macOfClient;
 }
 
 /**

@@ -100,6 +100,37 @@ class LoggedConnection implements ConnectionRecord {
     this.finCount++;
   }
 
+  /** Everything it holds, as JSON text (ConnectionLogOptions.aside). */
+  toRecord(): string {
+    return JSON.stringify([
+      this.client.ip, this.client.port, this.server.ip, this.server.port, this.firstFrame, this.lastFrame, this.synAckFrame ?? null,
+      this.clientBytes, this.serverBytes, this.clientFirstDataFrame ?? null, this.tls, this.resets, this.queued,
+      this.synCount, this.finCount, this.syn0, this.fin0, this.fin1, this.synRest ?? null, this.finRest ?? null,
+    ]);
+  }
+
+  /** The connection toRecord() made `text` of. */
+  static fromRecord(text: string): LoggedConnection {
+    const r = JSON.parse(text) as [string, number, string, number, number, number, number | null, number, number, number | null, boolean, ConnectionRecord['resets'], boolean, number, number, number, number, number, number[] | null, number[] | null];
+    const c = new LoggedConnection(sharedEndpoint(r[0], r[1]), sharedEndpoint(r[2], r[3]), r[4]);
+    c.lastFrame = r[5];
+    c.synAckFrame = r[6] ?? undefined;
+    c.clientBytes = r[7];
+    c.serverBytes = r[8];
+    c.clientFirstDataFrame = r[9] ?? undefined;
+    c.tls = r[10];
+    c.resets = r[11].length ? r[11] : NO_RESETS;
+    c.queued = r[12];
+    c.synCount = r[13];
+    c.finCount = r[14];
+    c.syn0 = r[15];
+    c.fin0 = r[16];
+    c.fin1 = r[17];
+    c.synRest = r[18] ?? undefined;
+    c.finRest = r[19] ?? undefined;
+    return c;
+  }
+
   /** The same facts as a plain object (to cross threads: structured clone drops accessors). */
   plain(): ConnectionRecord {
     return {
@@ -134,17 +165,56 @@ export interface ConnectionLogOptions {
   maxKept?: number;
   /** Closed connections that must stay (failed ones, the service's own). @default none */
   keep?: (r: ConnectionRecord) => boolean;
+  /**
+   * Where connections that must stay are put once closed and quiet, out of
+   * memory (a day's capture has tens of thousands); a frame of one that comes
+   * after all brings it back. Only those with a SYN-ACK: `keep` must not turn
+   * false for them (for a failed one, a late SYN-ACK may). all() then lists
+   * the others. Absent: every one stays in memory.
+   */
+  aside?: ConnectionsAside;
+  /** Closed connections kept in memory before they are put aside. @default ASIDE_AFTER_CLOSES */
+  asideAfterCloses?: number;
 }
 
+/** A store for connection records (ConnectionLogOptions.aside). */
+export interface ConnectionsAside {
+  /** Keep a connection's record (LoggedConnection.toRecord); the number it is known by. */
+  put(record: string, firstFrame: number, clientIp: string): number;
+  /** The record put aside as `n`, which the store then forgets. */
+  take(n: number): string;
+}
+
+/** A connection put aside (ConnectionsAside), from its record. */
+export function connectionOfRecord(record: string): ConnectionRecord {
+  return LoggedConnection.fromRecord(record);
+}
+
+/**
+ * Closed connections kept in memory before they are put aside (aside): a
+ * closed connection's last ACK, and a resent FIN, come within a few
+ * connections' time; later ones bring it back.
+ */
+export const ASIDE_AFTER_CLOSES = 256;
+
 export class ConnectionLog {
-  /** Open connections by 4-tuple (at most one per tuple, whichever side is the client). */
-  private readonly open = new TupleTable<LoggedConnection>();
+  /**
+   * Connections by 4-tuple (at most one per tuple, whichever side is the
+   * client), until a new SYN on the tuple retires them to `done`; a number
+   * stands for one put aside (opts.aside).
+   */
+  private readonly open = new TupleTable<LoggedConnection | number>();
   private readonly done = new Set<LoggedConnection>();
   /** Closed connections in the order they closed, for eviction. */
   private readonly closed: LoggedConnection[] = [];
   private closedHead = 0;
   private readonly maxKept: number;
   private readonly keep: (r: ConnectionRecord) => boolean;
+  private readonly aside: ConnectionsAside | undefined;
+  /** Closed connections in the order they closed, waiting asideAfterCloses closes before they are put aside. */
+  private settling: LoggedConnection[] = [];
+  private settlingHead = 0;
+  private readonly asideAfterCloses: number;
   /** Connections forgotten because MAX_CONNECTIONS was reached. */
   dropped = 0;
   /** Closed connections forgotten because of maxKept. */
@@ -153,6 +223,8 @@ export class ConnectionLog {
   constructor(opts: ConnectionLogOptions = {}) {
     this.maxKept = opts.maxKept ?? 8192;
     this.keep = opts.keep ?? (() => false);
+    this.aside = opts.aside;
+    this.asideAfterCloses = opts.asideAfterCloses ?? ASIDE_AFTER_CLOSES;
   }
 
   push(f: DecodedFrame): void {
@@ -160,7 +232,8 @@ export class ConnectionLog {
     const ip = f.ip;
     if (!tcp || !ip) return;
     const isSyn = (tcp.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
-    let rec = this.open.get(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
+    const found = this.open.get(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
+    let rec = typeof found === 'number' ? this.bringBack(found) : found;
     let fromClient = rec !== undefined && rec.client.port === tcp.srcPort && rec.client.ip === ip.src;
     // A fresh SYN on a tuple whose previous attempt is over (or was answered) starts a new attempt.
     if (rec && isSyn && fromClient && (rec.synAckFrame !== undefined || rec.resets.length > 0 || rec.finCount > 0)) {
@@ -189,6 +262,7 @@ export class ConnectionLog {
     if ((tcp.flags & TCP_RST || rec.finCount >= 2) && !rec.queued) {
       rec.queued = true;
       this.closed.push(rec);
+      if (this.aside) this.settling.push(rec);
     }
     if (tcp.payloadLength > 0) {
       if (fromClient) {
@@ -202,18 +276,48 @@ export class ConnectionLog {
       }
     }
     if (this.open.size + this.done.size > this.maxKept) this.evict();
+    if (this.settling.length - this.settlingHead > this.asideAfterCloses) this.settle();
   }
 
-  /** Move an open connection (found by its own tuple) to the finished ones. */
+  /** Move an open connection (found by its own tuple) to the finished ones, or aside when it must stay. */
   private retire(rec: LoggedConnection): void {
     this.open.delete(rec.client.ip, rec.client.port, rec.server.ip, rec.server.port);
-    this.done.add(rec);
+    if (this.aside && this.keep(rec)) this.aside.put(rec.toRecord(), rec.firstFrame, rec.client.ip);
+    else this.done.add(rec);
+  }
+
+  /**
+   * Put aside the connections closed asideAfterCloses closes ago that must
+   * stay, and will: a later frame can add a SYN-ACK to one that had none,
+   * and `keep` may then let it go (evict), so those stay here.
+   */
+  private settle(): void {
+    const aside = this.aside!;
+    while (this.settling.length - this.settlingHead > this.asideAfterCloses) {
+      const r = this.settling[this.settlingHead++];
+      const { client, server } = r;
+      if (this.open.get(client.ip, client.port, server.ip, server.port) !== r || r.synAckFrame === undefined || !this.keep(r)) continue;
+      this.open.set(client.ip, client.port, server.ip, server.port, aside.put(r.toRecord(), r.firstFrame, client.ip));
+    }
+    if (this.settlingHead > 4096 && this.settlingHead * 2 > this.settling.length) {
+      this.settling = this.settling.slice(this.settlingHead);
+      this.settlingHead = 0;
+    }
+  }
+
+  /** A connection put aside, back in its place (a frame of it came after all); it may be put aside again. */
+  private bringBack(n: number): LoggedConnection {
+    const rec = LoggedConnection.fromRecord(this.aside!.take(n));
+    this.open.set(rec.client.ip, rec.client.port, rec.server.ip, rec.server.port, rec);
+    if (rec.queued) this.settling.push(rec);
+    return rec;
   }
 
   /** Forget the oldest closed connections nobody needs, while over the bound. */
   private evict(): void {
     while (this.open.size + this.done.size > this.maxKept && this.closedHead < this.closed.length) {
       const r = this.closed[this.closedHead++];
+      // One put aside (or brought back since) is one that must stay.
       if (this.keep(r)) continue;
       if (this.open.get(r.client.ip, r.client.port, r.server.ip, r.server.port) === r) {
         this.open.delete(r.client.ip, r.client.port, r.server.ip, r.server.port);
@@ -228,9 +332,11 @@ export class ConnectionLog {
     }
   }
 
-  /** Every connection attempt remembered, in order of first frame. */
+  /** Every connection attempt remembered (but those put aside), in order of first frame. */
   all(): ConnectionRecord[] {
-    return [...this.done, ...this.open.allValues()].sort((x, y) => x.firstFrame - y.firstFrame);
+    const open: LoggedConnection[] = [];
+    for (const r of this.open.allValues()) if (typeof r !== 'number') open.push(r);
+    return [...this.done, ...open].sort((x, y) => x.firstFrame - y.firstFrame);
   }
 
   /** all() as plain objects, which survive a structured clone (to another thread). */

@@ -26,7 +26,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const CAPTURES = capturesIn(join(ROOT, 'captures'));
 const inventory = loadInventory(join(ROOT, 'captures/make/dus/inventory.json'));
 
-type Extra = Pick<AnalyzeOptions, 'inventory' | 'parts' | 'putAsideAfter' | 'partExchanges'>;
+type Extra = Pick<AnalyzeOptions, 'inventory' | 'parts' | 'putAsideAfter' | 'asideAfterCloses' | 'partExchanges'>;
 
 /** The JSON report and the findings (which --fail-on reads), or the error. */
 async function report(path: string, extra: Extra): Promise<{ json: string; parted: boolean } | { error: string }> {
@@ -54,9 +54,9 @@ describe('analyze made a part at a time', () => {
       for (const extra of extras) {
         const whole = await report(path, extra);
         for (const parts of [
-          { putAsideAfter: 0, partExchanges: 1 },
-          { putAsideAfter: 0, partExchanges: 5 },
-          { putAsideAfter: 3, partExchanges: 2 },
+          { putAsideAfter: 0, partExchanges: 1, asideAfterCloses: 0 },
+          { putAsideAfter: 0, partExchanges: 5, asideAfterCloses: 1 },
+          { putAsideAfter: 3, partExchanges: 2, asideAfterCloses: 2 },
         ]) {
           const made = await report(path, { ...extra, parts: true, ...parts });
           if ('error' in whole || 'error' in made) {

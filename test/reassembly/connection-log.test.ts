@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DecodedFrame } from '../../src/net/packet.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../../src/net/packet.js';
-import { ConnectionLog, type ConnectionRecord } from '../../src/reassembly/connection-log.js';
+import { ConnectionLog, connectionOfRecord, type ConnectionRecord } from '../../src/reassembly/connection-log.js';
 
 let frameNo = 0;
 function seg(src: string, sport: number, dst: string, dport: number, flags: number): DecodedFrame {
@@ -67,5 +67,53 @@ describe('ConnectionLog records', () => {
     expect(cloned.map(facts)).toEqual(log.all().map(facts));
     expect(cloned[0]).toMatchObject({ firstFrame: 1, lastFrame: 5, synFrames: [1], synAckFrame: 2, finFrames: [3, 4, 5] });
     expect(cloned[1]).toMatchObject({ firstFrame: 6, lastFrame: 6, synFrames: [], finFrames: [] });
+  });
+
+  it('puts closed connections aside and brings one back when a frame of it comes: the same records as kept in memory', () => {
+    // A shelf in memory, as analysis-parts.ts's on the spool.
+    const shelf: string[] = [];
+    const taken = new Set<number>();
+    const aside = {
+      put: (record: string) => shelf.push(record) - 1,
+      take: (n: number) => {
+        taken.add(n);
+        return shelf[n];
+      },
+    };
+    const run = (log: ConnectionLog) => {
+      frameNo = 0;
+      const phone = '10.0.0.5';
+      const server = '10.0.0.1';
+      for (let port = 5000; port < 5006; port++) {
+        log.push(seg(phone, port, server, 443, TCP_SYN));
+        log.push(seg(server, 443, phone, port, TCP_SYN | TCP_ACK));
+        log.push(seg(phone, port, server, 443, TCP_FIN | TCP_ACK));
+        log.push(seg(server, 443, phone, port, TCP_FIN | TCP_ACK));
+      }
+      log.push(seg(phone, 5000, server, 443, TCP_ACK)); // the first one's last ACK, long after: it comes back
+      log.push(seg(server, 443, phone, 5001, TCP_RST)); // a reset on the second
+      log.push(seg(phone, 5002, server, 443, TCP_SYN)); // the third's tuple used again: a new connection
+      log.push(seg(phone, 5009, server, 443, TCP_SYN)); // never answered, never closed: stays
+      for (let port = 6000; port < 6004; port++) {
+        log.push(seg(phone, port, server, 443, TCP_SYN));
+        log.push(seg(server, 443, phone, port, TCP_SYN | TCP_ACK));
+        log.push(seg(phone, port, server, 443, TCP_RST));
+      }
+    };
+    const keys: Array<keyof ConnectionRecord> = ['client', 'server', 'firstFrame', 'lastFrame', 'synFrames', 'synAckFrame', 'resets', 'finFrames', 'clientBytes', 'serverBytes', 'clientFirstDataFrame', 'tls'];
+    const facts = (c: ConnectionRecord) => Object.fromEntries(keys.map((k) => [k, c[k]]));
+    const kept = new ConnectionLog({ keep: () => true });
+    run(kept);
+    const log = new ConnectionLog({ keep: () => true, aside, asideAfterCloses: 1 });
+    run(log);
+    const back = shelf.filter((_, n) => !taken.has(n)).map(connectionOfRecord);
+    const all = [...log.all(), ...back].sort((a, b) => a.firstFrame - b.firstFrame);
+    expect(all.map(facts)).toEqual(kept.all().map(facts));
+    // Most were put aside; three came back for a frame of theirs (the third to be retired by a new SYN on its tuple, and put aside again).
+    expect(log.all().length).toBeLessThan(5);
+    expect(taken.size).toBe(3);
+    expect(all.find((c) => c.client.port === 5000)).toMatchObject({ lastFrame: 25, finFrames: [3, 4] });
+    expect(all.find((c) => c.client.port === 5001)?.resets).toEqual([{ frame: 26, from: 'server' }]);
+    expect(all.filter((c) => c.client.port === 5002).map((c) => c.firstFrame)).toEqual([9, 27]);
   });
 });
