@@ -14,8 +14,13 @@ export interface ParsedHead {
   readonly headers: HttpHeader[];
 }
 
-/** Heads remembered; responses differ by their Date, so most entries are recent ones. */
-const MAX_HEADS = 1024;
+/**
+ * Heads remembered; responses differ by their Date, so most entries are recent
+ * ones: a mass update's server answers with a few new heads a second (each
+ * download's Content-Length is its own), so 256 hold most of a minute. More
+ * held heads that are never seen again (a 4 GB capture filled 1024: 1 MiB).
+ */
+const MAX_HEADS = 256;
 /** Longer heads are rare, and each key is a whole head: they are parsed every time. */
 const MAX_HEAD_TEXT = 4096;
 

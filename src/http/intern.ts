@@ -19,8 +19,8 @@ const table = new Map<string, string>();
 const fields = new TwoKeyMemo<string, string, HttpHeader>(MAX_ENTRIES);
 /** Whole header lists by their text: one frozen array per list seen again and again. */
 const lists = new Map<string, HttpHeader[]>();
-/** Lists remembered; fewer than strings, as each key holds a whole header block. */
-const MAX_LISTS = 1024;
+/** Lists remembered; fewer than strings, as each key holds a whole header block (as head-memo.ts's heads). */
+const MAX_LISTS = 256;
 const shared = new WeakSet<HttpHeader>();
 
 /** The one copy of `s` (equal to it), a string that holds nothing else alive. */
