@@ -24,7 +24,7 @@ import type { Finding } from './diagnose/finding.js';
 import { addServiceEnds, CHECK_IN_PORT } from './diagnose/rules/connections.js';
 import { connectionOfRecord, type ConnectionRecord, type ConnectionsAside } from './reassembly/connection-log.js';
 import type { FlowInfo } from './reassembly/stream-event.js';
-import type { ExchangeSpool, SpoolPlace } from './report/exchange-spool.js';
+import { ExchangeSpool, type SpoolPlace } from './report/exchange-spool.js';
 import type { TlsJson } from './report/flows-json.js';
 import { keepHeapAtWorkingSize } from './util/heap-policy.js';
 
@@ -145,13 +145,14 @@ class ConnectionShelf implements ConnectionsAside {
   }
 
   take(n: number): string {
-    const record = this.read(n);
+    // One record now and then, while the spool is written.
+    const record = this.read(n, true);
     this.recordLength.set(n, -1);
     return record;
   }
 
-  read(n: number): string {
-    return this.spool.read({ at: this.recordAt.get(n), length: this.recordLength.get(n) }, true);
+  read(n: number, scattered = false): string {
+    return this.spool.read({ at: this.recordAt.get(n), length: this.recordLength.get(n) }, scattered);
   }
 
   /** The connections on the shelf, by number. */
@@ -189,8 +190,16 @@ export class ReportParts {
   /** Where the connection log puts the connections that must stay (ConnectionLogOptions.aside). */
   readonly shelf: ConnectionShelf;
 
+  /**
+   * The records of the exchanges and connections, and the phones' timelines:
+   * a file of their own beside `spool` (the exchanges' JSON), so that those
+   * of a part, read in file order, are close together.
+   */
+  private readonly records: ExchangeSpool;
+
   constructor(private readonly spool: ExchangeSpool) {
-    this.shelf = new ConnectionShelf(spool, this.addresses);
+    this.records = new ExchangeSpool(spool.folder);
+    this.shelf = new ConnectionShelf(this.records, this.addresses);
   }
 
   /** `inMemory` (the connection log's all()) and those on the shelf, in order of first frame. */
@@ -206,6 +215,15 @@ export class ReportParts {
     return typeof e === 'number' ? connectionOfRecord(this.shelf.read(e)) : e;
   }
 
+  /** Connections of a part, in the order given, those on the shelf read in file order. */
+  private connectionsOf(entries: readonly ConnectionEntry[]): ConnectionRecord[] {
+    const out = entries.slice() as Array<ConnectionRecord | number>;
+    const shelved = entries.map((_, k) => k).filter((k) => typeof entries[k] === 'number');
+    shelved.sort((a, b) => this.shelf.recordAt.get(entries[a] as number) - this.shelf.recordAt.get(entries[b] as number));
+    for (const k of shelved) out[k] = this.connectionOf(entries[k]);
+    return out as ConnectionRecord[];
+  }
+
   /** Every connection (the log's in memory, and those on the shelf read back), in order of first frame. */
   allConnections(inMemory: readonly ConnectionRecord[]): ConnectionRecord[] {
     if (this.shelf.count === 0) return [...inMemory];
@@ -216,13 +234,15 @@ export class ReportParts {
   add(x: StoredExchange): void {
     const f = this.facts;
     const i = f.add();
-    const place = this.spool.append(x.toRecord(this.shared, this.spool));
+    const place = this.records.append(x.toRecord(this.shared, this.records));
     f.recordAt.set(i, place.at);
     f.recordLength.set(i, place.length);
     f.startFrame.set(i, x.startFrame);
     f.setId(i, x.id, x.flow.index);
-    f.client.set(i, this.addresses.id(x.client.ip));
-    f.flowClient.set(i, this.addresses.id(x.flow.client.ip));
+    const client = this.addresses.id(x.client.ip);
+    f.client.set(i, client);
+    // Nearly always the same address: the connection's client is the exchange's.
+    f.flowClient.set(i, x.flow.client.ip === x.client.ip ? client : this.addresses.id(x.flow.client.ip));
     const mac = x.cls.kind === 'check-in' && x.upxRequest?.ok ? x.upxRequest.value.macAddress?.normalized : undefined;
     f.xmlMac.set(i, x.cls.kind === 'other' ? -1 : mac ? 1 + this.macs.id(mac) : 0);
     const text = x.reportPlace;
@@ -231,7 +251,7 @@ export class ReportParts {
     f.kind.set(i, this.kinds.id(x.cls.handler === undefined ? x.cls.kind : `${x.cls.kind} ${x.cls.handler}`));
     f.upxRequest.set(i, this.shared.idOf(x.upxRequest));
     f.upxResponse.set(i, this.shared.idOf(x.upxResponse));
-    addServiceEnds(x, this.checkInPorts, this.serviceHosts);
+    addServiceEnds(x.cls.kind, x.server, this.checkInPorts, this.serviceHosts);
   }
 
   get count(): number {
@@ -241,11 +261,24 @@ export class ReportParts {
   /** The exchange put aside `i`-th. `flows` shares one FlowInfo between the exchanges of a connection. */
   private load(i: number, flows: Map<number, FlowInfo>, tlsJson: Map<number, TlsJson>): StoredExchange {
     const f = this.facts;
-    // Records are read a part at a time, from all over the spool.
-    const x = StoredExchange.fromRecord(this.spool.read({ at: f.recordAt.get(i), length: f.recordLength.get(i) }, true), this.shared, this.spool, flows);
+    const x = StoredExchange.fromRecord(this.records.read({ at: f.recordAt.get(i), length: f.recordLength.get(i) }), this.shared, this.spool, this.records, flows);
     const t = tlsJson.get(x.flow.index);
     if (t) x.decrypted = t;
     return x;
+  }
+
+  /**
+   * The exchanges put aside `rows`-th, in that order, read in file order: a
+   * part's records lie all over the file, and a piece of it read for one
+   * serves those near it.
+   */
+  private exchangesOf(rows: readonly number[], tlsJson: Map<number, TlsJson>): StoredExchange[] {
+    const f = this.facts;
+    const byPlace = rows.map((_, k) => k).sort((a, b) => f.recordAt.get(rows[a]) - f.recordAt.get(rows[b]));
+    const flows = new Map<number, FlowInfo>();
+    const out = new Array<StoredExchange>(rows.length);
+    for (const k of byPlace) out[k] = this.load(rows[k], flows, tlsJson);
+    return out;
   }
 
   /** Report order (flows-json.ts reportOrder): where the exchange starts, then its id. */
@@ -277,9 +310,8 @@ export class ReportParts {
     const rank = new Int32Array(f.count);
     order.forEach((i, r) => (rank[i] = r));
     for (const batch of batches) {
-      const flowInfos = new Map<number, FlowInfo>();
-      const exchanges = batch.exchanges.map((i) => this.load(i, flowInfos, tlsJson));
-      const model = buildModel({ ...inp, exchanges, connections: batch.connections.map((e) => this.connectionOf(e)) });
+      const exchanges = this.exchangesOf(batch.exchanges, tlsJson);
+      const model = buildModel({ ...inp, exchanges, connections: this.connectionsOf(batch.connections) });
       model.inventory = inp.inventory;
       model.expected = inp.expected;
       model.serviceEnds = serviceEnds;
@@ -290,7 +322,7 @@ export class ReportParts {
       for (const p of model.phones) {
         index.set(p.key, phones.length);
         phones.push(phoneSummary(p));
-        timelines.push(this.spool.append(timelineText(p.timeline)));
+        timelines.push(this.records.append(timelineText(p.timeline)));
         firstRank.push(-1);
       }
       exchanges.forEach((x, k) => {
@@ -328,10 +360,10 @@ export class ReportParts {
   private reportModel(whole: DusModel, order: Int32Array, phoneOf: Int32Array, phones: readonly Phone[], timelines: readonly SpoolPlace[], tlsJson: Map<number, TlsJson>): DusModel {
     const f = this.facts;
     const ofPhone = this.exchangesOfPhones(order, phoneOf, phones.length);
-    const spool = this.spool;
+    const { spool, records } = this;
     phones.forEach((q, p) => {
       Object.defineProperty(q, 'exchanges', { enumerable: true, configurable: true, get: () => Array.from(ofPhone(p), (i) => f.idOf(i)) });
-      Object.defineProperty(q, 'timeline', { enumerable: true, configurable: true, get: () => timelineOfText(spool.read(timelines[p], true)) });
+      Object.defineProperty(q, 'timeline', { enumerable: true, configurable: true, get: () => timelineOfText(records.read(timelines[p], true)) });
     });
     const keys = phones.map((p) => p.key);
     const classes = this.kinds.list.map((k): DusClassification => {

@@ -213,13 +213,13 @@ export class StoredExchange implements DusExchange {
   /**
    * The exchange as a record (what the report reads of it: see the top of the
    * file), for a report made a part at a time (analysis-parts.ts): its fields
-   * as JSON text, and what is rare on it, when anything is, put in `spool`
-   * first as bytes. Only for an exchange whose JSON is in the spool.
+   * as JSON text, and what is rare on it, when anything is, put in `records`
+   * first as bytes. Only for an exchange whose JSON is in a spool.
    */
-  toRecord(shared: SharedValues, spool: ExchangeSpool): string {
-    if (this.source !== spool) throw new Error('only an exchange spooled here has a record');
+  toRecord(shared: SharedValues, records: ExchangeSpool): string {
+    if (!(this.source instanceof ExchangeSpool)) throw new Error('only a spooled exchange has a record');
     const f = this.flow;
-    const rare = this.rare === undefined ? null : spool.appendBytes(serialize(this.rare));
+    const rare = this.rare === undefined ? null : records.appendBytes(serialize(this.rare));
     return JSON.stringify([
       this.id, f.index, f.client.ip, f.client.port, f.server.ip, f.server.port, f.firstFrame, f.sawSyn,
       this.flags, this.offer ?? null, this.textAt, this.textLength, shared.idOf(this.upxRequest), shared.idOf(this.upxResponse),
@@ -230,10 +230,11 @@ export class StoredExchange implements DusExchange {
   }
 
   /**
-   * The exchange of a record toRecord made, read from `spool`. `flows` gives
-   * the exchanges of one connection one FlowInfo, as the pipeline did.
+   * The exchange of a record toRecord made (its rare part in `records`), its
+   * JSON in `spool`. `flows` gives the exchanges of one connection one
+   * FlowInfo, as the pipeline did.
    */
-  static fromRecord(text: string, shared: SharedValues, spool: ExchangeSpool, flows: Map<number, FlowInfo>): StoredExchange {
+  static fromRecord(text: string, shared: SharedValues, spool: ExchangeSpool, records: ExchangeSpool, flows: Map<number, FlowInfo>): StoredExchange {
     const r = JSON.parse(text) as unknown[];
     const index = r[1] as number;
     let flow = flows.get(index);
@@ -245,7 +246,7 @@ export class StoredExchange implements DusExchange {
     // Node's deserializer makes a typed array (an error page's body) a view of
     // the bytes it reads, which the spool reuses (and places it wrong in bytes
     // that do not start their ArrayBuffer): it reads a copy of its own.
-    const rare = rarePlace === null ? undefined : (deserialize(new Uint8Array(spool.readBytes({ at: rarePlace[0], length: rarePlace[1] }))) as Rare);
+    const rare = rarePlace === null ? undefined : (deserialize(new Uint8Array(records.readBytes({ at: rarePlace[0], length: rarePlace[1] }))) as Rare);
     const qHead = headOfRecord(r[15] as HeadRecord);
     const qUri = r[16] as string;
     // Fields in the order the constructor makes them, so both kinds of object share one shape.

@@ -60,7 +60,7 @@ export class ExchangeSpool {
   /** Reads made from the file (for tests and measurements). */
   fileReads = 0;
 
-  constructor(private readonly folder = tmpdir()) {
+  constructor(readonly folder = tmpdir()) {
     let dir: string | undefined;
     try {
       dir = mkdtempSync(join(folder, 'upxray-spool-'));

@@ -70,7 +70,9 @@ describe('StoredExchange', () => {
   });
 
   it('is read back from its record as it was put aside (a report made a part at a time)', () => {
+    // The exchanges' JSON in one spool, their records (and rare parts) in another, as analysis-parts.ts keeps them.
     const spool = new ExchangeSpool();
+    const records = new ExchangeSpool();
     const shared = new SharedValues();
     const cases = CASES.map(copy);
     // What is rare on an exchange travels too: interim answers, notes, a long request, TLS.
@@ -87,11 +89,11 @@ describe('StoredExchange', () => {
       const lean = new StoredExchange(x, storedExchange(copy(x), { keep: false }).cls, i === 2 ? bodies : undefined, false);
       if (i === 0) lean.decrypted = { version: 'TLS 1.0', cipherSuite: 'TLS_RSA_WITH_RC4_128_MD5', keySource: 'rsa', resumed: false };
       lean.spooled(spool, spool.append(`{"id": "${lean.id}"}`));
-      return { lean, record: spool.append(lean.toRecord(shared, spool)) };
+      return { lean, record: records.append(lean.toRecord(shared, records)) };
     });
-    const back = put.map((p) => StoredExchange.fromRecord(spool.read(p.record, true), shared, spool, new Map()));
+    const back = put.map((p) => StoredExchange.fromRecord(records.read(p.record, true), shared, spool, records, new Map()));
     // Read again, in the other order: what one read gave must not change with the next (the spool reuses its buffer).
-    put.reverse().forEach((p) => StoredExchange.fromRecord(spool.read(p.record, true), shared, spool, new Map()));
+    put.reverse().forEach((p) => StoredExchange.fromRecord(records.read(p.record, true), shared, spool, records, new Map()));
     put.reverse();
     back.forEach((x, i) => {
       const lean = put[i].lean;
@@ -104,6 +106,7 @@ describe('StoredExchange', () => {
     expect(new TextDecoder().decode(back[back.length - 1].http.response!.body)).toBe('<html>404.4</html>');
     expect(back[0].interim[0].body).toEqual(Uint8Array.of(9, 9));
     spool.close();
+    records.close();
   });
 
   it('holds one offer: by a check-in, or beside one', () => {

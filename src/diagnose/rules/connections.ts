@@ -6,6 +6,7 @@
 // packets not being there, so it carries a caveat when the capture has holes.
 import type { DusExchange, DusModel, ServiceEnds } from '../../dus/model.js';
 import type { ConnectionRecord } from '../../reassembly/connection-log.js';
+import type { Endpoint } from '../../reassembly/stream-event.js';
 import type { Rule } from '../diagnose.js';
 import type { Finding } from '../finding.js';
 import { isLegacyFailure } from './legacy-path.js';
@@ -23,14 +24,14 @@ export const CHECK_IN_PORT = 443;
 export function serviceEnds(exchanges: Iterable<DusExchange>): ServiceEnds {
   const checkInPorts = new Set([CHECK_IN_PORT]);
   const serviceHosts = new Set<string>();
-  for (const x of exchanges) addServiceEnds(x, checkInPorts, serviceHosts);
+  for (const x of exchanges) addServiceEnds(x.cls.kind, x.http.server, checkInPorts, serviceHosts);
   return { checkInPorts, serviceHosts };
 }
 
-/** Add an exchange's server to serviceEnds' sets. */
-export function addServiceEnds(x: DusExchange, checkInPorts: Set<number>, serviceHosts: Set<string>): void {
-  if (x.cls.kind === 'check-in') checkInPorts.add(x.http.server.port);
-  if (x.cls.kind !== 'other') serviceHosts.add(x.http.server.ip);
+/** Add the server of an exchange of this kind to serviceEnds' sets. */
+export function addServiceEnds(kind: DusExchange['cls']['kind'], server: Endpoint, checkInPorts: Set<number>, serviceHosts: Set<string>): void {
+  if (kind === 'check-in') checkInPorts.add(server.port);
+  if (kind !== 'other') serviceHosts.add(server.ip);
 }
 
 function why(c: ConnectionRecord): string | undefined {
