@@ -1,8 +1,9 @@
 // analyze's report made a part at a time. A day's capture has tens of
 // thousands of exchanges, and holding every one until the report was written
 // made memory grow with the capture. Instead each exchange is put aside as a
-// record (StoredExchange.toRecord) in the spool that already holds its JSON,
-// and a few numbers of it stay in memory (ExchangeFacts). At the end the
+// record (StoredExchange.toRecord) in a temporary file beside the spool that
+// holds its JSON, and a few numbers of it stay in memory (ExchangeFacts); so
+// is each connection record the connection log must keep (ConnectionShelf). At the end the
 // exchanges are split into parts no rule looks across: closed under client
 // address and phone (a phone's exchanges, every exchange of its addresses and
 // the connections from them). Each part's model is built and judged on its
@@ -10,7 +11,7 @@
 // DNS, DHCP) run once, with every phone. Then the findings are sorted as one
 // list, the phones' statuses set from all of them, and the report reads the
 // exchanges back one at a time, in report order. The result is the one a
-// model of every exchange at once gives (tests/parts): the phones are in the
+// model of every exchange at once gives (test/e2e/parts-same-report.test.ts): the phones are in the
 // same order, since a part holds the whole of each of its phones, and
 // findings that sort equal are of one connection, so of one part.
 import type { AnalysisResult } from './analysis.js';
@@ -18,7 +19,7 @@ import { buildModel, macKey, macOfClients, type CheckInBodies, type ModelInputs 
 import type { DusClassification } from './dus/exchange-kind.js';
 import type { DusExchange, DusModel, Phone, TimelineEntry } from './dus/model.js';
 import { flagStatuses, setPhoneStatuses } from './dus/phone-status.js';
-import { SharedValues, StoredExchange } from './dus/stored-exchange.js';
+import { sharedValues, StoredExchange } from './dus/stored-exchange.js';
 import { diagnose, settleFindings, type Rule } from './diagnose/diagnose.js';
 import type { Finding } from './diagnose/finding.js';
 import { addServiceEnds, CHECK_IN_PORT } from './diagnose/rules/connections.js';
@@ -26,6 +27,7 @@ import { connectionOfRecord, type ConnectionRecord, type ConnectionsAside } from
 import type { FlowInfo } from './reassembly/stream-event.js';
 import { ExchangeSpool, type SpoolPlace } from './report/exchange-spool.js';
 import type { TlsJson } from './report/flows-json.js';
+import { Column, Numbered } from './util/column.js';
 import { keepHeapAtWorkingSize } from './util/heap-policy.js';
 
 /** Exchanges and connections judged at once, at most (a part bigger than this is judged whole). */
@@ -33,53 +35,13 @@ export const PART_EXCHANGES = 1024;
 /** Exchanges the report reads back between two looks at the heap (util/heap-policy.ts). */
 const HEAP_CHECK_EVERY = 512;
 
-/** A number per distinct string (client addresses, MACs). */
-class Names {
-  private readonly ids = new Map<string, number>();
-  readonly list: string[] = [];
-
-  id(name: string): number {
-    let id = this.ids.get(name);
-    if (id === undefined) {
-      id = this.list.length;
-      this.list.push(name);
-      this.ids.set(name, id);
-    }
-    return id;
-  }
-
-  known(name: string): number | undefined {
-    return this.ids.get(name);
-  }
-}
-
-/** Rows of a Column chunk: a column grows a chunk at a time, never copied (a doubled array left the old one to the allocator's holes). */
-const CHUNK_BITS = 12;
-const CHUNK_ROWS = 1 << CHUNK_BITS;
-
-/** One number per row, in chunks of typed arrays. Rows are set in order (a chunk is made for its first row). */
-class Column {
-  private readonly chunks: Array<Float64Array | Int32Array> = [];
-
-  constructor(private readonly kind: typeof Float64Array | typeof Int32Array) {}
-
-  get(row: number): number {
-    return this.chunks[row >>> CHUNK_BITS][row & (CHUNK_ROWS - 1)];
-  }
-
-  set(row: number, value: number): void {
-    const c = row >>> CHUNK_BITS;
-    (this.chunks[c] ??= new this.kind(CHUNK_ROWS))[row & (CHUNK_ROWS - 1)] = value;
-  }
-}
-
 /** What stays in memory of each exchange put aside (64 bytes): where its record is, and what parts, report order and the report's additions are made of. */
 class ExchangeFacts {
   count = 0;
   readonly startFrame = new Column(Float64Array);
   readonly recordAt = new Column(Float64Array);
   readonly recordLength = new Column(Int32Array);
-  /** Client address (the exchange's, and its connection's), as Names ids. */
+  /** Client address (the exchange's, and its connection's), as Numbered ids. */
   readonly client = new Column(Int32Array);
   readonly flowClient = new Column(Int32Array);
   /** 1 + the MAC id of a check-in's XML, 0 for none; -1 for an exchange of no phone (kind other). */
@@ -93,7 +55,7 @@ class ExchangeFacts {
   readonly textLength = new Column(Int32Array);
   /** Kind and handler, as an id in ReportParts' table. */
   readonly kind = new Column(Int32Array);
-  /** Decoded bodies, as SharedValues ids. */
+  /** Decoded bodies, as sharedValues ids. */
   readonly upxRequest = new Column(Int32Array);
   readonly upxResponse = new Column(Int32Array);
 
@@ -131,7 +93,7 @@ class ConnectionShelf implements ConnectionsAside {
 
   constructor(
     private readonly spool: ExchangeSpool,
-    private readonly addresses: Names,
+    private readonly addresses: Numbered<string>,
   ) {}
 
   put(record: string, firstFrame: number, clientIp: string): number {
@@ -180,11 +142,11 @@ export interface PartsInputs extends Omit<ModelInputs, 'exchanges'> {
 /** Exchanges put aside as records, and the report made from them a part at a time. */
 export class ReportParts {
   private readonly facts = new ExchangeFacts();
-  private readonly addresses = new Names();
-  private readonly macs = new Names();
+  private readonly addresses = new Numbered<string>();
+  private readonly macs = new Numbered<string>();
   /** Kinds and handlers (`check-in internal`), which is all the report reads of a classification. */
-  private readonly kinds = new Names();
-  private readonly shared = new SharedValues();
+  private readonly kinds = new Numbered<string>();
+  private readonly shared = sharedValues();
   private readonly checkInPorts = new Set([CHECK_IN_PORT]);
   private readonly serviceHosts = new Set<string>();
   /** Where the connection log puts the connections that must stay (ConnectionLogOptions.aside). */
@@ -249,8 +211,8 @@ export class ReportParts {
     f.textAt.set(i, text.at);
     f.textLength.set(i, text.length);
     f.kind.set(i, this.kinds.id(x.cls.handler === undefined ? x.cls.kind : `${x.cls.kind} ${x.cls.handler}`));
-    f.upxRequest.set(i, this.shared.idOf(x.upxRequest));
-    f.upxResponse.set(i, this.shared.idOf(x.upxResponse));
+    f.upxRequest.set(i, this.shared.id(x.upxRequest));
+    f.upxResponse.set(i, this.shared.id(x.upxResponse));
     addServiceEnds(x.cls.kind, x.server, this.checkInPorts, this.serviceHosts);
   }
 

@@ -16,6 +16,7 @@ import { ExchangeSpool, type SpoolPlace } from '../report/exchange-spool.js';
 import type { TlsJson } from '../report/flows-json.js';
 import { classify, NO_REQUEST_CLASS, type DusClassification } from './exchange-kind.js';
 import { sharedEndpoint } from '../reassembly/shared-endpoint.js';
+import { Numbered } from '../util/column.js';
 import type { DusExchange, UpxResult } from './model.js';
 import type { UpxRequest, UpxResponse } from './upx-types.js';
 import type { CheckInBodies } from './build-model.js';
@@ -84,27 +85,11 @@ function headOfRecord(r: HeadRecord): MessageHead | undefined {
 /**
  * Values a record names by number instead of holding: the decoded bodies,
  * which every check-in with the same bytes shares (upx-decode-cache.ts), so
- * an exchange read back from its record has the very objects it had.
+ * an exchange read back from its record has the very objects it had; 0 is
+ * none.
  */
-export class SharedValues {
-  private readonly ids = new Map<unknown, number>();
-  private readonly values: unknown[] = [undefined];
-
-  /** The number of `v` (0 for undefined). */
-  idOf(v: unknown): number {
-    if (v === undefined) return 0;
-    let id = this.ids.get(v);
-    if (id === undefined) {
-      id = this.values.length;
-      this.values.push(v);
-      this.ids.set(v, id);
-    }
-    return id;
-  }
-
-  at(id: number): unknown {
-    return this.values[id];
-  }
+export function sharedValues(): Numbered<unknown> {
+  return new Numbered<unknown>([undefined]);
 }
 
 /** What is rare on an exchange, kept beside it only when present. */
@@ -216,13 +201,13 @@ export class StoredExchange implements DusExchange {
    * as JSON text, and what is rare on it, when anything is, put in `records`
    * first as bytes. Only for an exchange whose JSON is in a spool.
    */
-  toRecord(shared: SharedValues, records: ExchangeSpool): string {
+  toRecord(shared: Numbered<unknown>, records: ExchangeSpool): string {
     if (!(this.source instanceof ExchangeSpool)) throw new Error('only a spooled exchange has a record');
     const f = this.flow;
     const rare = this.rare === undefined ? null : records.appendBytes(serialize(this.rare));
     return JSON.stringify([
       this.id, f.index, f.client.ip, f.client.port, f.server.ip, f.server.port, f.firstFrame, f.sawSyn,
-      this.flags, this.offer ?? null, this.textAt, this.textLength, shared.idOf(this.upxRequest), shared.idOf(this.upxResponse),
+      this.flags, this.offer ?? null, this.textAt, this.textLength, shared.id(this.upxRequest), shared.id(this.upxResponse),
       rare === null ? null : [rare.at, rare.length],
       headRecord(this.qHead), this.qUri, this.qFrame, this.qFirstFrame, this.qStartS, this.qStartN, this.qEndDelta, this.qBodySize,
       headRecord(this.sHead), this.sFrame, this.sFirstFrame, this.sStartS, this.sStartN, this.sEndDelta, this.sBodySize,
@@ -234,7 +219,7 @@ export class StoredExchange implements DusExchange {
    * JSON in `spool`. `flows` gives the exchanges of one connection one
    * FlowInfo, as the pipeline did.
    */
-  static fromRecord(text: string, shared: SharedValues, spool: ExchangeSpool, records: ExchangeSpool, flows: Map<number, FlowInfo>): StoredExchange {
+  static fromRecord(text: string, shared: Numbered<unknown>, spool: ExchangeSpool, records: ExchangeSpool, flows: Map<number, FlowInfo>): StoredExchange {
     const r = JSON.parse(text) as unknown[];
     const index = r[1] as number;
     let flow = flows.get(index);

@@ -2,7 +2,7 @@
 // rebuilt from what StoredExchange keeps as on the whole one.
 import { describe, expect, it } from 'vitest';
 import { storedExchange } from '../../src/dus/build-model.js';
-import { SharedValues, StoredExchange } from '../../src/dus/stored-exchange.js';
+import { sharedValues, StoredExchange } from '../../src/dus/stored-exchange.js';
 import { ExchangeSpool } from '../../src/report/exchange-spool.js';
 import type { HttpExchange } from '../../src/http/exchanges.js';
 import type { HttpMessage } from '../../src/http/message.js';
@@ -73,7 +73,7 @@ describe('StoredExchange', () => {
     // The exchanges' JSON in one spool, their records (and rare parts) in another, as analysis-parts.ts keeps them.
     const spool = new ExchangeSpool();
     const records = new ExchangeSpool();
-    const shared = new SharedValues();
+    const shared = sharedValues();
     const cases = CASES.map(copy);
     // What is rare on an exchange travels too: interim answers, notes, a long request, TLS.
     const rare = cases[0];
