@@ -384,7 +384,7 @@ export class AnalysisCollector {
       tlsJson: tlsByStream(result.tls.sessions),
       partExchanges: this.opts.partExchanges,
     });
-    const flows = flowsDocument(capture, model.exchanges as StoredExchange[], pipelineWarnings(result).map((w) => warningJson(w)));
+    const flows = flowsDocument(capture, model.exchanges as Iterable<StoredExchange>, pipelineWarnings(result).map((w) => warningJson(w)));
     return { flows, model, findings };
   }
 

@@ -47,10 +47,10 @@ const MEMO_ENTRIES = 4096;
 /** Classifications by method, then target: a capture repeats a few targets thousands of times. */
 const memo = new TwoKeyMemo<string, string, DusClassification>(MEMO_ENTRIES);
 
-/** The classification of a request (frozen: the same object is handed to every caller asking the same). */
 /** What an exchange without a request is: nothing of the service (its request line would say). */
 export const NO_REQUEST_CLASS: DusClassification = Object.freeze({ kind: 'other' as const });
 
+/** The classification of a request (frozen: the same object is handed to every caller asking the same). */
 export function classify(method: string, uri: string): DusClassification {
   return memo.get(method, uri) ?? memo.remember(method, uri, Object.freeze(classifyUncached(method, uri)));
 }
