@@ -4,7 +4,7 @@
 // of one exchange each, with a few, and with exchanges kept at first and put
 // aside on the way; with an inventory too. And what was put aside must not
 // stay in memory while the report is written.
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { analyzeCapture, type AnalyzeOptions } from '../../src/analysis.js';
@@ -13,8 +13,10 @@ import { ReportParts } from '../../src/analysis-parts.js';
 import { loadInventory, type Inventory } from '../../src/dus/inventory.js';
 import type { StoredExchange } from '../../src/dus/stored-exchange.js';
 import { analyzeDocumentToWrite } from '../../src/report/analyze-json.js';
+import { ExchangeSpool } from '../../src/report/exchange-spool.js';
 import { writeJsonPieces } from '../../src/report/json-pieces.js';
 import { collectGarbage } from '../../src/util/heap-policy.js';
+import { loadTlsKeys } from '../../src/cli/tls-options.js';
 
 function capturesIn(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
@@ -26,7 +28,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const CAPTURES = capturesIn(join(ROOT, 'captures'));
 const inventory = loadInventory(join(ROOT, 'captures/make/dus/inventory.json'));
 
-type Extra = Pick<AnalyzeOptions, 'inventory' | 'parts' | 'putAsideAfter' | 'asideAfterCloses' | 'partExchanges'>;
+type Extra = Pick<AnalyzeOptions, 'inventory' | 'tls' | 'parts' | 'putAsideAfter' | 'asideAfterCloses' | 'partExchanges'>;
 
 /** The JSON report and the findings (which --fail-on reads), or the error; `phones`: narrowed to every other phone (--phone). */
 async function report(path: string, extra: Extra, phones = false): Promise<{ json: string; parted: boolean } | { error: string }> {
@@ -74,6 +76,25 @@ describe('analyze made a part at a time', () => {
     expect(parted).toBeGreaterThan(150);
   }, 300_000);
 
+  it('gives the same report of HTTPS decrypted with a key log', async () => {
+    const keylogOf = (p: string) => p.replace(/\.pcap(ng)?$/, '.keylog');
+    const logged = CAPTURES.filter((p) => keylogOf(p) !== p && existsSync(keylogOf(p)));
+    expect(logged.length).toBeGreaterThan(3);
+    let decrypted = 0;
+    for (const path of logged) {
+      const tls = loadTlsKeys({ keylog: keylogOf(path) }, {});
+      const whole = await report(path, { tls });
+      const made = await report(path, { tls, parts: true, putAsideAfter: 0, partExchanges: 1, asideAfterCloses: 0 });
+      if ('error' in whole || 'error' in made) {
+        expect(made, path).toEqual(whole);
+        continue;
+      }
+      expect(made.json, path).toBe(whole.json);
+      if (made.parted && made.json.includes('"keySource"')) decrypted++;
+    }
+    expect(decrypted).toBeGreaterThan(3);
+  });
+
   it('keeps exchanges in memory up to putAsideAfter, and then the report is the one at once', async () => {
     const path = join(ROOT, 'captures/many-phones.pcap');
     const kept = await report(path, { parts: true, putAsideAfter: 1000 });
@@ -88,6 +109,19 @@ describe('analyze made a part at a time', () => {
     if ('error' in keptSome || 'error' in asideSome) throw new Error('many-phones.pcap did not analyse');
     expect(asideSome.json).toBe(keptSome.json);
     expect(asideSome.json.length).toBeLessThan(kept.json.length);
+  });
+
+  it('holds the records in memory where no temporary file can be made, with the same report', async () => {
+    const path = join(ROOT, 'captures/many-phones.pcap');
+    const onDisk = await report(path, { parts: true, putAsideAfter: 0, partExchanges: 3, asideAfterCloses: 0 });
+    const tmp = process.env.TMPDIR;
+    process.env.TMPDIR = join(ROOT, 'no', 'such', 'folder');
+    restore.push(() => (tmp === undefined ? delete process.env.TMPDIR : (process.env.TMPDIR = tmp)));
+    expect(new ExchangeSpool().onDisk).toBe(false);
+    const held = await report(path, { parts: true, putAsideAfter: 0, partExchanges: 3, asideAfterCloses: 0 });
+    if ('error' in onDisk || 'error' in held) throw new Error('many-phones.pcap did not analyse');
+    expect(held.parted).toBe(true);
+    expect(held.json).toBe(onDisk.json);
   });
 
   it('lets go of the exchanges put aside and of the collector while the report is written', async () => {
