@@ -130,6 +130,27 @@ export const TARGETS = [
     },
   },
   {
+    name: 'analyze-parts',
+    corpus: 'capture',
+    weight: 1,
+    needs: ['analyzeCapture', 'CaptureError', 'analyzeDocument'],
+    /** analyze's JSON report made a part at a time (every exchange and connection put aside) is the one made at once. */
+    async run(b, m) {
+      const report = async (extra) => {
+        try {
+          const res = await m.analyzeCapture('-', { stdin: Readable.from([Buffer.from(b)]) }, undefined, { keepCheckInBodies: false, spool: true, ...extra });
+          return JSON.stringify(m.analyzeDocument(res)) + JSON.stringify(res.findings);
+        } catch (e) {
+          if (e instanceof m.CaptureError) return `unreadable: ${e.message}`;
+          throw e;
+        }
+      };
+      const whole = await report({});
+      const parts = await report({ parts: true, putAsideAfter: 0, partExchanges: 2, asideAfterCloses: 0 });
+      if (parts !== whole) throw new FuzzFinding('the report made a part at a time differs from the one made at once');
+    },
+  },
+  {
     name: 'pipeline',
     corpus: 'capture',
     weight: 1,
