@@ -80,8 +80,8 @@ class ExchangeFacts {
 
 /**
  * Connection records put aside by the connection log (ConnectionsAside), in
- * the spool: 24 bytes of each stay in memory (where it is, its first frame
- * and client address, for report order and parts).
+ * ReportParts' file of records: 24 bytes of each stay in memory (where it is,
+ * its first frame and client address, for report order and parts).
  */
 class ConnectionShelf implements ConnectionsAside {
   count = 0;
