@@ -118,6 +118,14 @@ const REQUEST_COMPLETE = 2;
 const RESPONSE_COMPLETE = 4;
 const OFFER_BESIDE = 8; // `offer` is offeredBeside, not offeredBy
 
+/** The request's and the response's numbers, in the order the class declares them (and a record holds them). */
+const REQUEST_NUMBERS = ['qFrame', 'qFirstFrame', 'qStartS', 'qStartN', 'qEndDelta', 'qBodySize'] as const;
+const RESPONSE_NUMBERS = ['sFrame', 'sFirstFrame', 'sStartS', 'sStartN', 'sEndDelta', 'sBodySize'] as const;
+
+function numbersOf(x: StoredExchange, names: readonly string[]): number[] {
+  return names.map((k) => (x as unknown as Record<string, number>)[k]);
+}
+
 /**
  * One number per field where a field of each kind would do: an object is
  * paid per field, and tens of thousands of these live until the report is written.
@@ -209,8 +217,8 @@ export class StoredExchange implements DusExchange {
       this.id, f.index, f.client.ip, f.client.port, f.server.ip, f.server.port, f.firstFrame, f.sawSyn,
       this.flags, this.offer ?? null, this.textAt, this.textLength, shared.id(this.upxRequest), shared.id(this.upxResponse),
       rare === null ? null : [rare.at, rare.length],
-      headRecord(this.qHead), this.qUri, this.qFrame, this.qFirstFrame, this.qStartS, this.qStartN, this.qEndDelta, this.qBodySize,
-      headRecord(this.sHead), this.sFrame, this.sFirstFrame, this.sStartS, this.sStartN, this.sEndDelta, this.sBodySize,
+      headRecord(this.qHead), this.qUri, ...numbersOf(this, REQUEST_NUMBERS),
+      headRecord(this.sHead), ...numbersOf(this, RESPONSE_NUMBERS),
     ]);
   }
 
@@ -250,19 +258,9 @@ export class StoredExchange implements DusExchange {
     x.rare = rare;
     x.qHead = qHead;
     x.qUri = qUri;
-    x.qFrame = r[17];
-    x.qFirstFrame = r[18];
-    x.qStartS = r[19];
-    x.qStartN = r[20];
-    x.qEndDelta = r[21];
-    x.qBodySize = r[22];
+    REQUEST_NUMBERS.forEach((k, i) => (x[k] = r[17 + i]));
     x.sHead = headOfRecord(r[23] as HeadRecord);
-    x.sFrame = r[24];
-    x.sFirstFrame = r[25];
-    x.sStartS = r[26];
-    x.sStartN = r[27];
-    x.sEndDelta = r[28];
-    x.sBodySize = r[29];
+    RESPONSE_NUMBERS.forEach((k, i) => (x[k] = r[24 + i]));
     return x as unknown as StoredExchange;
   }
 
@@ -288,9 +286,9 @@ export class StoredExchange implements DusExchange {
     x.rare = decrypted === undefined ? undefined : { decrypted };
     x.qHead = undefined;
     x.qUri = '';
-    for (const k of ['qFrame', 'qFirstFrame', 'qStartS', 'qStartN', 'qEndDelta', 'qBodySize']) x[k] = 0;
+    for (const k of REQUEST_NUMBERS) x[k] = 0;
     x.sHead = undefined;
-    for (const k of ['sFrame', 'sFirstFrame', 'sStartS', 'sStartN', 'sEndDelta', 'sBodySize']) x[k] = 0;
+    for (const k of RESPONSE_NUMBERS) x[k] = 0;
     return x as unknown as StoredExchange;
   }
 
