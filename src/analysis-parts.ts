@@ -398,8 +398,9 @@ export class ReportParts {
     // Parts in the order of their first exchange (then of their first connection), gathered into batches.
     const batchOf = new Map<number, number>();
     const sizeOf = new Map<number, number>();
-    for (const i of order) sizeOf.set(find(f.client.get(i)), (sizeOf.get(find(f.client.get(i))) ?? 0) + 1);
-    for (const a of connectionAt) sizeOf.set(find(a), (sizeOf.get(find(a)) ?? 0) + 1);
+    const count = (root: number) => sizeOf.set(root, (sizeOf.get(root) ?? 0) + 1);
+    for (const i of order) count(find(f.client.get(i)));
+    for (const a of connectionAt) count(find(a));
     const batches: Array<{ exchanges: number[]; connections: ConnectionEntry[]; size: number }> = [];
     const place = (root: number): number => {
       let b = batchOf.get(root);

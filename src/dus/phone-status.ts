@@ -102,15 +102,19 @@ export function setPhoneStatuses(m: DusModel, findings: readonly Finding[]): voi
  */
 export function flagStatuses(phones: readonly Phone[], findings: readonly Finding[]): void {
   const idx = severitiesOf(findings);
-  for (const p of phones) {
-    if (flagged(p, idx, 'error')) p.status = 'failing';
-    else if (flagged(p, idx, 'warning')) p.status = 'stuck';
-  }
+  for (const p of phones) p.status = flaggedStatus(p, idx) ?? p.status;
+}
+
+/** Failing (an error about the phone) or stuck (a warning), whatever its exchanges say; undefined otherwise. */
+function flaggedStatus(p: Phone, idx: Pick<StatusIndex, 'byMac' | 'byIp'>): Phone['status'] | undefined {
+  if (flagged(p, idx, 'error')) return 'failing';
+  if (flagged(p, idx, 'warning')) return 'stuck';
+  return undefined;
 }
 
 function statusWith(p: Phone, idx: StatusIndex): Phone['status'] {
-  if (flagged(p, idx, 'error')) return 'failing';
-  if (flagged(p, idx, 'warning')) return 'stuck';
+  const flaggedAs = flaggedStatus(p, idx);
+  if (flaggedAs) return flaggedAs;
   const xs = idx.byPhone.get(p.key) ?? [];
   const checkIns = xs.filter((x) => x.cls.kind === 'check-in');
   const fetched = xs.filter(

@@ -129,6 +129,11 @@ export class ExchangeSpool {
   readBytes(place: SpoolPlace): Uint8Array {
     if (this.fd === undefined) return this.heldBytes[place.at];
     if (this.outBytes > 0) this.flush();
+    return this.readAlone(place);
+  }
+
+  /** The bytes of `place`, in one read of just them into the read buffer (valid until the next read). */
+  private readAlone(place: SpoolPlace): Buffer {
     if (this.readBuffer.length < place.length) this.readBuffer = Buffer.allocUnsafe(place.length);
     this.readFully(this.readBuffer, place.length, place.at);
     return this.readBuffer.subarray(0, place.length);
@@ -142,11 +147,7 @@ export class ExchangeSpool {
   read(place: SpoolPlace, scattered = false): string {
     if (this.fd === undefined) return this.held[place.at];
     if (this.outBytes > 0) this.flush();
-    if (scattered || place.length > READ_PIECE) {
-      if (this.readBuffer.length < place.length) this.readBuffer = Buffer.allocUnsafe(place.length);
-      this.readFully(this.readBuffer, place.length, place.at);
-      return this.readBuffer.toString('utf8', 0, place.length);
-    }
+    if (scattered || place.length > READ_PIECE) return this.readAlone(place).toString('utf8');
     const piece = this.pieceWith(place);
     piece.used = ++this.clock;
     return piece.bytes.toString('utf8', place.at - piece.at, place.at - piece.at + place.length);
