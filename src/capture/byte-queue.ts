@@ -16,6 +16,7 @@
 // after the borrowers were told (they copy what they still need, another
 // thread finishes reading it).
 import type { FileHandle } from 'node:fs/promises';
+import { bigBuffer, bigSharedBuffer } from '../util/big-buffer.js';
 
 /** Why the input ended before its natural end (a gzip or read error). */
 export interface ReadFailure {
@@ -210,7 +211,7 @@ export class ByteQueue {
     const tail = this.available;
     const size = Math.max(n, tail + (early?.length ?? 0) + this.readSize);
     // The free buffer serves unless it holds the read-ahead bytes just taken.
-    const target = !early && this.ahead.length >= size ? this.freeBuffer(size) : Buffer.allocUnsafe(Math.max(size, RESERVE + this.readSize));
+    const target = !early && this.ahead.length >= size ? this.freeBuffer(size) : bigBuffer(Math.max(size, RESERVE + this.readSize));
     this.buf.copy(target, 0, this.pos, this.end);
     let have = tail;
     if (early) have += early.copy(target, have);
@@ -320,7 +321,7 @@ export class ByteQueue {
       lend?.(old.buffer as SharedArrayBuffer);
       return old;
     }
-    return lend ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafe(size);
+    return lend ? bigSharedBuffer(size) : bigBuffer(size);
   }
 
   /**

@@ -5,6 +5,7 @@
 // parsing thread) and one reader (the hashing thread) per ring, so plain
 // writes published by one Atomics.store of the command count are enough.
 import type { MessagePort } from 'node:worker_threads';
+import { bigSharedArrayBuffer } from '../util/big-buffer.js';
 
 /** Int32 cells of the control block. */
 export const CTRL = {
@@ -102,7 +103,8 @@ export function newHashRingBuffers(): HashRingBuffers {
   return {
     ctrl: new SharedArrayBuffer(CTRL_CELLS * 4),
     cmds: new SharedArrayBuffer(CMD_SLOTS * CMD_INTS * 4),
-    data: new SharedArrayBuffer(DATA_BYTES),
+    // The ring's bytes: a buffer freed at the end of every run (util/big-buffer.ts).
+    data: bigSharedArrayBuffer(DATA_BYTES),
     digests: new SharedArrayBuffer(DIGEST_SLOTS * DIGEST_BYTES),
     reads: new SharedArrayBuffer(READ_SLOTS * READ_CELLS * 4),
     readPositions: new SharedArrayBuffer(READ_SLOTS * 8),

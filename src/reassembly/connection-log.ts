@@ -8,6 +8,7 @@ import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../net/packet.js';
 import type { Endpoint } from './stream-event.js';
 import { sharedEndpoint } from './shared-endpoint.js';
 import { TupleTable } from './tuple-table.js';
+import { Fifo } from '../util/fifo.js';
 
 /** One connection attempt, keyed by its 4-tuple and its SYN. */
 export interface ConnectionRecord {
@@ -206,14 +207,12 @@ export class ConnectionLog {
   private readonly open = new TupleTable<LoggedConnection | number>();
   private readonly done = new Set<LoggedConnection>();
   /** Closed connections in the order they closed, for eviction. */
-  private readonly closed: LoggedConnection[] = [];
-  private closedHead = 0;
+  private readonly closed = new Fifo<LoggedConnection>();
   private readonly maxKept: number;
   private readonly keep: (r: ConnectionRecord) => boolean;
   private readonly aside: ConnectionsAside | undefined;
   /** Closed connections in the order they closed, waiting asideAfterCloses closes before they are put aside. */
-  private settling: LoggedConnection[] = [];
-  private settlingHead = 0;
+  private readonly settling = new Fifo<LoggedConnection>();
   private readonly asideAfterCloses: number;
   /** Connections forgotten because MAX_CONNECTIONS was reached. */
   dropped = 0;
@@ -261,7 +260,8 @@ export class ConnectionLog {
     if (tcp.flags & TCP_FIN && rec.finCount < MAX_FRAMES_LISTED) rec.addFin(f.frame);
     if ((tcp.flags & TCP_RST || rec.finCount >= 2) && !rec.queued) {
       rec.queued = true;
-      this.closed.push(rec);
+      // One that will be put aside is never evicted: the eviction queue would only keep it alive.
+      if (!this.aside || rec.synAckFrame === undefined || !this.keep(rec)) this.closed.push(rec);
       if (this.aside) this.settling.push(rec);
     }
     if (tcp.payloadLength > 0) {
@@ -276,7 +276,7 @@ export class ConnectionLog {
       }
     }
     if (this.open.size + this.done.size > this.maxKept) this.evict();
-    if (this.settling.length - this.settlingHead > this.asideAfterCloses) this.settle();
+    if (this.settling.size > this.asideAfterCloses) this.settle();
   }
 
   /** Move an open connection (found by its own tuple) to the finished ones, or aside when it must stay. */
@@ -293,15 +293,11 @@ export class ConnectionLog {
    */
   private settle(): void {
     const aside = this.aside!;
-    while (this.settling.length - this.settlingHead > this.asideAfterCloses) {
-      const r = this.settling[this.settlingHead++];
+    while (this.settling.size > this.asideAfterCloses) {
+      const r = this.settling.shift()!;
       const { client, server } = r;
       if (this.open.get(client.ip, client.port, server.ip, server.port) !== r || r.synAckFrame === undefined || !this.keep(r)) continue;
       this.open.set(client.ip, client.port, server.ip, server.port, aside.put(r.toRecord(), r.firstFrame, client.ip));
-    }
-    if (this.settlingHead > 4096 && this.settlingHead * 2 > this.settling.length) {
-      this.settling = this.settling.slice(this.settlingHead);
-      this.settlingHead = 0;
     }
   }
 
@@ -315,8 +311,8 @@ export class ConnectionLog {
 
   /** Forget the oldest closed connections nobody needs, while over the bound. */
   private evict(): void {
-    while (this.open.size + this.done.size > this.maxKept && this.closedHead < this.closed.length) {
-      const r = this.closed[this.closedHead++];
+    while (this.open.size + this.done.size > this.maxKept && this.closed.size > 0) {
+      const r = this.closed.shift()!;
       // One put aside (or brought back since) is one that must stay.
       if (this.keep(r)) continue;
       if (this.open.get(r.client.ip, r.client.port, r.server.ip, r.server.port) === r) {
@@ -324,11 +320,6 @@ export class ConnectionLog {
       }
       else this.done.delete(r);
       this.evicted++;
-    }
-    // Compact the queue now and then instead of shifting it on every eviction.
-    if (this.closedHead > 4096 && this.closedHead * 2 > this.closed.length) {
-      this.closed.splice(0, this.closedHead);
-      this.closedHead = 0;
     }
   }
 

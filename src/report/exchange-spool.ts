@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HttpExchange } from '../http/exchanges.js';
 import { PENDING_SHA256 } from '../http/off-thread-hasher.js';
+import { bigBuffer } from '../util/big-buffer.js';
 
 /** Text gathered before one write. */
 const WRITE_BYTES = 1 << 20;
@@ -49,7 +50,7 @@ export class ExchangeSpool {
   /** Where no file could be made: the texts themselves, `at` being the index. */
   private readonly held: string[] = [];
   private readonly heldBytes: Uint8Array[] = [];
-  private readonly out = Buffer.allocUnsafe(WRITE_BYTES);
+  private readonly out = bigBuffer(WRITE_BYTES);
   private outBytes = 0;
   /** Bytes in the file (flushed), and the file offset of `out`'s first byte. */
   private fileBytes = 0;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ByteQueue } from '../../src/capture/byte-queue.js';
 import { HashThread } from '../../src/parallel/hash-thread.js';
+import { UNTRACKED_ALLOCATION_BYTES } from '../../src/util/big-buffer.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'upxray-byte-queue-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -97,6 +98,28 @@ describe('ByteQueue reads ahead', () => {
         expect(plain.most).toBeLessThanOrEqual(1);
         expect(plain.positions.every((p) => p === null)).toBe(true);
       }
+    }
+  });
+});
+
+describe('ByteQueue buffers', () => {
+  it('reads into big buffers (util/big-buffer.ts), lent or not, joined or not', async () => {
+    const path = join(tmp, 'big-buffers');
+    writeFileSync(path, Buffer.alloc(2_000_000, 1));
+    for (const lend of [false, true]) {
+      const file = await open(path, 'r');
+      const q = new ByteQueue({ file, regular: true }, 65536);
+      if (lend) q.lend(() => {});
+      const seen = new Set<ArrayBufferLike>();
+      // Steps within a read, then a block longer than a buffer (joined in a new one).
+      for (const step of [...Array<number>(20).fill(50_000), 600_000]) {
+        expect(await q.fill(step)).toBe(true);
+        seen.add(q.buffer.buffer);
+        q.skip(step);
+      }
+      await q.close();
+      expect(seen.size).toBeGreaterThan(1);
+      for (const b of seen) expect(b.byteLength, `lent ${lend}`).toBeGreaterThanOrEqual(UNTRACKED_ALLOCATION_BYTES);
     }
   });
 });

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { DecodedFrame } from '../../src/net/packet.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../../src/net/packet.js';
 import { ConnectionLog, connectionOfRecord, type ConnectionRecord } from '../../src/reassembly/connection-log.js';
+import { collectGarbage } from '../../src/util/heap-policy.js';
 
 let frameNo = 0;
 function seg(src: string, sport: number, dst: string, dport: number, flags: number): DecodedFrame {
@@ -115,5 +116,29 @@ describe('ConnectionLog records', () => {
     expect(all.find((c) => c.client.port === 5000)).toMatchObject({ lastFrame: 25, finFrames: [3, 4] });
     expect(all.find((c) => c.client.port === 5001)?.resets).toEqual([{ frame: 26, from: 'server' }]);
     expect(all.filter((c) => c.client.port === 5002).map((c) => c.firstFrame)).toEqual([9, 27]);
+  });
+
+  it('lets go of a connection once it is put aside: nothing else in the log keeps it alive', async () => {
+    const shelf: string[] = [];
+    const log = new ConnectionLog({ keep: () => true, aside: { put: (record) => shelf.push(record) - 1, take: (n) => shelf[n] }, asideAfterCloses: 1 });
+    const phone = '10.0.0.5';
+    const server = '10.0.0.1';
+    const close = (port: number) => {
+      log.push(seg(phone, port, server, 443, TCP_SYN));
+      log.push(seg(server, 443, phone, port, TCP_SYN | TCP_ACK));
+      log.push(seg(phone, port, server, 443, TCP_FIN | TCP_ACK));
+      log.push(seg(server, 443, phone, port, TCP_FIN | TCP_ACK));
+    };
+    close(5000);
+    const first = new WeakRef(log.all()[0]);
+    for (let port = 5001; port < 5010; port++) close(port);
+    expect(shelf.length).toBeGreaterThan(0);
+    expect(log.all().some((c) => c.client.port === 5000)).toBe(false);
+    // A WeakRef's target lives at least to the end of the job that made it.
+    for (let tries = 0; tries < 50 && first.deref() !== undefined; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(collectGarbage(0)).toBe(true);
+    }
+    expect(first.deref()).toBeUndefined();
   });
 });
