@@ -59,7 +59,8 @@ interface Flow {
   lastFrame: number;
   lastTs: bigint;
   firstTs: bigint;
-  firstRttNs?: bigint;
+  /** Set once the handshake completes; declared from the start, so a flow keeps one shape and no extra property store. */
+  firstRttNs: bigint | undefined;
   rstSeen: boolean;
   closed: boolean;
   counted: boolean;
@@ -256,6 +257,7 @@ export class TcpReassembler {
       lastFrame: f.frame,
       lastTs: f.timestampNs,
       firstTs: f.timestampNs,
+      firstRttNs: undefined,
       rstSeen: false,
       closed: false,
       counted: false,
