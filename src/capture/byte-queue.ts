@@ -364,6 +364,23 @@ export class ByteQueue {
     }
   }
 
+  /**
+   * Let go of the read buffers, and of the borrowers' callbacks, once nothing
+   * more will be read: a source stays referenced while the report is made, and
+   * so did several megabytes of buffers, and through the callbacks the
+   * pipeline's reassembler and hashing thread. Views handed out keep their own
+   * buffer alive.
+   */
+  private releaseBuffers(): void {
+    this.beforeReuse = undefined;
+    this.reader = undefined;
+    this.base += this.pos;
+    this.buf = this.ahead = NO_BYTES;
+    this.pos = this.end = 0;
+    this.retired.length = 0;
+    this.pending = undefined;
+  }
+
   /** Stop the input (closes the file when the consumer stops early). */
   async close(): Promise<void> {
     this.ended = true;
@@ -372,6 +389,7 @@ export class ByteQueue {
     this.prefetch = undefined;
     await this.next?.read;
     this.next = undefined;
+    this.releaseBuffers();
     try {
       if ('file' in this.input) await this.input.file.close();
       else await this.input.chunks.return?.();
@@ -380,6 +398,8 @@ export class ByteQueue {
     }
   }
 }
+
+const NO_BYTES = Buffer.alloc(0);
 
 function toBuffer(v: Uint8Array | string): Buffer {
   if (typeof v === 'string') return Buffer.from(v, 'latin1');

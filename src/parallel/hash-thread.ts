@@ -240,6 +240,10 @@ export class HashThread implements OffThreadHasher {
     this.s = undefined;
     s.port.close();
     void s.worker.terminate();
+    // The worker object lives until it has exited, and through its listeners
+    // this object: let the read buffers go now, not then.
+    this.sharedNumber.clear();
+    this.lastBuffer = undefined;
   }
 
   private start(): void {

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ByteQueue } from '../../src/capture/byte-queue.js';
 import { HashThread } from '../../src/parallel/hash-thread.js';
 import { UNTRACKED_ALLOCATION_BYTES } from '../../src/util/big-buffer.js';
+import { collectGarbage } from '../../src/util/heap-policy.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'upxray-byte-queue-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -121,6 +122,37 @@ describe('ByteQueue buffers', () => {
       expect(seen.size).toBeGreaterThan(1);
       for (const b of seen) expect(b.byteLength, `lent ${lend}`).toBeGreaterThanOrEqual(UNTRACKED_ALLOCATION_BYTES);
     }
+  });
+});
+
+describe('ByteQueue closed', () => {
+  it('lets go of its buffers and of the borrowers once closed (the source outlives the reading)', async () => {
+    const path = join(tmp, 'released');
+    writeFileSync(path, Buffer.alloc(500_000, 2));
+    const file = await open(path, 'r');
+    const q = new ByteQueue({ file, regular: true }, 65536);
+    // The callback alone holds the borrower, as the pipeline's closure does.
+    const lendTo = (borrower: object): WeakRef<object> => {
+      q.lend(() => void borrower);
+      return new WeakRef(borrower);
+    };
+    const borrowerRef = lendTo({ name: 'the pipeline' });
+    const buffers: Array<WeakRef<ArrayBufferLike>> = [];
+    while (await q.fill(40_000)) {
+      buffers.push(new WeakRef(q.buffer.buffer));
+      q.skip(40_000);
+    }
+    const offset = q.offset;
+    await q.close();
+    expect(q.offset).toBe(offset);
+    expect(q.available).toBe(0);
+    const alive = () => buffers.filter((b) => b.deref() !== undefined).length + (borrowerRef.deref() === undefined ? 0 : 1);
+    for (let tries = 0; tries < 50 && alive() > 0; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(collectGarbage(0)).toBe(true);
+    }
+    expect(alive()).toBe(0);
+    expect(q.buffer.length).toBe(0);
   });
 });
 

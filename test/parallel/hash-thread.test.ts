@@ -11,6 +11,7 @@ import type { HttpMessage } from '../../src/http/message.js';
 import { PENDING_SHA256 } from '../../src/http/off-thread-hasher.js';
 import { DATA_BYTES, DIGEST_SLOTS } from '../../src/parallel/hash-ring.js';
 import { HashThread } from '../../src/parallel/hash-thread.js';
+import { collectGarbage } from '../../src/util/heap-policy.js';
 
 function bytes(n: number, seed: number): Uint8Array {
   const b = new Uint8Array(n);
@@ -68,6 +69,28 @@ describe('HashThread', () => {
     h.settle();
     expect(h.bodies).toBe(bodies.length);
     for (const b of bodies) expect(b.m.bodySha256).toBe(sha(b.data));
+  });
+
+  it('lets go of the lent buffers once stopped, though the object lives on (its worker keeps it until it has exited)', async () => {
+    const h = new HashThread();
+    let lent: Uint8Array | undefined = new Uint8Array(new SharedArrayBuffer(64 * 1024));
+    const ref = new WeakRef(lent.buffer);
+    const data = bytes(50_000, 3);
+    lent.set(data);
+    const m = message();
+    const id = h.begin();
+    h.update(id, lent.subarray(0, data.length));
+    h.end(id, m);
+    h.settle();
+    expect(m.bodySha256).toBe(sha(data));
+    lent = undefined;
+    // A WeakRef's target lives at least to the end of the job that made it.
+    for (let tries = 0; tries < 50 && ref.deref() !== undefined; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(collectGarbage(0)).toBe(true);
+    }
+    expect(ref.deref()).toBeUndefined();
+    expect(h.bodies).toBe(1);
   });
 
   it('finds work published by poll() by itself: nobody wakes it, yet the digests arrive', async () => {
