@@ -63,47 +63,6 @@ export interface HalfStreamLimits {
   tailBytes: number;
 }
 
-/**
- * A time in nanoseconds, JSON-safe and short: its distance from `baseNs` (the
- * flow's first frame) as a number when that is exact, else the time as text.
- */
-type PackedTime = number | string;
-
-function packTime(ns: bigint, baseNs: bigint): PackedTime {
-  const d = ns - baseNs;
-  return d >= -MAX_EXACT && d <= MAX_EXACT ? Number(d) : String(ns);
-}
-
-function unpackTime(t: PackedTime, baseNs: bigint): bigint {
-  return typeof t === 'number' ? baseNs + BigInt(t) : BigInt(t);
-}
-
-const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
-
-/** An ended direction's fields (HalfStream.toState), JSON-safe: undefined as null, times as PackedTime. */
-export type HalfStreamState = [
-  base: number | null,
-  isn: number | null,
-  synSeen: boolean,
-  next: number,
-  segments: number,
-  ended: StreamEndReason,
-  finOffset: number | null,
-  finFrame: number,
-  finTs: PackedTime,
-  buffered: number,
-  maxSeenEnd: number,
-  ackedEnd: number,
-  jumpSeq: number | null,
-  wsNext: number | null,
-  wsNextTs: PackedTime,
-  peerAckSeq: number | null,
-  peerAckTs: PackedTime,
-  peerWindow: number,
-  peerDupAcks: number,
-  oooThresholdNs: PackedTime,
-];
-
 export class HalfStream {
   /** Sequence number of offset 0; unknown until a SYN or the first data. */
   base: number | undefined;
@@ -150,64 +109,6 @@ export class HalfStream {
     /** Where the delivered tail's ring comes from and goes back to. */
     private readonly tailPool?: TailPool,
   ) {}
-
-  /**
-   * An ended direction as plain values (a closed flow packed into text,
-   * tcp-reassembler.ts): every field a later segment or ACK reads or changes.
-   * Nothing is held then, and the tail is gone: end() let them go. Undefined
-   * when not ended.
-   */
-  toState(baseNs: bigint): HalfStreamState | undefined {
-    if (!this.ended || this.held.length > 0 || this.tail !== undefined) return undefined;
-    return [
-      this.base ?? null,
-      this.isn ?? null,
-      this.synSeen,
-      this.next,
-      this.segments,
-      this.ended,
-      this.finOffset ?? null,
-      this.finFrame,
-      packTime(this.finTs, baseNs),
-      this.buffered,
-      this.maxSeenEnd,
-      this.ackedEnd,
-      this.jumpSeq ?? null,
-      this.wsNext ?? null,
-      packTime(this.wsNextTs, baseNs),
-      this.peerAckSeq ?? null,
-      packTime(this.peerAckTs, baseNs),
-      this.peerWindow,
-      this.peerDupAcks,
-      packTime(this.oooThresholdNs, 0n),
-    ];
-  }
-
-  /** The direction toState() gave `r` of, as it was. */
-  static fromState(r: HalfStreamState, baseNs: bigint, flow: FlowInfo, dir: Direction, limits: HalfStreamLimits, stats: ReassemblyStats, tailPool?: TailPool): HalfStream {
-    const h = new HalfStream(flow, dir, limits, stats, tailPool);
-    h.base = r[0] ?? undefined;
-    h.isn = r[1] ?? undefined;
-    h.synSeen = r[2];
-    h.next = r[3];
-    h.segments = r[4];
-    h.ended = r[5];
-    h.finOffset = r[6] ?? undefined;
-    h.finFrame = r[7];
-    h.finTs = unpackTime(r[8], baseNs);
-    h.buffered = r[9];
-    h.maxSeenEnd = r[10];
-    h.ackedEnd = r[11];
-    h.jumpSeq = r[12] ?? undefined;
-    h.wsNext = r[13] ?? undefined;
-    h.wsNextTs = unpackTime(r[14], baseNs);
-    h.peerAckSeq = r[15] ?? undefined;
-    h.peerAckTs = unpackTime(r[16], baseNs);
-    h.peerWindow = r[17];
-    h.peerDupAcks = r[18];
-    h.oooThresholdNs = unpackTime(r[19], 0n);
-    return h;
-  }
 
   /** Out-of-order bytes currently held. */
   get bufferedBytes(): number {

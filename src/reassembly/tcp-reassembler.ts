@@ -5,9 +5,8 @@
 //
 // Memory is bounded by open flows: each direction holds at most
 // maxBufferedPerDirection out-of-order bytes plus a 64 KiB delivered tail, a
-// closed flow shrinks to a tombstone (so the last ACKs and resent FINs do not
-// open a new flow) that is packed into text a few hundred closes later
-// (PACK_CLOSED_AFTER), and tombstones are capped and expire.
+// closed flow shrinks to a small tombstone (so the last ACKs and resent FINs
+// do not open a new flow), and tombstones are capped and expire.
 import type { DecodedFrame, IpHeader, TcpSegment } from '../net/packet.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../net/packet.js';
 import type { Direction, Endpoint, FlowInfo, StreamEvent } from './stream-event.js';
@@ -15,8 +14,7 @@ import { sharedEndpoint } from './shared-endpoint.js';
 import { TupleTable } from './tuple-table.js';
 import { TailPool } from './delivered-tail.js';
 import { EventSink } from './event-sink.js';
-import { HalfStream, MAX_SEQ_JUMP, type HalfStreamLimits, type HalfStreamState, type PeerAck, type SegmentIn } from './half-stream.js';
-import { Fifo } from '../util/fifo.js';
+import { HalfStream, MAX_SEQ_JUMP, type HalfStreamLimits, type PeerAck, type SegmentIn } from './half-stream.js';
 import { emptyStats, type ReassemblyStats } from './reassembly-stats.js';
 import { seqAdd, seqDiff } from './seq.js';
 
@@ -40,32 +38,14 @@ export interface TcpReassemblerOptions {
   maxClosedFlows?: number;
   /** Open flows tracked at once; a new one beyond this ends the oldest-opened flow as if idle. @default 65536 */
   maxOpenFlows?: number;
-  /** Closed flows left whole before the oldest is packed into text (tests). @default PACK_CLOSED_AFTER */
-  packClosedAfter?: number;
 }
 
 /** Open flows tracked at once by default: a SYN flood must not grow memory without end. */
 export const DEFAULT_MAX_OPEN_FLOWS = 65_536;
 /** Closed flows remembered by default (their tombstones absorb trailing segments). */
 export const DEFAULT_MAX_CLOSED_FLOWS = 16_384;
-/**
- * A closed flow stays whole for this many closes after its own, then its two
- * directions are packed into text (HalfStream.toRecord: about 250 bytes where
- * they took 700), and unpacked, as they were, if a segment of it comes after
- * all. A mass update closes a few hundred connections in the time its last ACKs
- * and resent FINs take to come, and keeps thousands for CLOSED_TIMEOUT_NS.
- */
-export const PACK_CLOSED_AFTER = 256;
 
 const EMPTY = new Uint8Array(0);
-
-/**
- * What a packed flow's directions are while packed: frozen, so a use that
- * forgot to unpack fails loudly (a strict-mode write to it throws) instead of
- * reading wrong state.
- */
-const PACKED = new HalfStream({ index: -1, client: { ip: '', port: 0 }, server: { ip: '', port: 0 }, firstFrame: 0, sawSyn: false }, 'c2s', { maxBuffered: 0, maxHeldSegments: 1, tailBytes: 0 }, emptyStats());
-Object.freeze(PACKED);
 
 /** Ports a server listens on, for guessing roles when the handshake was not captured. */
 const SERVICE_PORTS = new Set([80, 443, 8080, 8443]);
@@ -74,11 +54,8 @@ const NEW_CONNECTION_DISTANCE = 1 << 24;
 
 interface Flow {
   info: FlowInfo;
-  /** Both PACKED while `packed` holds them. */
   c2s: HalfStream;
   s2c: HalfStream;
-  /** The two directions as text (JSON of their records), while packed. */
-  packed: string | undefined;
   lastFrame: number;
   lastTs: bigint;
   firstTs: bigint;
@@ -103,9 +80,6 @@ export class TcpReassembler {
   private readonly open = new Set<Flow>();
   /** Closed flows, oldest first. */
   private readonly closed = new Set<Flow>();
-  /** Closed flows in the order they closed (or were unpacked), to pack. */
-  private readonly packing = new Fifo<Flow>();
-  private readonly packAfter: number;
   private nextIndex = 0;
   private readonly tailPool = new TailPool();
   /** Collects each call's events; push and flush return them as a new array. */
@@ -124,7 +98,6 @@ export class TcpReassembler {
     this.closedTimeoutNs = opts.closedTimeoutNs ?? this.idleTimeoutNs;
     this.maxClosed = Math.max(0, opts.maxClosedFlows ?? DEFAULT_MAX_CLOSED_FLOWS);
     this.maxOpen = Math.max(1, opts.maxOpenFlows ?? DEFAULT_MAX_OPEN_FLOWS);
-    this.packAfter = Math.max(0, opts.packClosedAfter ?? PACK_CLOSED_AFTER);
   }
 
   /**
@@ -236,7 +209,6 @@ export class TcpReassembler {
     const known = this.byTuple.get(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
     const syn = (tcp.flags & TCP_SYN) !== 0;
     if (known) {
-      if (known.packed !== undefined) this.unpack(known);
       if (!syn || !this.startsNewConnection(known, ip.src, tcp, (tcp.flags & TCP_ACK) !== 0)) return known;
       if (known.closed) {
         this.forget(this.closed, known);
@@ -282,7 +254,6 @@ export class TcpReassembler {
       info,
       c2s: new HalfStream(info, 'c2s', this.limits, this.stats, this.tailPool),
       s2c: new HalfStream(info, 's2c', this.limits, this.stats, this.tailPool),
-      packed: undefined,
       lastFrame: f.frame,
       lastTs: f.timestampNs,
       firstTs: f.timestampNs,
@@ -324,30 +295,6 @@ export class TcpReassembler {
       const oldest = this.closed.values().next();
       if (!oldest.done) this.forget(this.closed, oldest.value);
     }
-    this.packing.push(flow);
-    while (this.packing.size > this.packAfter) {
-      const f = this.packing.shift()!;
-      if (f.packed === undefined && this.closed.has(f)) this.pack(f);
-    }
-  }
-
-  /** A closed flow's directions into text (PACK_CLOSED_AFTER); left whole if either cannot be. */
-  private pack(flow: Flow): void {
-    const c2s = flow.c2s.toState(flow.firstTs);
-    const s2c = flow.s2c.toState(flow.firstTs);
-    if (c2s === undefined || s2c === undefined) return;
-    // JSON.stringify builds its text as a tree of pieces (a cons string): one flat copy holds it in a third of the room.
-    flow.packed = Buffer.from(JSON.stringify([c2s, s2c]), 'latin1').toString('latin1');
-    flow.c2s = flow.s2c = PACKED;
-  }
-
-  /** A packed flow whole again, as it was (a segment of it came); it is packed again later. */
-  private unpack(flow: Flow): void {
-    const [c2s, s2c] = JSON.parse(flow.packed!) as [HalfStreamState, HalfStreamState];
-    flow.c2s = HalfStream.fromState(c2s, flow.firstTs, flow.info, 'c2s', this.limits, this.stats, this.tailPool);
-    flow.s2c = HalfStream.fromState(s2c, flow.firstTs, flow.info, 's2c', this.limits, this.stats, this.tailPool);
-    flow.packed = undefined;
-    this.packing.push(flow);
   }
 
   /** Drop a flow from its ordered set and from the tuple table. */
