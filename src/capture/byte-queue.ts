@@ -211,7 +211,7 @@ export class ByteQueue {
     const tail = this.available;
     const size = Math.max(n, tail + (early?.length ?? 0) + this.readSize);
     // The free buffer serves unless it holds the read-ahead bytes just taken.
-    const target = !early && this.ahead.length >= size ? this.freeBuffer(size) : bigBuffer(Math.max(size, RESERVE + this.readSize));
+    const target = !early && this.ahead.length >= size ? this.freeBuffer(size) : this.newBuffer(Math.max(size, RESERVE + this.readSize));
     this.buf.copy(target, 0, this.pos, this.end);
     let have = tail;
     if (early) have += early.copy(target, have);
@@ -321,7 +321,18 @@ export class ByteQueue {
       lend?.(old.buffer as SharedArrayBuffer);
       return old;
     }
-    return lend ? bigSharedBuffer(size) : bigBuffer(size);
+    return lend ? bigSharedBuffer(size) : this.newBuffer(size);
+  }
+
+  /**
+   * A private buffer. A file's queue makes a few and keeps them, so they are
+   * big buffers (util/big-buffer.ts); a stream's makes one for each read and
+   * drops it, and V8 counts a big buffer's whole allocation as memory to
+   * collect: a plain one (a big one for each read of stdin collected the heap
+   * a hundred times in 20 MB).
+   */
+  private newBuffer(size: number): Buffer {
+    return 'file' in this.input ? bigBuffer(size) : Buffer.allocUnsafe(size);
   }
 
   /**

@@ -10,10 +10,13 @@
 // from the heaps, and each heap (one per thread that allocates: V8's helper
 // threads among them) keeps up to twice it unused at its top. Two 1.25 MiB read
 // buffers dropped a second into a run, and the 4 MiB ring at the end of
-// reading, cost 4 MiB of peak RSS at 1 GB and 9 at 4 GB that way. Freeing a
-// mapping over 32 MiB changes neither threshold, and its pages take memory
-// only once written: a big buffer is a view of the first bytes of one. Only
-// address space is spent (other allocators, and other systems, lose nothing).
+// reading, cost 3-5 MiB of peak RSS at 1 GB and 4 GB that way, and 9 in the
+// 4 GB report. Freeing a mapping over 32 MiB changes neither threshold, and
+// its pages take memory only once written: a big buffer is a view of the
+// first bytes of one. Only address space is spent (other allocators, and other
+// systems, lose nothing). But V8 counts all of it as memory to collect, and
+// collects the heap early when much of it is made: these are for buffers a run
+// makes a few of (a stream's byte queue makes one for each read: plain ones).
 
 /** Above glibc's ceiling for the dynamic mmap threshold (DEFAULT_MMAP_THRESHOLD_MAX, 32 MiB on 64-bit). */
 export const UNTRACKED_ALLOCATION_BYTES = 32 * 1024 * 1024 + 64 * 1024;

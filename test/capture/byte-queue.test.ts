@@ -123,6 +123,24 @@ describe('ByteQueue buffers', () => {
       for (const b of seen) expect(b.byteLength, `lent ${lend}`).toBeGreaterThanOrEqual(UNTRACKED_ALLOCATION_BYTES);
     }
   });
+
+  it('reads a stream into plain buffers: it makes one for each read, and V8 counts all of a big one as memory to collect', async () => {
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < 40; i++) yield Buffer.alloc(50_000, i);
+    }
+    const q = new ByteQueue({ chunks: chunks() }, 65536);
+    const seen = new Set<ArrayBufferLike>();
+    let total = 0;
+    while (await q.fill(1)) {
+      seen.add(q.buffer.buffer);
+      total += q.available;
+      q.skip(q.available);
+    }
+    await q.close();
+    expect(total).toBe(40 * 50_000);
+    expect(seen.size).toBeGreaterThan(1);
+    for (const b of seen) expect(b.byteLength).toBeLessThan(UNTRACKED_ALLOCATION_BYTES);
+  });
 });
 
 describe('ByteQueue closed', () => {
