@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ByteQueue } from '../../src/capture/byte-queue.js';
 import { HashThread } from '../../src/parallel/hash-thread.js';
 import { UNTRACKED_ALLOCATION_BYTES } from '../../src/util/big-buffer.js';
-import { collectGarbage } from '../../src/util/heap-policy.js';
+import { aliveAfterCollecting, countAlive } from '../helpers/collected.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'upxray-byte-queue-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -164,12 +164,7 @@ describe('ByteQueue closed', () => {
     await q.close();
     expect(q.offset).toBe(offset);
     expect(q.available).toBe(0);
-    const alive = () => buffers.filter((b) => b.deref() !== undefined).length + (borrowerRef.deref() === undefined ? 0 : 1);
-    for (let tries = 0; tries < 50 && alive() > 0; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(collectGarbage(0)).toBe(true);
-    }
-    expect(alive()).toBe(0);
+    expect(await aliveAfterCollecting(() => countAlive([...buffers, borrowerRef]))).toBe(0);
     expect(q.buffer.length).toBe(0);
   });
 });

@@ -15,7 +15,7 @@ import type { StoredExchange } from '../../src/dus/stored-exchange.js';
 import { analyzeDocumentToWrite } from '../../src/report/analyze-json.js';
 import { ExchangeSpool } from '../../src/report/exchange-spool.js';
 import { writeJsonPieces } from '../../src/report/json-pieces.js';
-import { collectGarbage } from '../../src/util/heap-policy.js';
+import { aliveAfterCollecting, countAlive } from '../helpers/collected.js';
 import { loadTlsKeys } from '../../src/cli/tls-options.js';
 
 function capturesIn(dir: string): string[] {
@@ -144,15 +144,8 @@ describe('analyze made a part at a time', () => {
     });
     const r = await analyzeCapture(join(ROOT, 'captures/many-phones.pcap'), { stdin: process.stdin }, undefined, { keepCheckInBodies: false, spool: true, parts: true, putAsideAfter: 0, partExchanges: 1 });
     expect(added.length).toBeGreaterThan(30);
-    // A WeakRef's target lives at least to the end of the job that made the
-    // WeakRef, and the capture file's reader may still be closing (its callback
-    // holds the pipeline for a moment): look again a few times. What the result
-    // holds stays alive however long one waits.
-    const alive = () => added.filter((x) => x.deref() !== undefined).length + (collector?.deref() === undefined ? 0 : 1);
-    for (let tries = 0; tries < 50 && alive() > 0; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(collectGarbage(0)).toBe(true);
-    }
+    // The capture file's reader may still be closing a moment after the analysis.
+    await aliveAfterCollecting(() => countAlive([...added, collector]));
     expect(added.filter((x) => x.deref() !== undefined)).toEqual([]);
     expect(collector?.deref()).toBeUndefined();
     // The report is still whole: every exchange and phone read back.

@@ -11,7 +11,7 @@ import type { HttpMessage } from '../../src/http/message.js';
 import { PENDING_SHA256 } from '../../src/http/off-thread-hasher.js';
 import { DATA_BYTES, DIGEST_SLOTS } from '../../src/parallel/hash-ring.js';
 import { HashThread } from '../../src/parallel/hash-thread.js';
-import { collectGarbage } from '../../src/util/heap-policy.js';
+import { aliveAfterCollecting, countAlive } from '../helpers/collected.js';
 
 function bytes(n: number, seed: number): Uint8Array {
   const b = new Uint8Array(n);
@@ -84,12 +84,7 @@ describe('HashThread', () => {
     h.settle();
     expect(m.bodySha256).toBe(sha(data));
     lent = undefined;
-    // A WeakRef's target lives at least to the end of the job that made it.
-    for (let tries = 0; tries < 50 && ref.deref() !== undefined; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(collectGarbage(0)).toBe(true);
-    }
-    expect(ref.deref()).toBeUndefined();
+    expect(await aliveAfterCollecting(() => countAlive([ref]))).toBe(0);
     expect(h.bodies).toBe(1);
   });
 

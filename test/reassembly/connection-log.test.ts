@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { DecodedFrame } from '../../src/net/packet.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../../src/net/packet.js';
 import { ConnectionLog, connectionOfRecord, type ConnectionRecord } from '../../src/reassembly/connection-log.js';
-import { collectGarbage } from '../../src/util/heap-policy.js';
+import { aliveAfterCollecting, countAlive } from '../helpers/collected.js';
 
 let frameNo = 0;
 function seg(src: string, sport: number, dst: string, dport: number, flags: number): DecodedFrame {
@@ -134,11 +134,6 @@ describe('ConnectionLog records', () => {
     for (let port = 5001; port < 5010; port++) close(port);
     expect(shelf.length).toBeGreaterThan(0);
     expect(log.all().some((c) => c.client.port === 5000)).toBe(false);
-    // A WeakRef's target lives at least to the end of the job that made it.
-    for (let tries = 0; tries < 50 && first.deref() !== undefined; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(collectGarbage(0)).toBe(true);
-    }
-    expect(first.deref()).toBeUndefined();
+    expect(await aliveAfterCollecting(() => countAlive([first]))).toBe(0);
   });
 });

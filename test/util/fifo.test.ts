@@ -2,7 +2,7 @@
 // out across its compactions, and nothing kept once handed out.
 import { describe, expect, it } from 'vitest';
 import { Fifo } from '../../src/util/fifo.js';
-import { collectGarbage } from '../../src/util/heap-policy.js';
+import { aliveAfterCollecting, countAlive } from '../helpers/collected.js';
 
 describe('Fifo', () => {
   it('hands items out in the order they came, across the copies that drop the taken ones', () => {
@@ -29,11 +29,7 @@ describe('Fifo', () => {
     q.push({ n: 2 });
     expect(q.shift()).toBe(item);
     item = undefined;
-    for (let tries = 0; tries < 50 && ref.deref() !== undefined; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(collectGarbage(0)).toBe(true);
-    }
-    expect(ref.deref()).toBeUndefined();
+    expect(await aliveAfterCollecting(() => countAlive([ref]))).toBe(0);
     expect(q.size).toBe(1);
   });
 });
