@@ -426,7 +426,7 @@ export class ReportParts {
 
 /** A phone of a part's model without what grows with its exchanges (made again when read). */
 function phoneSummary(p: Phone): Phone {
-  return { key: p.key, mac: p.mac, ips: p.ips, serials: p.serials, vendor: p.vendor, model: p.model, revision: p.revision, locale: p.locale, version: p.version, exchanges: [], timeline: [], status: p.status };
+  return { ...p, exchanges: [], timeline: [] };
 }
 
 /** A timeline as text to put aside (its times are BigInts). */

@@ -122,6 +122,10 @@ const OFFER_BESIDE = 8; // `offer` is offeredBeside, not offeredBy
 const REQUEST_NUMBERS = ['qFrame', 'qFirstFrame', 'qStartS', 'qStartN', 'qEndDelta', 'qBodySize'] as const;
 const RESPONSE_NUMBERS = ['sFrame', 'sFirstFrame', 'sStartS', 'sStartN', 'sEndDelta', 'sBodySize'] as const;
 
+/** Where a record (StoredExchange.toRecord) holds the request's numbers, and the response's head (its numbers follow). */
+const REQUEST_AT = 17;
+const RESPONSE_HEAD_AT = REQUEST_AT + REQUEST_NUMBERS.length;
+
 function numbersOf(x: StoredExchange, names: readonly string[]): number[] {
   return names.map((k) => (x as unknown as Record<string, number>)[k]);
 }
@@ -242,11 +246,9 @@ export class StoredExchange implements DusExchange {
     const rare = rarePlace === null ? undefined : (deserialize(new Uint8Array(records.readBytes({ at: rarePlace[0], length: rarePlace[1] }))) as Rare);
     const qHead = headOfRecord(r[15] as HeadRecord);
     const qUri = r[16] as string;
-    // Fields in the order the constructor makes them, so both kinds of object share one shape.
-    const x = Object.create(StoredExchange.prototype) as Record<string, unknown>;
+    const x = StoredExchange.blank();
     x.id = r[0];
     x.cls = qHead ? classify(qHead.method, qUri) : NO_REQUEST_CLASS;
-    x.phone = '';
     x.upxRequest = shared.at(r[12] as number);
     x.upxResponse = shared.at(r[13] as number);
     x.flow = flow;
@@ -258,9 +260,9 @@ export class StoredExchange implements DusExchange {
     x.rare = rare;
     x.qHead = qHead;
     x.qUri = qUri;
-    REQUEST_NUMBERS.forEach((k, i) => (x[k] = r[17 + i]));
-    x.sHead = headOfRecord(r[23] as HeadRecord);
-    RESPONSE_NUMBERS.forEach((k, i) => (x[k] = r[24 + i]));
+    REQUEST_NUMBERS.forEach((k, i) => (x[k] = r[REQUEST_AT + i]));
+    x.sHead = headOfRecord(r[RESPONSE_HEAD_AT] as HeadRecord);
+    RESPONSE_NUMBERS.forEach((k, i) => (x[k] = r[RESPONSE_HEAD_AT + 1 + i]));
     return x as unknown as StoredExchange;
   }
 
@@ -271,25 +273,43 @@ export class StoredExchange implements DusExchange {
    * time reads of each exchange, kept as numbers until then (analysis-parts.ts).
    */
   static forReport(id: string, cls: DusClassification, bodies: CheckInBodies, spool: ExchangeSpool, place: SpoolPlace, decrypted: TlsJson | undefined): StoredExchange {
-    const x = Object.create(StoredExchange.prototype) as Record<string, unknown>;
+    const x = StoredExchange.blank();
     x.id = id;
     x.cls = cls;
-    x.phone = '';
     x.upxRequest = bodies.upxRequest;
     x.upxResponse = bodies.upxResponse;
-    x.flow = undefined;
     x.source = spool;
     x.textAt = place.at;
     x.textLength = place.length;
+    x.rare = decrypted === undefined ? undefined : { decrypted };
+    return x as unknown as StoredExchange;
+  }
+
+  /**
+   * An exchange made without the constructor, every field at its empty value
+   * and in the order the class declares them: the objects made either way
+   * then share one shape.
+   */
+  private static blank(): Record<string, unknown> {
+    const x = Object.create(StoredExchange.prototype) as Record<string, unknown>;
+    x.id = '';
+    x.cls = NO_REQUEST_CLASS;
+    x.phone = '';
+    x.upxRequest = undefined;
+    x.upxResponse = undefined;
+    x.flow = undefined;
+    x.source = undefined;
+    x.textAt = 0;
+    x.textLength = 0;
     x.flags = 0;
     x.offer = undefined;
-    x.rare = decrypted === undefined ? undefined : { decrypted };
+    x.rare = undefined;
     x.qHead = undefined;
     x.qUri = '';
     for (const k of REQUEST_NUMBERS) x[k] = 0;
     x.sHead = undefined;
     for (const k of RESPONSE_NUMBERS) x[k] = 0;
-    return x as unknown as StoredExchange;
+    return x;
   }
 
   /** Where the spool holds the report JSON of the exchange (once spooled). */

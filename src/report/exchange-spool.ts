@@ -91,23 +91,19 @@ export class ExchangeSpool {
       this.held.push(text);
       return { at: this.held.length - 1, length: text.length };
     }
-    const at = this.fileBytes + this.outBytes;
     // A character is at most 3 bytes in UTF-8 (4 for a pair of two).
+    if (text.length * 3 > WRITE_BYTES) return this.appendBytes(Buffer.from(text, 'utf8'));
+    const at = this.fileBytes + this.outBytes;
     if (this.outBytes + text.length * 3 > WRITE_BYTES) this.flush();
-    if (text.length * 3 > WRITE_BYTES) {
-      const bytes = Buffer.from(text, 'utf8');
-      this.writeAll(bytes);
-      this.fileBytes += bytes.length;
-      return { at, length: bytes.length };
-    }
     const length = this.out.write(text, this.outBytes, 'utf8');
     this.outBytes += length;
     return { at, length };
   }
 
   /**
-   * Bytes put aside (an exchange's record, report/exchange-record.ts); where
-   * no file could be made, held as they are.
+   * Bytes put aside (the rare part of an exchange's record,
+   * StoredExchange.toRecord), or text too long for the write buffer; where no
+   * file could be made, held as they are.
    */
   appendBytes(bytes: Uint8Array): SpoolPlace {
     if (this.fd === undefined) {

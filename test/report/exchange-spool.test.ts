@@ -23,7 +23,8 @@ describe('ExchangeSpool', () => {
     // Nothing to be seen in the folder: the file was unlinked as soon as it was opened.
     expect(readdirSync(at)).toEqual([]);
     const texts = Array.from({ length: 3000 }, (_, i) => `{"id": "${i}.1", "text": "${'é€😀x'.repeat(i % 97)}"}`);
-    texts.push('y'.repeat(3 << 20), '', 'z');
+    // Longer than the write buffer; then one whose worst case is longer but whose bytes fit; then short ones.
+    texts.push('y'.repeat(3 << 20), 'w'.repeat(400_000), '', 'z');
     const places = texts.map((t) => spool.append(t));
     for (let i = texts.length - 1; i >= 0; i -= 7) expect(spool.read(places[i])).toBe(texts[i]);
     // More after reading (the buffer was written out), then all of it again.
