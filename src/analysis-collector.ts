@@ -90,6 +90,8 @@ export interface CollectorOptions {
   putAsideAfter?: number;
   /** Closed connections kept in memory before they are put aside (opts.parts; ConnectionLog). @default ASIDE_AFTER_CLOSES */
   asideAfterCloses?: number;
+  /** Capture time after which the connection log forgets the tuple of a connection put aside (ConnectionLog). @default TIME_WAIT_NS */
+  forgetAsideAfterNs?: bigint;
   /** Exchanges and connections judged at once, at most (ReportParts). @default PART_EXCHANGES */
   partExchanges?: number;
 }
@@ -161,7 +163,7 @@ export class AnalysisCollector {
   /** Where exchanges go past putAsideAfter, instead of `service` and `other` (opts.parts). */
   private readonly parts: ReportParts | undefined;
   private readonly putAsideAfter: number;
-  /** Connections that carried Device Update Service traffic: never forgotten. */
+  /** Connections that carried Device Update Service traffic, until the connection log has put them aside and forgotten their tuple. */
   private readonly serviceFlows = new TupleTable<true>();
   private readonly connections: ConnectionLog;
   /** Connections of other shards, merged in by absorb(). */
@@ -194,6 +196,9 @@ export class AnalysisCollector {
       keep: (r) => r.synAckFrame === undefined || r.resets.length > 0 || this.serviceFlows.get(r.client.ip, r.client.port, r.server.ip, r.server.port) === true,
       aside: this.parts?.shelf,
       asideAfterCloses: opts.asideAfterCloses,
+      forgetAsideAfterNs: opts.forgetAsideAfterNs,
+      // The log asks `keep` only of connections it holds: a tuple it forgot (put aside, and quiet since) is asked no more.
+      forgotten: (client, server) => this.serviceFlows.delete(client.ip, client.port, server.ip, server.port),
     });
   }
 

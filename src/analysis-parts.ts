@@ -2,8 +2,9 @@
 // thousands of exchanges, and holding every one until the report was written
 // made memory grow with the capture. Instead each exchange is put aside as a
 // record (StoredExchange.toRecord) in a temporary file beside the spool that
-// holds its JSON, and a few numbers of it stay in memory (ExchangeFacts); so
-// is each connection record the connection log must keep (ConnectionShelf). At the end the
+// holds its JSON, and a few numbers of it are kept in columns that go to the
+// same file a chunk at a time (ExchangeFacts); so is each connection record the
+// connection log must keep (ConnectionShelf). At the end the
 // exchanges are split into parts no rule looks across: closed under client
 // address and phone (a phone's exchanges, every exchange of its addresses and
 // the connections from them). Each part's model is built and judged on its
@@ -27,7 +28,7 @@ import { connectionOfRecord, type ConnectionRecord, type ConnectionsAside } from
 import type { FlowInfo } from './reassembly/stream-event.js';
 import { ExchangeSpool, type SpoolPlace } from './report/exchange-spool.js';
 import type { TlsJson } from './report/flows-json.js';
-import { Column, Numbered } from './util/column.js';
+import { Column, Numbered, type ChunkStore } from './util/column.js';
 import { keepHeapAtWorkingSize } from './util/heap-policy.js';
 
 /** Exchanges and connections judged at once, at most (a part bigger than this is judged whole). */
@@ -35,29 +36,51 @@ export const PART_EXCHANGES = 1024;
 /** Exchanges the report reads back between two looks at the heap (util/heap-policy.ts). */
 const HEAP_CHECK_EVERY = 512;
 
-/** What stays in memory of each exchange put aside (64 bytes): where its record is, and what parts, report order and the report's additions are made of. */
+/**
+ * What is remembered of each exchange put aside (64 bytes): where its record
+ * is, and what parts, report order and the report's additions are made of.
+ * While the capture is read, only the last 4096 rows stay in memory (the
+ * columns put the rest in the file of records); the report reads them back.
+ */
 class ExchangeFacts {
   count = 0;
-  readonly startFrame = new Column(Float64Array);
-  readonly recordAt = new Column(Float64Array);
-  readonly recordLength = new Column(Int32Array);
+
+  readonly startFrame: Column;
+  readonly recordAt: Column;
+  readonly recordLength: Column;
   /** Client address (the exchange's, and its connection's), as Numbered ids. */
-  readonly client = new Column(Int32Array);
-  readonly flowClient = new Column(Int32Array);
+  readonly client: Column;
+  readonly flowClient: Column;
   /** 1 + the MAC id of a check-in's XML, 0 for none; -1 for an exchange of no phone (kind other). */
-  readonly xmlMac = new Column(Int32Array);
+  readonly xmlMac: Column;
   /** The id is `flowIndex.idN`; idN -1: the id is in oddIds. */
-  readonly flowIndex = new Column(Int32Array);
-  readonly idN = new Column(Int32Array);
+  readonly flowIndex: Column;
+  readonly idN: Column;
   readonly oddIds = new Map<number, string>();
   /** Where the report JSON of the exchange is in the spool. */
-  readonly textAt = new Column(Float64Array);
-  readonly textLength = new Column(Int32Array);
+  readonly textAt: Column;
+  readonly textLength: Column;
   /** Kind and handler, as an id in ReportParts' table. */
-  readonly kind = new Column(Int32Array);
+  readonly kind: Column;
   /** Decoded bodies, as sharedValues ids. */
-  readonly upxRequest = new Column(Int32Array);
-  readonly upxResponse = new Column(Int32Array);
+  readonly upxRequest: Column;
+  readonly upxResponse: Column;
+
+  constructor(store: ChunkStore) {
+    this.startFrame = new Column(Float64Array, store);
+    this.recordAt = new Column(Float64Array, store);
+    this.recordLength = new Column(Int32Array, store);
+    this.client = new Column(Int32Array, store);
+    this.flowClient = new Column(Int32Array, store);
+    this.xmlMac = new Column(Int32Array, store);
+    this.flowIndex = new Column(Int32Array, store);
+    this.idN = new Column(Int32Array, store);
+    this.textAt = new Column(Float64Array, store);
+    this.textLength = new Column(Int32Array, store);
+    this.kind = new Column(Int32Array, store);
+    this.upxRequest = new Column(Int32Array, store);
+    this.upxResponse = new Column(Int32Array, store);
+  }
 
   add(): number {
     return this.count++;
@@ -80,21 +103,27 @@ class ExchangeFacts {
 
 /**
  * Connection records put aside by the connection log (ConnectionsAside), in
- * ReportParts' file of records: 24 bytes of each stay in memory (where it is,
- * its first frame and client address, for report order and parts).
+ * ReportParts' file of records, with 24 bytes of each in columns (where it is,
+ * its first frame and client address, for report order and parts), which go
+ * to the same file a chunk at a time as ExchangeFacts' do.
  */
 class ConnectionShelf implements ConnectionsAside {
   count = 0;
-  readonly firstFrame = new Column(Float64Array);
-  readonly client = new Column(Int32Array);
-  readonly recordAt = new Column(Float64Array);
+  readonly firstFrame: Column;
+  readonly client: Column;
+  readonly recordAt: Column;
   /** -1: taken back by the log. */
-  readonly recordLength = new Column(Int32Array);
+  readonly recordLength: Column;
 
   constructor(
     private readonly spool: ExchangeSpool,
     private readonly addresses: Numbered<string>,
-  ) {}
+  ) {
+    this.firstFrame = new Column(Float64Array, spool);
+    this.client = new Column(Int32Array, spool);
+    this.recordAt = new Column(Float64Array, spool);
+    this.recordLength = new Column(Int32Array, spool);
+  }
 
   put(record: string, firstFrame: number, clientIp: string): number {
     const n = this.count++;
@@ -141,7 +170,7 @@ export interface PartsInputs extends Omit<ModelInputs, 'exchanges'> {
 
 /** Exchanges put aside as records, and the report made from them a part at a time. */
 export class ReportParts {
-  private readonly facts = new ExchangeFacts();
+  private readonly facts: ExchangeFacts;
   private readonly addresses = new Numbered<string>();
   private readonly macs = new Numbered<string>();
   /** Kinds and handlers (`check-in internal`), which is all the report reads of a classification. */
@@ -161,6 +190,8 @@ export class ReportParts {
 
   constructor(private readonly spool: ExchangeSpool) {
     this.records = new ExchangeSpool(spool.folder);
+    // Their columns too, a chunk at a time while the capture is read.
+    this.facts = new ExchangeFacts(this.records);
     this.shelf = new ConnectionShelf(this.records, this.addresses);
   }
 

@@ -30,7 +30,7 @@ export async function analyzeCapture(
   path: string,
   io: Pick<CliIo, 'stdin'>,
   rules: readonly Rule[] = RULES,
-  extra: Pick<AnalyzeOptions, 'inventory' | 'expected' | 'tls' | 'logs' | 'threads' | 'keepCheckInBodies' | 'hashThread' | 'spool' | 'lean' | 'parts' | 'putAsideAfter' | 'asideAfterCloses' | 'partExchanges'> & {
+  extra: Pick<AnalyzeOptions, 'inventory' | 'expected' | 'tls' | 'logs' | 'threads' | 'keepCheckInBodies' | 'hashThread' | 'spool' | 'lean' | 'parts' | 'putAsideAfter' | 'asideAfterCloses' | 'forgetAsideAfterNs' | 'partExchanges'> & {
     /** Told when the worker threads failed and one thread did the work instead (the result is the same). */
     warn?: (line: string) => void;
   } = {},
@@ -92,6 +92,8 @@ export interface AnalyzeOptions {
   putAsideAfter?: number;
   /** Closed connections kept in memory before they are put aside (tests). @default ASIDE_AFTER_CLOSES */
   asideAfterCloses?: number;
+  /** Capture time after which the tuple of a connection put aside is forgotten (tests). @default TIME_WAIT_NS */
+  forgetAsideAfterNs?: bigint;
   /** The most exchanges and connections of one batch of parts (tests). @default PART_EXCHANGES */
   partExchanges?: number;
 }
@@ -114,6 +116,7 @@ export async function analyzeSource(source: CaptureSource, path: string, opts: A
     parts: opts.parts,
     putAsideAfter: opts.putAsideAfter,
     asideAfterCloses: opts.asideAfterCloses,
+    forgetAsideAfterNs: opts.forgetAsideAfterNs,
     partExchanges: opts.partExchanges,
     maxOtherExchanges: Number.POSITIVE_INFINITY,
   });

@@ -7,6 +7,7 @@ import type { DecodedFrame } from './net/packet.js';
 import { FrameDecoder, type FrameStats } from './net/frame-decoder.js';
 import { TcpReassembler, type ReassemblyStats } from './reassembly/tcp-reassembler.js';
 import type { StreamEvent } from './reassembly/stream-event.js';
+import { TIME_WAIT_NS } from './reassembly/time-wait.js';
 import { HttpExchangeTracker, type HttpExchange } from './http/exchanges.js';
 import type { KeepBody } from './http/http1-parser.js';
 import { KeyLog } from './tls/key-log.js';
@@ -102,12 +103,11 @@ const SWEEP_EVERY_NS = 10_000_000_000n;
  */
 const IDLE_TIMEOUT_NS = 3_600_000_000_000n;
 /**
- * A closed connection's tombstone takes its trailing segments (the last ACK, a
- * resent FIN) for a minute of capture time, as long as Linux keeps TIME_WAIT
- * (Zeek waits 5 s): later, the peers themselves have forgotten the connection.
- * Kept for the idle hour instead, a day's capture held thousands of them.
+ * A closed connection's tombstone takes its trailing segments for TIME_WAIT_NS
+ * of capture time. Kept for the idle hour instead, a day's capture held
+ * thousands of them.
  */
-const CLOSED_TIMEOUT_NS = 60_000_000_000n;
+const CLOSED_TIMEOUT_NS = TIME_WAIT_NS;
 
 export async function runPipeline(source: CaptureSource, opts: PipelineOptions = {}): Promise<PipelineResult> {
   const decoder = new FrameDecoder();

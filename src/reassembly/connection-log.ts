@@ -8,6 +8,7 @@ import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../net/packet.js';
 import type { Endpoint } from './stream-event.js';
 import { sharedEndpoint } from './shared-endpoint.js';
 import { TupleTable } from './tuple-table.js';
+import { TIME_WAIT_NS } from './time-wait.js';
 import { Fifo } from '../util/fifo.js';
 
 /** One connection attempt, keyed by its 4-tuple and its SYN. */
@@ -176,6 +177,14 @@ export interface ConnectionLogOptions {
   aside?: ConnectionsAside;
   /** Closed connections kept in memory before they are put aside. @default ASIDE_AFTER_CLOSES */
   asideAfterCloses?: number;
+  /**
+   * Capture time after which the way back to a connection put aside (its
+   * tuple's entry) is forgotten: a frame of it after that starts a new
+   * connection, as it starts a new flow in the reassembler. @default TIME_WAIT_NS
+   */
+  forgetAsideAfterNs?: bigint;
+  /** Told when the tuple of a connection put aside is forgotten (the caller may forget what it keeps by tuple). */
+  forgotten?: (client: Endpoint, server: Endpoint) => void;
 }
 
 /** A store for connection records (ConnectionLogOptions.aside). */
@@ -198,6 +207,14 @@ export function connectionOfRecord(record: string): ConnectionRecord {
  */
 export const ASIDE_AFTER_CLOSES = 256;
 
+/** A connection put aside, and when: its tuple leads to `n` until it is forgotten. */
+interface AsideTuple {
+  client: Endpoint;
+  server: Endpoint;
+  n: number;
+  atNs: bigint;
+}
+
 export class ConnectionLog {
   /**
    * Connections by 4-tuple (at most one per tuple, whichever side is the
@@ -214,6 +231,16 @@ export class ConnectionLog {
   /** Closed connections in the order they closed, waiting asideAfterCloses closes before they are put aside. */
   private readonly settling = new Fifo<LoggedConnection>();
   private readonly asideAfterCloses: number;
+  /** Connections put aside, oldest first, whose tuples are forgotten forgetAsideAfterNs later. */
+  private readonly asideTuples = new Fifo<AsideTuple>();
+  private readonly forgetAsideAfterNs: bigint;
+  private readonly forgotten: ConnectionLogOptions['forgotten'];
+  /**
+   * Connections put aside whose tuple was forgotten. They are still the log's
+   * (on the shelf) and count against its bounds as they did with a tuple: a
+   * capture's report does not change with when they were forgotten.
+   */
+  tuplesForgotten = 0;
   /** Connections forgotten because MAX_CONNECTIONS was reached. */
   dropped = 0;
   /** Closed connections forgotten because of maxKept. */
@@ -224,12 +251,20 @@ export class ConnectionLog {
     this.keep = opts.keep ?? (() => false);
     this.aside = opts.aside;
     this.asideAfterCloses = opts.asideAfterCloses ?? ASIDE_AFTER_CLOSES;
+    this.forgetAsideAfterNs = opts.forgetAsideAfterNs ?? TIME_WAIT_NS;
+    this.forgotten = opts.forgotten;
+  }
+
+  /** Connections remembered: in memory, and put aside (with their tuple or without). */
+  private get remembered(): number {
+    return this.open.size + this.done.size + this.tuplesForgotten;
   }
 
   push(f: DecodedFrame): void {
     const tcp = f.tcp;
     const ip = f.ip;
     if (!tcp || !ip) return;
+    if (this.asideTuples.size > 0) this.forgetQuietTuples(f.timestampNs);
     const isSyn = (tcp.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
     const found = this.open.get(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
     let rec = typeof found === 'number' ? this.bringBack(found) : found;
@@ -246,7 +281,7 @@ export class ConnectionLog {
       const client: Endpoint = srcIsClient ? sharedEndpoint(ip.src, tcp.srcPort) : sharedEndpoint(ip.dst, tcp.dstPort);
       const server: Endpoint = srcIsClient ? sharedEndpoint(ip.dst, tcp.dstPort) : sharedEndpoint(ip.src, tcp.srcPort);
       rec = new LoggedConnection(client, server, f.frame);
-      if (this.open.size + this.done.size >= MAX_CONNECTIONS) this.dropped++;
+      if (this.remembered >= MAX_CONNECTIONS) this.dropped++;
       else this.open.set(client.ip, client.port, server.ip, server.port, rec);
       fromClient = srcIsClient;
     }
@@ -275,8 +310,8 @@ export class ConnectionLog {
         rec.serverBytes += tcp.payloadLength;
       }
     }
-    if (this.open.size + this.done.size > this.maxKept) this.evict();
-    if (this.settling.size > this.asideAfterCloses) this.settle();
+    if (this.remembered > this.maxKept) this.evict();
+    if (this.settling.size > this.asideAfterCloses) this.settle(f.timestampNs);
   }
 
   /** Move an open connection (found by its own tuple) to the finished ones, or aside when it must stay. */
@@ -291,13 +326,31 @@ export class ConnectionLog {
    * stay, and will: a later frame can add a SYN-ACK to one that had none,
    * and `keep` may then let it go (evict), so those stay here.
    */
-  private settle(): void {
+  private settle(nowNs: bigint): void {
     const aside = this.aside!;
     while (this.settling.size > this.asideAfterCloses) {
       const r = this.settling.shift()!;
       const { client, server } = r;
       if (this.open.get(client.ip, client.port, server.ip, server.port) !== r || r.synAckFrame === undefined || !this.keep(r)) continue;
-      this.open.set(client.ip, client.port, server.ip, server.port, aside.put(r.toRecord(), r.firstFrame, client.ip));
+      const n = aside.put(r.toRecord(), r.firstFrame, client.ip);
+      this.open.set(client.ip, client.port, server.ip, server.port, n);
+      this.asideTuples.push({ client, server, n, atNs: nowNs });
+    }
+  }
+
+  /**
+   * Forget the tuples of connections put aside forgetAsideAfterNs ago, unless
+   * a frame brought the connection back since (the tuple then leads elsewhere):
+   * kept for the whole capture, they grew with it (about 100 bytes a connection).
+   */
+  private forgetQuietTuples(nowNs: bigint): void {
+    for (let t = this.asideTuples.peek(); t && nowNs - t.atNs >= this.forgetAsideAfterNs; t = this.asideTuples.peek()) {
+      this.asideTuples.shift();
+      const { client, server } = t;
+      if (this.open.get(client.ip, client.port, server.ip, server.port) !== t.n) continue;
+      this.open.delete(client.ip, client.port, server.ip, server.port);
+      this.tuplesForgotten++;
+      this.forgotten?.(client, server);
     }
   }
 
@@ -311,7 +364,7 @@ export class ConnectionLog {
 
   /** Forget the oldest closed connections nobody needs, while over the bound. */
   private evict(): void {
-    while (this.open.size + this.done.size > this.maxKept && this.closed.size > 0) {
+    while (this.remembered > this.maxKept && this.closed.size > 0) {
       const r = this.closed.shift()!;
       // One put aside (or brought back since) is one that must stay.
       if (this.keep(r)) continue;

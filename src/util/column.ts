@@ -1,24 +1,77 @@
 // Tables of numbers for what a big capture keeps of each of its thousands of
 // exchanges and connections (analysis-parts.ts): a number per row in chunks
-// of typed arrays, and a number per distinct value.
+// of typed arrays (put in a file while the capture is read), and a number per
+// distinct value.
 
 /** Rows of a Column chunk: a column grows a chunk at a time, never copied (a doubled array left its old half to the allocator's holes). */
 const CHUNK_BITS = 12;
-const CHUNK_ROWS = 1 << CHUNK_BITS;
+export const CHUNK_ROWS = 1 << CHUNK_BITS;
 
-/** One number per row, in chunks of typed arrays. Rows are set in order (a chunk is made for its first row). */
+/** Where a chunk's bytes were put (SpoolPlace). */
+export interface ChunkPlace {
+  at: number;
+  length: number;
+}
+
+/** Where a Column puts its full chunks while the capture is read (the report's file of records). */
+export interface ChunkStore {
+  appendBytes(bytes: Uint8Array): ChunkPlace;
+  /** The bytes put at `place`, valid until the next read. */
+  readBytes(place: ChunkPlace): Uint8Array;
+}
+
+/**
+ * One number per row, in chunks of typed arrays. Rows are set in order (a
+ * chunk is made for its first row). With a store, a chunk is put there once the
+ * next one is made, and read back when a row of it is next read or set (it then
+ * stays): what a column keeps in memory while rows are added no longer grows
+ * with them (64 bytes an exchange of a capture was 1.4 MB at 4 GB).
+ */
 export class Column {
-  private readonly chunks: Array<Float64Array | Int32Array> = [];
+  private readonly chunks: Array<Float64Array | Int32Array | undefined> = [];
+  private readonly places: Array<ChunkPlace | undefined> = [];
 
-  constructor(private readonly kind: typeof Float64Array | typeof Int32Array) {}
+  constructor(
+    private readonly kind: typeof Float64Array | typeof Int32Array,
+    private readonly store?: ChunkStore,
+  ) {}
 
   get(row: number): number {
-    return this.chunks[row >>> CHUNK_BITS][row & (CHUNK_ROWS - 1)];
+    const c = row >>> CHUNK_BITS;
+    return (this.chunks[c] ?? this.bringBack(c))[row & (CHUNK_ROWS - 1)];
   }
 
   set(row: number, value: number): void {
     const c = row >>> CHUNK_BITS;
-    (this.chunks[c] ??= new this.kind(CHUNK_ROWS))[row & (CHUNK_ROWS - 1)] = value;
+    const chunk = this.chunks[c] ?? (this.places[c] ? this.bringBack(c) : this.newChunk(c));
+    chunk[row & (CHUNK_ROWS - 1)] = value;
+  }
+
+  /** Chunks held in memory (for tests and measurements). */
+  get chunksInMemory(): number {
+    let n = 0;
+    for (const c of this.chunks) if (c) n++;
+    return n;
+  }
+
+  private newChunk(c: number): Float64Array | Int32Array {
+    // Rows are set in order: the chunk before is full, unless it came back from the store (it then stays).
+    if (this.store && c > 0 && this.chunks[c - 1] && !this.places[c - 1]) this.putAside(c - 1, this.store);
+    return (this.chunks[c] = new this.kind(CHUNK_ROWS));
+  }
+
+  private putAside(c: number, store: ChunkStore): void {
+    const chunk = this.chunks[c]!;
+    this.places[c] = store.appendBytes(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    this.chunks[c] = undefined;
+  }
+
+  private bringBack(c: number): Float64Array | Int32Array {
+    const place = this.places[c];
+    if (!place || !this.store) throw new RangeError(`column: no chunk ${c}`);
+    const chunk = new this.kind(CHUNK_ROWS);
+    new Uint8Array(chunk.buffer).set(this.store.readBytes(place));
+    return (this.chunks[c] = chunk);
   }
 }
 

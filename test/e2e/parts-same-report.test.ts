@@ -4,7 +4,8 @@
 // of one exchange each, with a few, and with exchanges kept at first and put
 // aside on the way; with an inventory too. And what was put aside must not
 // stay in memory while the report is written.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { analyzeCapture, type AnalyzeOptions } from '../../src/analysis.js';
@@ -17,6 +18,8 @@ import { ExchangeSpool } from '../../src/report/exchange-spool.js';
 import { writeJsonPieces } from '../../src/report/json-pieces.js';
 import { aliveAfterCollecting, countAlive } from '../helpers/collected.js';
 import { loadTlsKeys } from '../../src/cli/tls-options.js';
+import { ConnectionLog } from '../../src/reassembly/connection-log.js';
+import { Column, CHUNK_ROWS } from '../../src/util/column.js';
 
 function capturesIn(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
@@ -28,7 +31,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const CAPTURES = capturesIn(join(ROOT, 'captures'));
 const inventory = loadInventory(join(ROOT, 'captures/make/dus/inventory.json'));
 
-type Extra = Pick<AnalyzeOptions, 'inventory' | 'tls' | 'parts' | 'putAsideAfter' | 'asideAfterCloses' | 'partExchanges'>;
+type Extra = Pick<AnalyzeOptions, 'inventory' | 'tls' | 'parts' | 'putAsideAfter' | 'asideAfterCloses' | 'forgetAsideAfterNs' | 'partExchanges'>;
 
 /** The JSON report and the findings (which --fail-on reads), or the error; `phones`: narrowed to every other phone (--phone). */
 async function report(path: string, extra: Extra, phones = false): Promise<{ json: string; parted: boolean } | { error: string }> {
@@ -122,6 +125,42 @@ describe('analyze made a part at a time', () => {
     if ('error' in onDisk || 'error' in held) throw new Error('many-phones.pcap did not analyse');
     expect(held.parted).toBe(true);
     expect(held.json).toBe(onDisk.json);
+  });
+
+  it('gives the same report when the facts of thousands of exchanges went to the file, and the tuples of connections put aside were forgotten', async () => {
+    // More exchanges than a column chunk holds: the benchmark's generator, check-ins only (bench/synth-capture.mjs).
+    const dir = mkdtempSync(join(tmpdir(), 'upxray-parts-'));
+    restore.push(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'checkins.pcap');
+    const generator = new URL('../../bench/synth-capture.mjs', import.meta.url).href;
+    const { synthesize } = (await import(generator)) as { synthesize: (path: string, bytes: number, seed: undefined, downloadShare: number) => { exchanges: number } };
+    expect(synthesize(path, 16e6, undefined, 0).exchanges).toBeGreaterThan(CHUNK_ROWS);
+    const whole = await report(path, {});
+    // Counted by hand: a spy would keep what it saw.
+    let broughtBack = 0;
+    const logs: ConnectionLog[] = [];
+    const bringBack = (Column.prototype as unknown as { bringBack: (c: number) => unknown }).bringBack;
+    (Column.prototype as unknown as { bringBack: (c: number) => unknown }).bringBack = function (this: Column, c: number) {
+      broughtBack++;
+      return bringBack.call(this, c);
+    };
+    const push = ConnectionLog.prototype.push;
+    ConnectionLog.prototype.push = function (this: ConnectionLog, f) {
+      if (!logs.includes(this)) logs.push(this);
+      push.call(this, f);
+    };
+    restore.push(() => {
+      (Column.prototype as unknown as { bringBack: (c: number) => unknown }).bringBack = bringBack;
+      ConnectionLog.prototype.push = push;
+    });
+    // The capture lasts about 3 s: a tenth of a second stands for the minute a long one waits.
+    const made = await report(path, { parts: true, putAsideAfter: 0, forgetAsideAfterNs: 100_000_000n });
+    if ('error' in whole || 'error' in made) throw new Error('the generated capture did not analyse');
+    expect(made.parted).toBe(true);
+    expect(made.json).toBe(whole.json);
+    expect(broughtBack).toBeGreaterThan(10);
+    expect(logs.length).toBe(1);
+    expect(logs[0].tuplesForgotten).toBeGreaterThan(1000);
   });
 
   it('lets go of the exchanges put aside and of the collector while the report is written', async () => {

@@ -136,4 +136,69 @@ describe('ConnectionLog records', () => {
     expect(log.all().some((c) => c.client.port === 5000)).toBe(false);
     expect(await aliveAfterCollecting(() => countAlive([first]))).toBe(0);
   });
+
+  it('forgets the tuple of a connection put aside once it has been quiet long enough: a frame after that starts a new one', () => {
+    const shelf: string[] = [];
+    let takes = 0;
+    const forgotten: string[] = [];
+    const log = new ConnectionLog({
+      keep: () => true,
+      aside: { put: (record) => shelf.push(record) - 1, take: (n) => (takes++, shelf[n]) },
+      asideAfterCloses: 1,
+      forgetAsideAfterNs: 20_000n, // 20 frames of seg()
+      forgotten: (c, sv) => forgotten.push(`${c.port}-${sv.port}`),
+    });
+    const phone = '10.0.0.5';
+    const server = '10.0.0.1';
+    const close = (port: number) => {
+      log.push(seg(phone, port, server, 443, TCP_SYN));
+      log.push(seg(server, 443, phone, port, TCP_SYN | TCP_ACK));
+      log.push(seg(phone, port, server, 443, TCP_FIN | TCP_ACK));
+      log.push(seg(server, 443, phone, port, TCP_FIN | TCP_ACK));
+    };
+    close(5000);
+    close(5001); // 5000 is put aside here
+    expect(shelf.length).toBe(1);
+    // Within the time: a frame of it brings it back.
+    log.push(seg(phone, 5000, server, 443, TCP_ACK));
+    expect(takes).toBe(1);
+    close(5002); // 5000 (closed, and back) and 5001 are put aside again
+    for (let port = 5003; port < 5010; port++) close(port);
+    expect(forgotten).toContain('5001-443');
+    expect(forgotten).toContain('5000-443');
+    const late = log.all().length;
+    // Past the time: a late ACK of 5001 is a new connection (as the reassembler's new flow), and nothing is taken back.
+    log.push(seg(phone, 5001, server, 443, TCP_ACK));
+    expect(takes).toBe(1);
+    expect(log.all().length).toBe(late + 1);
+    expect(log.all().at(-1)).toMatchObject({ client: { port: 5001 }, synFrames: [] });
+  });
+
+  it('counts a connection whose tuple it forgot against its bound as before: the same connections are evicted', () => {
+    const run = (forgetAsideAfterNs: bigint) => {
+      const shelf: string[] = [];
+      const log = new ConnectionLog({
+        maxKept: 6,
+        keep: (r) => r.client.port < 6000,
+        aside: { put: (record) => shelf.push(record) - 1, take: (n) => shelf[n] },
+        asideAfterCloses: 1,
+        forgetAsideAfterNs,
+      });
+      const close = (port: number) => {
+        log.push(seg('10.0.0.5', port, '10.0.0.1', 443, TCP_SYN));
+        log.push(seg('10.0.0.1', 443, '10.0.0.5', port, TCP_SYN | TCP_ACK));
+        log.push(seg('10.0.0.5', port, '10.0.0.1', 443, TCP_FIN | TCP_ACK));
+        log.push(seg('10.0.0.1', 443, '10.0.0.5', port, TCP_FIN | TCP_ACK));
+      };
+      for (let k = 0; k < 12; k++) {
+        close(5000 + k); // kept: put aside
+        close(7000 + k); // not kept: evicted past the bound
+      }
+      return { evicted: log.evicted, ports: log.all().map((c) => c.client.port), shelved: shelf.map((r) => connectionOfRecord(r).client.port) };
+    };
+    const forgetting = run(8_000n);
+    const remembering = run(10n ** 15n);
+    expect(forgetting.evicted).toBeGreaterThan(0);
+    expect(forgetting).toEqual(remembering);
+  });
 });

@@ -13,11 +13,15 @@ describe('Fifo', () => {
     // Interleaved: three in, two out, past several compactions.
     for (let round = 0; round < 10_000; round++) {
       for (let k = 0; k < 3; k++) q.push(next++);
-      for (let k = 0; k < 2; k++) expect(q.shift()).toBe(taken++);
+      for (let k = 0; k < 2; k++) {
+        expect(q.peek()).toBe(taken);
+        expect(q.shift()).toBe(taken++);
+      }
       expect(q.size).toBe(next - taken);
     }
     while (q.size > 0) expect(q.shift()).toBe(taken++);
     expect(taken).toBe(next);
+    expect(q.peek()).toBeUndefined();
     expect(q.shift()).toBeUndefined();
   });
 
