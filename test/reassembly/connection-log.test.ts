@@ -18,6 +18,14 @@ function seg(src: string, sport: number, dst: string, dport: number, flags: numb
   } as unknown as DecodedFrame;
 }
 
+/** A connection from the phone's `port` to the server's 443, opened and closed (SYN, SYN-ACK, FIN, FIN). */
+function closeConnection(log: ConnectionLog, port: number, phone = '10.0.0.5', server = '10.0.0.1'): void {
+  log.push(seg(phone, port, server, 443, TCP_SYN));
+  log.push(seg(server, 443, phone, port, TCP_SYN | TCP_ACK));
+  log.push(seg(phone, port, server, 443, TCP_FIN | TCP_ACK));
+  log.push(seg(server, 443, phone, port, TCP_FIN | TCP_ACK));
+}
+
 describe('ConnectionLog frame lists', () => {
   it('keeps each connection its own SYN, FIN and reset frames', () => {
     frameNo = 0;
@@ -85,12 +93,7 @@ describe('ConnectionLog records', () => {
       frameNo = 0;
       const phone = '10.0.0.5';
       const server = '10.0.0.1';
-      for (let port = 5000; port < 5006; port++) {
-        log.push(seg(phone, port, server, 443, TCP_SYN));
-        log.push(seg(server, 443, phone, port, TCP_SYN | TCP_ACK));
-        log.push(seg(phone, port, server, 443, TCP_FIN | TCP_ACK));
-        log.push(seg(server, 443, phone, port, TCP_FIN | TCP_ACK));
-      }
+      for (let port = 5000; port < 5006; port++) closeConnection(log, port, phone, server);
       log.push(seg(phone, 5000, server, 443, TCP_ACK)); // the first one's last ACK, long after: it comes back
       log.push(seg(server, 443, phone, 5001, TCP_RST)); // a reset on the second
       log.push(seg(phone, 5002, server, 443, TCP_SYN)); // the third's tuple used again: a new connection
@@ -123,12 +126,7 @@ describe('ConnectionLog records', () => {
     const log = new ConnectionLog({ keep: () => true, aside: { put: (record) => shelf.push(record) - 1, take: (n) => shelf[n] }, asideAfterCloses: 1 });
     const phone = '10.0.0.5';
     const server = '10.0.0.1';
-    const close = (port: number) => {
-      log.push(seg(phone, port, server, 443, TCP_SYN));
-      log.push(seg(server, 443, phone, port, TCP_SYN | TCP_ACK));
-      log.push(seg(phone, port, server, 443, TCP_FIN | TCP_ACK));
-      log.push(seg(server, 443, phone, port, TCP_FIN | TCP_ACK));
-    };
+    const close = (port: number) => closeConnection(log, port, phone, server);
     close(5000);
     const first = new WeakRef(log.all()[0]);
     for (let port = 5001; port < 5010; port++) close(port);
@@ -150,12 +148,7 @@ describe('ConnectionLog records', () => {
     });
     const phone = '10.0.0.5';
     const server = '10.0.0.1';
-    const close = (port: number) => {
-      log.push(seg(phone, port, server, 443, TCP_SYN));
-      log.push(seg(server, 443, phone, port, TCP_SYN | TCP_ACK));
-      log.push(seg(phone, port, server, 443, TCP_FIN | TCP_ACK));
-      log.push(seg(server, 443, phone, port, TCP_FIN | TCP_ACK));
-    };
+    const close = (port: number) => closeConnection(log, port, phone, server);
     close(5000);
     close(5001); // 5000 is put aside here
     expect(shelf.length).toBe(1);
@@ -184,12 +177,7 @@ describe('ConnectionLog records', () => {
         asideAfterCloses: 1,
         forgetAsideAfterNs,
       });
-      const close = (port: number) => {
-        log.push(seg('10.0.0.5', port, '10.0.0.1', 443, TCP_SYN));
-        log.push(seg('10.0.0.1', 443, '10.0.0.5', port, TCP_SYN | TCP_ACK));
-        log.push(seg('10.0.0.5', port, '10.0.0.1', 443, TCP_FIN | TCP_ACK));
-        log.push(seg('10.0.0.1', 443, '10.0.0.5', port, TCP_FIN | TCP_ACK));
-      };
+      const close = (port: number) => closeConnection(log, port);
       for (let k = 0; k < 12; k++) {
         close(5000 + k); // kept: put aside
         close(7000 + k); // not kept: evicted past the bound
