@@ -207,12 +207,12 @@ export function connectionOfRecord(record: string): ConnectionRecord {
  */
 export const ASIDE_AFTER_CLOSES = 256;
 
-/** A connection put aside, and when: its tuple leads to `n` until it is forgotten. */
+/** A connection put aside: its tuple leads to `n` until it is forgotten, at `forgetAtNs`. */
 interface AsideTuple {
   client: Endpoint;
   server: Endpoint;
   n: number;
-  atNs: bigint;
+  forgetAtNs: bigint;
 }
 
 export class ConnectionLog {
@@ -264,7 +264,9 @@ export class ConnectionLog {
     const tcp = f.tcp;
     const ip = f.ip;
     if (!tcp || !ip) return;
-    if (this.asideTuples.size > 0) this.forgetQuietTuples(f.timestampNs);
+    // A comparison per frame (a subtraction would make a BigInt per frame).
+    const oldest = this.asideTuples.peek();
+    if (oldest && f.timestampNs >= oldest.forgetAtNs) this.forgetQuietTuples(f.timestampNs);
     const isSyn = (tcp.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
     const found = this.open.get(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
     let rec = typeof found === 'number' ? this.bringBack(found) : found;
@@ -334,7 +336,7 @@ export class ConnectionLog {
       if (this.open.get(client.ip, client.port, server.ip, server.port) !== r || r.synAckFrame === undefined || !this.keep(r)) continue;
       const n = aside.put(r.toRecord(), r.firstFrame, client.ip);
       this.open.set(client.ip, client.port, server.ip, server.port, n);
-      this.asideTuples.push({ client, server, n, atNs: nowNs });
+      this.asideTuples.push({ client, server, n, forgetAtNs: nowNs + this.forgetAsideAfterNs });
     }
   }
 
@@ -344,7 +346,7 @@ export class ConnectionLog {
    * kept for the whole capture, they grew with it (about 100 bytes a connection).
    */
   private forgetQuietTuples(nowNs: bigint): void {
-    for (let t = this.asideTuples.peek(); t && nowNs - t.atNs >= this.forgetAsideAfterNs; t = this.asideTuples.peek()) {
+    for (let t = this.asideTuples.peek(); t && nowNs >= t.forgetAtNs; t = this.asideTuples.peek()) {
       this.asideTuples.shift();
       const { client, server } = t;
       if (this.open.get(client.ip, client.port, server.ip, server.port) !== t.n) continue;
