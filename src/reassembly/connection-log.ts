@@ -179,8 +179,8 @@ export interface ConnectionLogOptions {
   asideAfterCloses?: number;
   /**
    * Capture time after which the way back to a connection put aside (its
-   * tuple's entry) is forgotten: a frame of it after that starts a new
-   * connection, as it starts a new flow in the reassembler. @default TIME_WAIT_NS
+   * tuple's entry) is forgotten, at the next close: a frame of it after that
+   * starts a new connection, as it starts a new flow in the reassembler. @default TIME_WAIT_NS
    */
   forgetAsideAfterNs?: bigint;
   /** Told when the tuple of a connection put aside is forgotten (the caller may forget what it keeps by tuple). */
@@ -264,9 +264,6 @@ export class ConnectionLog {
     const tcp = f.tcp;
     const ip = f.ip;
     if (!tcp || !ip) return;
-    // A comparison per frame (a subtraction would make a BigInt per frame).
-    const oldest = this.asideTuples.peek();
-    if (oldest && f.timestampNs >= oldest.forgetAtNs) this.forgetQuietTuples(f.timestampNs);
     const isSyn = (tcp.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
     const found = this.open.get(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
     let rec = typeof found === 'number' ? this.bringBack(found) : found;
@@ -329,6 +326,8 @@ export class ConnectionLog {
    * and `keep` may then let it go (evict), so those stay here.
    */
   private settle(nowNs: bigint): void {
+    // Here rather than at every frame: a close comes often enough, and a frame pays nothing.
+    this.forgetQuietTuples(nowNs);
     const aside = this.aside!;
     while (this.settling.size > this.asideAfterCloses) {
       const r = this.settling.shift()!;
@@ -341,9 +340,10 @@ export class ConnectionLog {
   }
 
   /**
-   * Forget the tuples of connections put aside forgetAsideAfterNs ago, unless
-   * a frame brought the connection back since (the tuple then leads elsewhere):
-   * kept for the whole capture, they grew with it (about 100 bytes a connection).
+   * Forget the tuples of connections put aside forgetAsideAfterNs or more
+   * before `nowNs` (the time of a close), unless a frame brought the connection
+   * back since (the tuple then leads elsewhere): kept for the whole capture,
+   * they grew with it (about 100 bytes a connection).
    */
   private forgetQuietTuples(nowNs: bigint): void {
     for (let t = this.asideTuples.peek(); t && nowNs >= t.forgetAtNs; t = this.asideTuples.peek()) {
