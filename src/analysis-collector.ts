@@ -192,12 +192,13 @@ export class AnalysisCollector {
     this.connections = new ConnectionLog({
       maxKept: opts.maxKeptConnections ?? MAX_KEPT_CONNECTIONS,
       // Diagnosis needs failed connections and the service's own; ordinary web traffic can go.
-      // (Once true, this stays true for a connection with a SYN-ACK: resets and service flows are never forgotten.)
+      // (Once true, this stays true for a connection with a SYN-ACK for as long as the log holds it: its
+      // resets stay, and its service-flow entry goes only once the log has put it aside and forgotten its tuple.)
       keep: (r) => r.synAckFrame === undefined || r.resets.length > 0 || this.serviceFlows.get(r.client.ip, r.client.port, r.server.ip, r.server.port) === true,
       aside: this.parts?.shelf,
       asideAfterCloses: opts.asideAfterCloses,
       forgetAsideAfterNs: opts.forgetAsideAfterNs,
-      // The log asks `keep` only of connections it holds: a tuple it forgot (put aside, and quiet since) is asked no more.
+      // The log asks `keep` only of connections it holds, and no more of one whose tuple it forgot.
       forgotten: (client, server) => this.serviceFlows.delete(client.ip, client.port, server.ip, server.port),
     });
   }
